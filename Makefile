@@ -1,0 +1,71 @@
+# Leerkansen: `make run` to try it, `make test` for the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install install-test run test test-fast bench lint format messages check-gettext check-chromium clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-install only when pyproject.toml changes (stamp files make install idempotent).
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed messages
+
+install-test: $(VENV)/.installed-test messages check-chromium
+
+check-gettext:
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "msgfmt ontbreekt: installeer gettext (sudo apt-get install gettext)"; exit 1; fi; }
+
+# Translations are compiled by the build, never committed.
+messages: check-gettext $(VENV)/.installed
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+check-chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium (or set CHROMIUM=/path)"; exit 1; fi; }
+
+run: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "  Leerkansen draait op http://127.0.0.1:$(PORT)/  (stoppen: Ctrl+C)"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+
+# Everything but the browser tests, for a quick loop.
+test-fast: install-test
+	$(PY) -m pytest -m "not browser"
+
+bench: install
+	$(PY) tools/bench.py
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("leerkansen.catalogue.urls")),
+    path("api/v1/", api.urls),
+    path("beheer/", admin.site.urls),
+]
