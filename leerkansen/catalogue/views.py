@@ -1,0 +1,43 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .content import get_catalogue
+from .forms import ActionFilterForm
+from .selection import select_actions
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalogue/home.html")
+
+
+def action_list(request: HttpRequest) -> HttpResponse:
+    catalogue = get_catalogue()
+    form = ActionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    selections = select_actions(
+        catalogue,
+        query=filters.get("q", ""),
+        challenge_number=filters.get("uitdaging"),
+        only_highlight=filters.get("highlight", False),
+    )
+    context = {
+        "catalogue": catalogue,
+        "form": form,
+        "selections": selections,
+        "result_count": sum(len(selection.actions) for selection in selections),
+        "is_filtered": any(filters.get(name) for name in ("q", "uitdaging", "highlight")),
+    }
+    return render(request, "catalogue/action_list.html", context)
+
+
+def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
+    catalogue = get_catalogue()
+    action = catalogue.action(action_id)
+    if action is None:
+        raise Http404
+    context = {
+        "catalogue": catalogue,
+        "action": action,
+        "challenge": catalogue.challenge(action.challenge_number),
+    }
+    return render(request, "catalogue/action_detail.html", context)
