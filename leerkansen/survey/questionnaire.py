@@ -1,0 +1,484 @@
+"""The diagnostic questionnaire, loaded from its versioned data file.
+
+The YAML file under data/ is the source of truth: sections A to E, their items, the answer scales
+and the reverse keys of the diagnostic items. It is validated against the schema below when
+loaded; a bad file raises QuestionnaireError naming the file and the field.
+
+Two sections take their rows from the catalogue rather than repeating it: section C asks about
+every action (text = the action's title) and the needs items of section D offer the nine
+challenges (label = the challenge's title).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from django.utils.translation import gettext
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
+
+from leerkansen.catalogue.content import Catalogue, get_catalogue
+from leerkansen.lib.datafiles import DataFileError, FieldProblems, load_data_file
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "questionnaire.yaml"
+
+CHALLENGES = range(1, 10)
+ITEMS_PER_CHALLENGE = (4, 5)
+REVERSE_PER_CHALLENGE = (1, 2)
+AGREEMENT_VALUES = [1, 2, 3, 4, 5]
+URGENCY_VALUES = [1, 2, 3, 4, 5]
+
+SectionKind = Literal["context", "diagnostic", "practices", "needs", "outcomes"]
+# "challenges" is not in `scales:`: its options are the catalogue's challenges.
+ScaleName = Literal["agreement", "practice", "urgency", "challenges"]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("text is blank")
+    if text != text.strip():
+        raise ValueError("text has leading or trailing spaces")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+ItemId = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")]
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
+
+
+class QuestionnaireError(DataFileError):
+    pass
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Option(_Frozen):
+    """One answer an item offers. value None is "Weet niet"."""
+
+    value: int | str | None
+    label: Text
+
+
+class ScaleOption(_Frozen):
+    value: int | Code
+    label: Text
+
+
+class ContextOption(_Frozen):
+    value: Code
+    label: Text
+
+
+class Scales(_Frozen):
+    agreement: tuple[ScaleOption, ...]
+    practice: tuple[ScaleOption, ...]
+    urgency: tuple[ScaleOption, ...]
+    dont_know_label: Text
+
+    @model_validator(mode="after")
+    def _check_values(self) -> Scales:
+        problems = []
+        for name, expected in (("agreement", AGREEMENT_VALUES), ("urgency", URGENCY_VALUES)):
+            values = [option.value for option in getattr(self, name)]
+            if values != expected:
+                problems.append(((name,), f"values must be {expected} in order, found {values}"))
+        practice = [option.value for option in self.practice]
+        if len(practice) < 2 or any(not isinstance(value, str) for value in practice):
+            problems.append((("practice",), "needs at least two text values"))
+        problems += _duplicates("practice", practice)
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+
+class ItemSpec(_Frozen):
+    """An item as written in the data file; Questionnaire.items() gives the resolved Item."""
+
+    id: ItemId
+    text: Text
+    challenge: int | None = Field(default=None, ge=1, le=9)
+    reverse: bool = False
+    scale: Literal["agreement", "urgency", "challenges"] | None = None
+    options: tuple[ContextOption, ...] = ()
+    # Adds "Weet niet" (stored as null) to an item with its own options.
+    dont_know: bool = False
+    optional: bool = False
+    # For an urgency item: the needs item whose chosen challenge it rates.
+    about: ItemId | None = None
+
+    @model_validator(mode="after")
+    def _check_answers(self) -> ItemSpec:
+        problems: list[tuple[tuple[int | str, ...], str]] = []
+        if (self.scale is None) == (not self.options):
+            problems.append(((), "give either a scale or options, not both or neither"))
+        if self.options and len(self.options) < 2:
+            problems.append((("options",), "needs at least two options"))
+        problems += _duplicates("options", [option.value for option in self.options])
+        if self.dont_know and not self.options:
+            problems.append((("dont_know",), "only for items with their own options"))
+        if self.about is not None and self.scale != "urgency":
+            problems.append((("about",), "only for urgency items"))
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+
+class Section(_Frozen):
+    id: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    kind: SectionKind
+    title: Text
+    purpose: Text
+    optional: bool = False
+    items: tuple[ItemSpec, ...] = ()
+    # A practices section draws one row per catalogue action, answered on `scale`.
+    rows: Literal["catalogue_actions"] | None = None
+    scale: Literal["practice"] | None = None
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> Section:
+        problems: list[tuple[tuple[int | str, ...], str]] = []
+        if self.kind == "practices":
+            if self.rows is None or self.scale is None or self.items:
+                problems.append(((), "a practices section has rows and scale, and no items"))
+        elif self.rows is not None or self.scale is not None or not self.items:
+            problems.append(((), f"a {self.kind} section has items, and no rows or scale"))
+        for index, item in enumerate(self.items):
+            at = ("items", index)
+            if not item.id.startswith(self.id):
+                problems.append(((*at, "id"), f"must start with the section id {self.id}"))
+            if self.kind == "diagnostic":
+                if item.challenge is None:
+                    problems.append(((*at, "challenge"), "a diagnostic item needs a challenge"))
+                elif not item.id.startswith(f"{self.id}{item.challenge}_"):
+                    problems.append(
+                        ((*at, "id"), f"must start with {self.id}{item.challenge}_ (its challenge)")
+                    )
+            else:
+                if item.challenge is not None:
+                    problems.append(((*at, "challenge"), "only diagnostic items have a challenge"))
+                if item.reverse:
+                    problems.append(((*at, "reverse"), "only diagnostic items are reverse-keyed"))
+            allowed = {
+                "context": {None},
+                "diagnostic": {"agreement"},
+                "outcomes": {"agreement"},
+                "needs": {"challenges", "urgency"},
+            }[self.kind]
+            if item.scale not in allowed:
+                expected = "own options" if allowed == {None} else " or ".join(sorted(allowed))
+                problems.append(((*at, "scale"), f"a {self.kind} item is answered with {expected}"))
+        earlier = set()
+        for index, item in enumerate(self.items):
+            if item.scale == "urgency" and item.about not in earlier:
+                message = "must name an earlier challenges item of this section"
+                problems.append((("items", index, "about"), message))
+            if item.scale == "challenges":
+                earlier.add(item.id)
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+
+class Item(_Frozen):
+    """An answerable item, with its options spelled out."""
+
+    id: str
+    section: str
+    challenge: int | None
+    text: str
+    reverse: bool
+    options: tuple[Option, ...]
+    # The named scale the options come from, or None for an item with its own options.
+    scale: ScaleName | None
+    optional: bool
+    # Section C: the catalogue action the row asks about. Section D urgency: the needs item.
+    action: str | None = None
+    about: str | None = None
+
+    @property
+    def allows_dont_know(self) -> bool:
+        return any(option.value is None for option in self.options)
+
+
+class Questionnaire(_Frozen):
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+    language: Literal["nl"]
+    anonymity_note: Text
+    scales: Scales
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    _items: tuple[Item, ...] = PrivateAttr(default=())
+    _by_id: dict[str, Item] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_structure(self, info: ValidationInfo) -> Questionnaire:
+        catalogue = (info.context or {}).get("catalogue") or get_catalogue()
+        problems = _problems_in_sections(self)
+        if problems:
+            raise FieldProblems(problems)
+        self._items = tuple(self._resolve(catalogue))
+        problems = _problems_in_items(self)
+        if problems:
+            raise FieldProblems(problems)
+        self._by_id = {item.id: item for item in self._items}
+        return self
+
+    def _resolve(self, catalogue: Catalogue) -> list[Item]:
+        dont_know = Option(value=None, label=self.scales.dont_know_label)
+        named = {
+            name: tuple(Option(value=o.value, label=o.label) for o in getattr(self.scales, name))
+            for name in ("agreement", "practice", "urgency")
+        }
+        named["agreement"] += (dont_know,)
+        named["challenges"] = tuple(
+            Option(value=challenge.number, label=challenge.title)
+            for challenge in catalogue.challenges
+        )
+        items = []
+        for section in self.sections:
+            if section.rows == "catalogue_actions":
+                assert section.scale is not None  # checked by Section
+                items += [
+                    Item(
+                        id=f"{section.id}_{action.id.replace('.', '_')}",
+                        section=section.id,
+                        challenge=None,
+                        text=action.title,
+                        reverse=False,
+                        options=named[section.scale],
+                        scale=section.scale,
+                        optional=section.optional,
+                        action=action.id,
+                    )
+                    for action in catalogue.actions()
+                ]
+            for spec in section.items:
+                if spec.scale is not None:
+                    options = named[spec.scale]
+                else:
+                    options = tuple(Option(value=o.value, label=o.label) for o in spec.options)
+                    if spec.dont_know:
+                        options += (dont_know,)
+                items.append(
+                    Item(
+                        id=spec.id,
+                        section=section.id,
+                        challenge=spec.challenge,
+                        text=spec.text,
+                        reverse=spec.reverse,
+                        options=options,
+                        scale=spec.scale,
+                        optional=section.optional or spec.optional,
+                        about=spec.about,
+                    )
+                )
+        return items
+
+    def items(self, section: str | None = None) -> tuple[Item, ...]:
+        """All answerable items in order, or those of one section."""
+        if section is None:
+            return self._items
+        return tuple(item for item in self._items if item.section == section)
+
+    def item(self, item_id: str) -> Item | None:
+        return self._by_id.get(item_id)
+
+    def section(self, section_id: str) -> Section | None:
+        return next((section for section in self.sections if section.id == section_id), None)
+
+    def diagnostic_items(self, challenge: int) -> tuple[Item, ...]:
+        return tuple(item for item in self._items if item.challenge == challenge)
+
+    def scale_items(self) -> list[tuple[str, int, bool]]:
+        """(item id, challenge, reverse) of every diagnostic item, for the scoring code.
+
+        Answers are 1..5 (or None for "Weet niet"); a reverse item scores 6 - answer, so that
+        a higher score always means the challenge weighs more.
+        """
+        return [
+            (item.id, item.challenge, item.reverse)
+            for item in self._items
+            if item.challenge is not None
+        ]
+
+    def need_items(self) -> list[tuple[str, str | None]]:
+        """(needs item id, its urgency item id or None), first need first."""
+        urgency = {item.about: item.id for item in self._items if item.about is not None}
+        return [
+            (item.id, urgency.get(item.id)) for item in self._items if item.scale == "challenges"
+        ]
+
+    def validate_answers(self, answers: Mapping[str, object]) -> dict[str, list[str]]:
+        """Dutch messages per item id for answers the questionnaire cannot accept.
+
+        An answer must be the value of one of the item's options, of the same type (1, not
+        "1", 1.0 or True). None means "Weet niet" where the item offers it, and "no answer" on
+        optional items; elsewhere it is refused. A challenge may be ranked only once. Missing
+        items are not reported: answering is saved page by page.
+        """
+        errors: dict[str, list[str]] = {}
+        for item_id, value in answers.items():
+            item = self._by_id.get(item_id) if isinstance(item_id, str) else None
+            if item is None:
+                errors.setdefault(str(item_id), []).append(
+                    gettext("This question is not part of the questionnaire.")
+                )
+            elif not _accepts(item, value):
+                errors.setdefault(item_id, []).append(self._choose_message(item))
+        chosen: dict[object, str] = {}
+        for need_id, _ in self.need_items():
+            value = answers.get(need_id)
+            if value is None or need_id in errors:
+                continue
+            if value in chosen:
+                errors.setdefault(need_id, []).append(
+                    gettext(
+                        "You already chose this challenge at a higher place. "
+                        "Choose another challenge."
+                    )
+                )
+            else:
+                chosen[value] = need_id
+        return errors
+
+    def _choose_message(self, item: Item) -> str:
+        if item.scale in ("agreement", "urgency"):
+            scale = getattr(self.scales, item.scale)
+            bounds = {
+                "first": scale[0].value,
+                "first_label": scale[0].label,
+                "last": scale[-1].value,
+                "last_label": scale[-1].label,
+                "dont_know": self.scales.dont_know_label,
+            }
+            if item.scale == "agreement":
+                return (
+                    gettext(
+                        "Choose an answer from %(first)s (%(first_label)s) to %(last)s "
+                        "(%(last_label)s), or choose “%(dont_know)s”."
+                    )
+                    % bounds
+                )
+            return (
+                gettext(
+                    "Choose how urgent, from %(first)s (%(first_label)s) to %(last)s (%(last_label)s)."
+                )
+                % bounds
+            )
+        if item.scale == "challenges":
+            return gettext("Choose one of the nine challenges.")
+        return gettext("Choose one of the answers to this question.")
+
+
+def _accepts(item: Item, value: object) -> bool:
+    if value is None:
+        return item.optional or item.allows_dont_know
+    # type() and not isinstance(): True is an int and 1.0 == 1, neither is an answer.
+    return any(
+        option.value is not None and type(value) is type(option.value) and value == option.value
+        for option in item.options
+    )
+
+
+def _duplicates(field: str, values: list[Any]) -> list[tuple[tuple[int | str, ...], str]]:
+    seen: set[Any] = set()
+    problems = []
+    for index, value in enumerate(values):
+        if value in seen:
+            problems.append(((field, index, "value"), f"value {value!r} occurs twice"))
+        seen.add(value)
+    return problems
+
+
+def _problems_in_sections(questionnaire: Questionnaire) -> list[tuple[tuple[int | str, ...], str]]:
+    problems: list[tuple[tuple[int | str, ...], str]] = []
+    ids = Counter(section.id for section in questionnaire.sections)
+    kinds = Counter(section.kind for section in questionnaire.sections)
+    for index, section in enumerate(questionnaire.sections):
+        if ids[section.id] > 1:
+            problems.append((("sections", index, "id"), f"section id {section.id} occurs twice"))
+        if kinds[section.kind] > 1:
+            problems.append((("sections", index, "kind"), f"kind {section.kind} occurs twice"))
+    for kind in SectionKind.__args__:
+        if kind not in kinds:
+            problems.append((("sections",), f"no section of kind {kind}"))
+    return problems
+
+
+def _problems_in_items(questionnaire: Questionnaire) -> list[tuple[tuple[int | str, ...], str]]:
+    problems: list[tuple[tuple[int | str, ...], str]] = []
+    where: dict[str, tuple[int | str, ...]] = {}
+    for s, section in enumerate(questionnaire.sections):
+        where.update({item.id: ("sections", s, "items", i) for i, item in enumerate(section.items)})
+    first: dict[str, str] = {}
+    for item in questionnaire.items():
+        # Generated rows (section C) have no place in the file; name their section.
+        loc = where.get(item.id, ("sections", _section_index(questionnaire, item.section)))
+        if item.id in first:
+            message = f"item id {item.id} occurs twice (first in section {first[item.id]})"
+            problems.append(((*loc, "id"), message))
+        else:
+            first[item.id] = item.section
+    diagnostic = next(
+        index for index, s in enumerate(questionnaire.sections) if s.kind == "diagnostic"
+    )
+    low, high = ITEMS_PER_CHALLENGE
+    low_reverse, high_reverse = REVERSE_PER_CHALLENGE
+    for challenge in CHALLENGES:
+        items = questionnaire.diagnostic_items(challenge)
+        reverse = sum(item.reverse for item in items)
+        at = ("sections", diagnostic, "items")
+        if not low <= len(items) <= high:
+            problems.append(
+                (at, f"challenge {challenge} has {len(items)} items, needs {low} to {high}")
+            )
+        if items and not low_reverse <= reverse <= high_reverse:
+            problems.append(
+                (
+                    at,
+                    f"challenge {challenge} has {reverse} reverse-keyed items, "
+                    f"needs {low_reverse} to {high_reverse}",
+                )
+            )
+    return problems
+
+
+def _section_index(questionnaire: Questionnaire, section_id: str) -> int:
+    return next(i for i, s in enumerate(questionnaire.sections) if s.id == section_id)
+
+
+def load_questionnaire(path: Path = DATA_FILE, catalogue: Catalogue | None = None) -> Questionnaire:
+    """Read and check the questionnaire file; rows of section C and D come from `catalogue`.
+
+    Raises QuestionnaireError("<file>: <field path>: <message>").
+    """
+    return load_data_file(path, Questionnaire, QuestionnaireError, {"catalogue": catalogue})
+
+
+@cache
+def get_questionnaire() -> Questionnaire:
+    """The active questionnaire, read once per process (it is immutable)."""
+    return load_questionnaire()
+
+
+def scale_items() -> list[tuple[str, int, bool]]:
+    """(item id, challenge, reverse) of the active questionnaire's diagnostic items."""
+    return get_questionnaire().scale_items()
+
+
+def validate_answers(answers: Mapping[str, object]) -> dict[str, list[str]]:
+    """Dutch error messages per item id, for answers to the active questionnaire."""
+    return get_questionnaire().validate_answers(answers)
