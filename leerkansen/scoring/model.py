@@ -1,0 +1,152 @@
+"""The versioned profile model: profiles as prototypes, top-3 weights and action evidence.
+
+A model file under data/ is the source of truth for one model version. It is validated when
+loaded, against its schema and against the catalogue (every challenge, every action); a bad
+file raises ModelFileError naming the file and the field. See docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from leerkansen.catalogue.content import ActionId, Catalogue, get_catalogue
+from leerkansen.lib.datafiles import DataFileError, load_data_file
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_MODEL_FILE = DATA_DIR / "model-1.0.0.yaml"
+
+# A challenge whose prototype mean is at least this many standard deviations above the
+# reference mean defines the profile (it is what the profile is about).
+DEFINING_Z = 0.5
+
+ChallengeNumber = Annotated[int, Field(ge=1)]
+Text = Annotated[str, Field(min_length=1)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Share = Annotated[float, Field(ge=0, le=1)]
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class ModelFileError(DataFileError):
+    pass
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Standardisation(_Frozen):
+    """Reference mean and standard deviation of each challenge's 0-100 score."""
+
+    mean: dict[ChallengeNumber, float]
+    sd: dict[ChallengeNumber, Positive]
+
+
+class Profile(_Frozen):
+    id: Slug
+    name: Text
+    description: Text
+    weight: Annotated[float, Field(gt=0, le=1)]
+    means: dict[ChallengeNumber, float]
+    variances: dict[ChallengeNumber, Positive]
+
+    @property
+    def defining_challenges(self) -> tuple[int, ...]:
+        """Challenges at least DEFINING_Z above average, highest first (ties: by number)."""
+        defining = [c for c, z in self.means.items() if z >= DEFINING_Z]
+        return tuple(sorted(defining, key=lambda c: (-self.means[c], c)))
+
+
+class NeedWeights(_Frozen):
+    first: NonNegative
+    second: NonNegative
+    third: NonNegative
+
+    def for_rank(self, rank: int | None) -> float:
+        """The weight of a need ranked 1, 2 or 3; 0 for a challenge that is not ranked."""
+        return {1: self.first, 2: self.second, 3: self.third}.get(rank or 0, 0.0)
+
+
+class Weights(_Frozen):
+    evidence: NonNegative
+    need: NeedWeights
+    severity: NonNegative
+
+
+class ProfileModel(_Frozen):
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+    # "prior": stated by hand as a starting point; "estimated": fitted on collected data.
+    status: Literal["prior", "estimated"]
+    description_nl: Text
+    standardisation: Standardisation
+    profiles: tuple[Profile, ...] = Field(min_length=1)
+    weights: Weights
+    dominance_threshold: Annotated[float, Field(gt=0, le=1)]
+    evidence: dict[Slug, dict[ActionId, Share]]
+
+    @property
+    def challenges(self) -> tuple[int, ...]:
+        return tuple(sorted(self.standardisation.mean))
+
+    def profile(self, profile_id: str) -> Profile:
+        for profile in self.profiles:
+            if profile.id == profile_id:
+                return profile
+        raise KeyError(profile_id)
+
+
+def _cross_check(model: ProfileModel, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """Problems no single field shows: keys against the catalogue and against each other."""
+    challenges: list[object] = [challenge.number for challenge in catalogue.challenges]
+    actions: list[object] = [action.id for action in catalogue.actions()]
+    problems: list[tuple[str, str]] = []
+
+    def check_keys(
+        found: Iterable[object], expected: Sequence[object], what: str, path: str
+    ) -> None:
+        found_set = set(found)
+        missing = [key for key in expected if key not in found_set]
+        unknown = sorted(found_set - set(expected), key=str)
+        if missing:
+            problems.append((path, f"missing {what} " + ", ".join(map(str, missing))))
+        if unknown:
+            problems.append((path, f"unknown {what} " + ", ".join(map(str, unknown))))
+
+    check_keys(model.standardisation.mean, challenges, "challenges", "standardisation.mean")
+    check_keys(model.standardisation.sd, challenges, "challenges", "standardisation.sd")
+    ids = [profile.id for profile in model.profiles]
+    for index, profile in enumerate(model.profiles):
+        if profile.id in ids[:index]:
+            problems.append((f"profiles[{index}].id", f"{profile.id} occurs twice"))
+        check_keys(profile.means, challenges, "challenges", f"profiles[{index}].means")
+        check_keys(profile.variances, challenges, "challenges", f"profiles[{index}].variances")
+    total = math.fsum(profile.weight for profile in model.profiles)
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        problems.append(("profiles", f"weights add up to {total:g}, not 1"))
+    check_keys(model.evidence, ids, "profiles", "evidence")
+    for profile_id, row in model.evidence.items():
+        check_keys(row, actions, "actions", f"evidence.{profile_id}")
+    return problems
+
+
+def load_model(path: Path, catalogue: Catalogue | None = None) -> ProfileModel:
+    """Read and validate a model file, also against the catalogue (default: the active one)."""
+    model = load_data_file(path, ProfileModel, ModelFileError)
+    problems = _cross_check(model, catalogue or get_catalogue())
+    if problems:
+        raise ModelFileError(
+            f"{path}: " + "; ".join(f"{where}: {what}" for where, what in problems)
+        )
+    return model
+
+
+@cache
+def get_active_model() -> ProfileModel:
+    """The model reports use now, read once per process (it is immutable)."""
+    return load_model(DEFAULT_MODEL_FILE)

@@ -1,0 +1,95 @@
+"""Scale scores: from 1-5 agreement answers to a 0-100 barrier score per challenge.
+
+Higher always means the barrier weighs more: reverse-keyed items are flipped before averaging.
+A challenge without enough answers gets no score (None); it is never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+MIN_ANSWER = 1
+MAX_ANSWER = 5
+
+
+@dataclass(frozen=True)
+class ScaleItem:
+    """One diagnostic item: its id, the challenge it measures and whether it is reverse-keyed."""
+
+    id: str
+    challenge: int
+    reverse: bool
+
+
+def _check_answer(item_id: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"answer to {item_id} must be a number from 1 to 5, not {value!r}")
+    if not (MIN_ANSWER <= value <= MAX_ANSWER):
+        raise ValueError(f"answer to {item_id} must be from 1 to 5, not {value!r}")
+
+
+def challenge_scores(
+    answers: Mapping[str, float | None],
+    items: Sequence[ScaleItem],
+    min_share: float = 0.75,
+) -> dict[int, float | None]:
+    """The 0-100 score of every challenge that has items, in challenge order.
+
+    `answers` maps item id to an agreement from 1 to 5 (a float is allowed: the mean of several
+    respondents) or None for "weet niet"; a missing id counts as unanswered, ids of other
+    items are ignored. Reverse-keyed answers are flipped (6 - x). The score is the mean keyed
+    answer mapped to 0-100, rounded to one decimal; None when fewer than `min_share` of the
+    challenge's items are answered.
+    """
+    if not 0 < min_share <= 1:
+        raise ValueError(f"min_share must be in (0, 1], not {min_share}")
+    by_challenge: dict[int, list[ScaleItem]] = {}
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise ValueError(f"item {item.id} occurs twice")
+        seen.add(item.id)
+        by_challenge.setdefault(item.challenge, []).append(item)
+
+    scores: dict[int, float | None] = {}
+    for challenge in sorted(by_challenge):
+        challenge_items = by_challenge[challenge]
+        keyed: list[Fraction] = []
+        for item in challenge_items:
+            value = answers.get(item.id)
+            if value is None:
+                continue
+            _check_answer(item.id, value)
+            # Fractions keep the arithmetic exact, so a score and its mirror image round alike
+            # (27.75 → 27.8 and 72.25 → 72.2 add up to 100).
+            exact = Fraction(value)
+            keyed.append(MIN_ANSWER + MAX_ANSWER - exact if item.reverse else exact)
+        # The tolerance keeps shares such as 0.7 * 10 from missing by a rounding error.
+        if not keyed or len(keyed) < min_share * len(challenge_items) - 1e-9:
+            scores[challenge] = None
+            continue
+        mean = sum(keyed, Fraction(0)) / len(keyed)
+        score = (mean - MIN_ANSWER) / (MAX_ANSWER - MIN_ANSWER) * 100
+        scores[challenge] = float(round(score, 1))
+    return scores
+
+
+def aggregate_answers(responses: Sequence[Mapping[str, float | None]]) -> dict[str, float | None]:
+    """The mean answer per item over several respondents, ignoring None.
+
+    Items are listed in the order they are first met; an item nobody answered maps to None.
+    """
+    values: dict[str, list[float]] = {}
+    for response in responses:
+        for item_id, value in response.items():
+            answered = values.setdefault(item_id, [])
+            if value is not None:
+                _check_answer(item_id, value)
+                answered.append(value)
+    return {
+        item_id: math.fsum(answered) / len(answered) if answered else None
+        for item_id, answered in values.items()
+    }
