@@ -1,6 +1,8 @@
 from ninja import NinjaAPI
 
 from .catalogue.api import router as catalogue_router
+from .reports.api import router as reports_router
+from .survey.api import router as survey_router
 
 api = NinjaAPI(
     title="Leerkansen API",
@@ -11,3 +13,5 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("", catalogue_router)
+api.add_router("", survey_router)
+api.add_router("", reports_router)

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "leerkansen.catalogue",
+    "leerkansen.organisations",
+    "leerkansen.survey",
+    "leerkansen.reports",
 ]
 
 MIDDLEWARE = [

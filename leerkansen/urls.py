@@ -5,6 +5,8 @@ from .api import api
 
 urlpatterns = [
     path("", include("leerkansen.catalogue.urls")),
+    path("vragenlijst/", include("leerkansen.survey.urls")),
+    path("rapport/", include("leerkansen.reports.urls")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
 ]
