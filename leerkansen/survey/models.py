@@ -37,6 +37,10 @@ class Response(models.Model):
         verbose_name = _("response")
         verbose_name_plural = _("responses")
 
+    def __str__(self) -> str:
+        state = "completed" if self.completed_at else "draft"
+        return f"Response {self.pk} ({state}) of {self.assessment}"
+
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
@@ -58,6 +62,9 @@ class Answer(models.Model):
                 name="answer_is_number_or_code",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.value!r}"
 
     @property
     def value(self) -> int | str | None:

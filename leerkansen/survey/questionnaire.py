@@ -374,7 +374,8 @@ class Questionnaire(_Frozen):
                 )
             return (
                 gettext(
-                    "Choose how urgent, from %(first)s (%(first_label)s) to %(last)s (%(last_label)s)."
+                    "Choose how urgent, from %(first)s (%(first_label)s) to %(last)s "
+                    "(%(last_label)s)."
                 )
                 % bounds
             )
