@@ -11,6 +11,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy
+
 from leerkansen.catalogue.content import Catalogue
 
 from .model import ProfileModel
@@ -23,8 +26,17 @@ TOP_N = 3
 MAX_PER_CHALLENGE = 2
 
 # Evidence levels for the reason sentence: (lower bound, word), highest first.
-EVIDENCE_LEVELS = ((0.75, "sterk"), (0.5, "goed"), (0.3, "redelijk"), (0.0, "minder"))
-NEED_ORDINALS = {1: "", 2: "tweede ", 3: "derde "}
+EVIDENCE_LEVELS = (
+    (0.75, gettext_lazy("strongly")),
+    (0.5, gettext_lazy("well")),
+    (0.3, gettext_lazy("reasonably")),
+    (0.0, gettext_lazy("less")),
+)
+NEED_PHRASES = {
+    1: gettext_lazy("you chose %(challenge)s as your largest need"),
+    2: gettext_lazy("you chose %(challenge)s as your second largest need"),
+    3: gettext_lazy("you chose %(challenge)s as your third largest need"),
+}
 
 
 @dataclass(frozen=True)
@@ -151,40 +163,47 @@ def recommend_top3(
     return chosen
 
 
-def _decimal_comma(value: float, decimals: int) -> str:
-    return f"{value:.{decimals}f}".replace(".", ",")
-
-
 def evidence_level(evidence: float) -> str:
-    """The Dutch word for how well an action fits a profile: sterk, goed, redelijk, minder."""
-    return next(word for bound, word in EVIDENCE_LEVELS if evidence >= bound)
+    """How well an action fits a profile, in words: strongly, well, reasonably, less."""
+    return next(str(word) for bound, word in EVIDENCE_LEVELS if evidence >= bound)
 
 
-def reason_nl(rec: Recommendation, profile_name: str, challenge_title: str) -> str:
-    """One Dutch sentence with the reason for a recommendation: need, score and evidence.
+def reason_sentence(rec: Recommendation, profile_name: str, challenge_title: str) -> str:
+    """One sentence, in the active language, with the reason: need, score and evidence.
 
-    Titles are quoted with typographic single quotes (U+2018, U+2019), e.g. "Je koos 'Werk gaat
-    voor' als je grootste nood, deze uitdaging scoort 72 op 100 en in organisaties met het
-    profiel 'Druk en verspreid' past deze actie sterk (0,85)."
+    In Dutch: "Je koos ‘Werk gaat voor’ als je grootste nood, deze uitdaging scoort 72 op 100
+    en in organisaties met het profiel ‘Druk en verspreid’ past deze actie sterk (0,85)."
     """
-    parts = []
     title = f"\u2018{challenge_title}\u2019"
     rank = rec.components.need_rank
-    if rank is not None:
-        parts.append(f"je koos {title} als je {NEED_ORDINALS[rank]}grootste nood")
-        subject = "deze uitdaging"
-    else:
-        subject = title
+    need = NEED_PHRASES[rank] % {"challenge": title} if rank is not None else None
     severity = rec.components.severity
     if severity is not None:
         # Half up, as people round: 72,5 reads as 73.
-        parts.append(f"{subject} scoort {math.floor(severity + 0.5)} op 100")
+        values = {"challenge": title, "score": math.floor(severity + 0.5)}
+        if need:
+            score = gettext("this challenge scores %(score)s out of 100") % values
+        else:
+            score = gettext("%(challenge)s scores %(score)s out of 100") % values
+    elif need:
+        score = gettext("there is no score for this challenge (too few answers)")
     else:
-        parts.append(f"voor {subject} is er geen score (te weinig antwoorden)")
-    evidence = rec.components.evidence
-    parts.append(
-        f"in organisaties met het profiel \u2018{profile_name}\u2019 past deze actie "
-        f"{evidence_level(evidence)} ({_decimal_comma(evidence, 2)})"
-    )
-    sentence = ", ".join(parts[:-1]) + " en " + parts[-1] + "."
+        score = gettext("there is no score for %(challenge)s (too few answers)") % {
+            "challenge": title
+        }
+    evidence = gettext(
+        "in organisations with the profile %(profile)s this action fits %(level)s (%(value)s)"
+    ) % {
+        "profile": f"\u2018{profile_name}\u2019",
+        "level": evidence_level(rec.components.evidence),
+        "value": number_format(rec.components.evidence, 2),
+    }
+    if need:
+        sentence = gettext("%(need)s, %(score)s and %(evidence)s.") % {
+            "need": need,
+            "score": score,
+            "evidence": evidence,
+        }
+    else:
+        sentence = gettext("%(score)s and %(evidence)s.") % {"score": score, "evidence": evidence}
     return sentence[0].upper() + sentence[1:]

@@ -10,7 +10,7 @@ from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import (
     Recommendation,
     ScoreComponents,
-    reason_nl,
+    reason_sentence,
     recommend_top3,
     score_actions,
 )
@@ -179,7 +179,7 @@ def recommendation(evidence, need_rank=None, severity=72.0):
     ],
 )
 def test_reason_names_need_score_and_profile_evidence(rec, expected):
-    assert reason_nl(rec, "Druk en verspreid", "Werk gaat voor") == expected
+    assert reason_sentence(rec, "Druk en verspreid", "Werk gaat voor") == expected
 
 
 scores_strategy = st.dictionaries(
