@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.scoring.model import get_active_model
 from leerkansen.scoring.profiles import assign_profile
-from leerkansen.scoring.recommend import reason_nl, recommend_top3
+from leerkansen.scoring.recommend import reason_sentence, recommend_top3
 from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.questionnaire import Questionnaire, get_questionnaire
@@ -125,7 +125,7 @@ def compute_outcome(responses: Sequence[Mapping[str, AnswerValue]]) -> dict:
             {
                 "action": rec.action_id,
                 "challenge": rec.challenge,
-                "reason": reason_nl(rec, profile.name, catalogue.challenge(rec.challenge).title),
+                "reason": reason_sentence(rec, profile.name, catalogue.challenge(rec.challenge).title),
                 "components": asdict(rec.components),
             }
             for rec in top3
