@@ -102,3 +102,61 @@ def unanswered_items(
         if not item.optional and item.id not in answers:
             missing.setdefault(item.section, []).append(item.id)
     return missing
+
+
+def resume_section(
+    answers: Mapping[str, AnswerValue], questionnaire: Questionnaire | None = None
+) -> str | None:
+    """The first section (in questionnaire order) with an unanswered required item, or None.
+
+    None means every required item has an answer ("weet niet" counts): resume at the review.
+    """
+    questionnaire = questionnaire or get_questionnaire()
+    missing = unanswered_items(answers, questionnaire)
+    return next((s.id for s in questionnaire.sections if s.id in missing), None)
+
+
+def adjacent_sections(
+    section_id: str, questionnaire: Questionnaire | None = None
+) -> tuple[str | None, str | None]:
+    """The ids of the sections before and after `section_id` (None at either end)."""
+    questionnaire = questionnaire or get_questionnaire()
+    ids = [section.id for section in questionnaire.sections]
+    index = ids.index(section_id)
+    previous = ids[index - 1] if index > 0 else None
+    following = ids[index + 1] if index + 1 < len(ids) else None
+    return previous, following
+
+
+def submit_complete_response(
+    organisation_name: str, answers: Mapping[str, AnswerValue]
+) -> Assessment:
+    """A new organisation whose new assessment holds one completed response with `answers`.
+
+    For a client that sends the whole questionnaire at once (the API): everything is stored in
+    one transaction, so a failure leaves nothing behind. No resume link is handed out: there is
+    nothing left to answer. Values must already be valid (see Questionnaire.validate_answers).
+    """
+    with transaction.atomic():
+        organisation = Organisation.objects.create(name=organisation_name)
+        response, _token = start_assessment(organisation)
+        save_answers(response, answers)
+        complete_response(response)
+    return response.assessment
+
+
+def can_be_scored(
+    answers: Mapping[str, AnswerValue], questionnaire: Questionnaire | None = None
+) -> bool:
+    """Whether at least one challenge gets a score, which a profile and a report need.
+
+    A challenge is scored when at least three quarters of its statements have an answer other
+    than "weet niet" (see leerkansen.scoring.scales.challenge_scores).
+    """
+    from leerkansen.scoring.scales import ScaleItem, challenge_scores
+
+    questionnaire = questionnaire or get_questionnaire()
+    items = [ScaleItem(*spec) for spec in questionnaire.scale_items()]
+    scale_ids = {item.id for item in items}
+    numbers = {k: v for k, v in answers.items() if k in scale_ids and isinstance(v, int)}
+    return any(score is not None for score in challenge_scores(numbers, items).values())

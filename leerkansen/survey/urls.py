@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "survey"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("hervat/<str:token>/", views.resume, name="resume"),
+    path("stap/<str:section_id>/", views.section, name="section"),
+    path("overzicht/", views.review, name="review"),
+]

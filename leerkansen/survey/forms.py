@@ -1,0 +1,215 @@
+"""Forms of the questionnaire pages: the start form and one form per section.
+
+A section form has one text field per item, named after the item id, so that a value posted by
+hand ("B1_1=9") is checked by the questionnaire itself and gets its Dutch message. The
+templates render the fields from `SectionForm.groups()`: radio buttons, or a select for the
+needs ranking and for long option lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from leerkansen.catalogue.content import Challenge, get_catalogue
+
+from .questionnaire import Item, Questionnaire, Section
+from .services import AnswerValue
+
+# How "Weet niet" (stored as None) travels in a form. Option codes are [A-Za-z0-9_]+, so a
+# hyphen can never collide with one.
+DONT_KNOW = "weet-niet"
+# Items with more options than this are a select instead of a column of radio buttons.
+MAX_RADIO_OPTIONS = 8
+
+
+class StartForm(forms.Form):
+    organisation_name = forms.CharField(
+        label=_("Name of your organisation"),
+        max_length=200,
+        strip=True,
+        error_messages={
+            "required": _("Fill in the name of your organisation."),
+            "max_length": _("Keep the name to %(limit_value)d characters at most."),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """One item as the template shows it."""
+
+    item: Item
+    number: int
+    widget: Literal["radio", "select"]
+    choices: tuple[Choice, ...]
+    # "Weet niet", shown apart from the scale.
+    dont_know: Choice | None
+    errors: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.item.id
+
+    @property
+    def label_number(self) -> str:
+        """What the row is numbered by: the action id in section C, else its place."""
+        return self.item.action or f"{self.number}."
+
+    @property
+    def anchor(self) -> str:
+        return f"vraag-{self.item.id}"
+
+    @property
+    def error_id(self) -> str:
+        return f"fout-{self.item.id}"
+
+    @property
+    def select_id(self) -> str:
+        return f"id_{self.item.id}"
+
+    @property
+    def has_answer(self) -> bool:
+        return any(choice.checked for choice in self.choices) or bool(
+            self.dont_know and self.dont_know.checked
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows under one heading: a challenge (section C), a ranked need (D), or none."""
+
+    heading: str
+    challenge: Challenge | None
+    rows: tuple[Row, ...]
+
+
+def encode(value: AnswerValue) -> str:
+    """An answer as a form value."""
+    return DONT_KNOW if value is None else str(value)
+
+
+def widget_for(item: Item) -> Literal["radio", "select"]:
+    if item.scale == "challenges" or len(item.options) > MAX_RADIO_OPTIONS:
+        return "select"
+    return "radio"
+
+
+class SectionForm(forms.Form):
+    """The items of one section. Every field is optional: answering goes page by page.
+
+    After is_valid(), `answers` holds the valid answers of the page (also when other fields
+    have errors, so nothing valid is lost) and `cleared` the items whose select was emptied.
+    """
+
+    def __init__(
+        self,
+        section: Section,
+        questionnaire: Questionnaire,
+        *args,
+        saved: dict[str, AnswerValue] | None = None,
+        **kwargs,
+    ):
+        self.section = section
+        self.questionnaire = questionnaire
+        self.items = questionnaire.items(section.id)
+        saved = saved or {}
+        kwargs.setdefault("initial", {item_id: encode(value) for item_id, value in saved.items()})
+        super().__init__(*args, **kwargs)
+        for item in self.items:
+            self.fields[item.id] = forms.CharField(required=False, label=item.text)
+        self.answers: dict[str, AnswerValue] = {}
+        self.cleared: set[str] = set()
+
+    def clean(self):
+        cleaned = super().clean()
+        posted: dict[str, object] = {}
+        for item in self.items:
+            raw = cleaned.get(item.id, "")
+            if raw:
+                posted[item.id] = _decode(item, raw)
+            elif widget_for(item) == "select" and item.id in self.data:
+                # Radio buttons cannot be unset, so an empty radio keeps its earlier answer;
+                # a select's empty choice is a deliberate "no choice".
+                self.cleared.add(item.id)
+        # A need that is no longer chosen takes its urgency along.
+        for item in self.items:
+            if item.about in self.cleared:
+                self.cleared.add(item.id)
+                posted.pop(item.id, None)
+        errors = self.questionnaire.validate_answers(posted)
+        for item_id, messages in errors.items():
+            for message in messages:
+                self.add_error(item_id, message)
+        self.answers = {k: v for k, v in posted.items() if k not in errors}  # type: ignore[misc]
+        return cleaned
+
+    def groups(self) -> list[Group]:
+        """The rows of this page, grouped as the section asks."""
+        rows = [self._row(number, item) for number, item in enumerate(self.items, start=1)]
+        if self.section.kind == "practices":
+            catalogue = get_catalogue()
+            groups: list[Group] = []
+            for challenge in catalogue.challenges:
+                ids = {action.id for action in challenge.actions}
+                mine = tuple(row for row in rows if row.item.action in ids)
+                if mine:
+                    groups.append(Group(challenge.title, challenge, mine))
+            return groups
+        if self.section.kind == "needs":
+            groups = []
+            for rank, (need_id, urgency_id) in enumerate(self.questionnaire.need_items(), 1):
+                mine = tuple(row for row in rows if row.item.id in (need_id, urgency_id))
+                heading = gettext("Choice %(rank)s") % {"rank": rank}
+                groups.append(Group(heading, None, mine))
+            return groups
+        return [Group("", None, tuple(rows))]
+
+    def _row(self, number: int, item: Item) -> Row:
+        widget = widget_for(item)
+        current = self[item.id].value() or ""
+        if not current and (widget == "radio" or item.id not in self.data):
+            # Nothing posted for it: what is shown is what stays saved.
+            current = self.initial.get(item.id, "")
+        choices = []
+        dont_know = None
+        for index, option in enumerate(item.options, start=1):
+            value = encode(option.value)
+            choice = Choice(
+                value=value,
+                label=option.label,
+                id=f"id_{item.id}_{index}",
+                checked=value == current,
+            )
+            if option.value is None:
+                dont_know = choice
+            else:
+                choices.append(choice)
+        return Row(
+            item=item,
+            number=number,
+            widget=widget,
+            choices=tuple(choices),
+            dont_know=dont_know,
+            errors=tuple(self.errors.get(item.id, ())),
+        )
+
+
+def _decode(item: Item, raw: str) -> object:
+    """The answer a form value stands for; an unknown value stays a string, to be refused."""
+    for option in item.options:
+        if encode(option.value) == raw:
+            return option.value
+    return raw

@@ -1,0 +1,180 @@
+"""The questionnaire in a real browser on a phone: answer, close midway, resume, send."""
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.testing import assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh browser profile at phone size; closed at the end unless the test closed it."""
+    contexts = []
+
+    def open_context(javascript: bool = True):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=PHONE,
+            locale="nl-BE",
+            java_script_enabled=javascript,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_context
+    for context in contexts:
+        context.close()  # a no-op for a context the test closed itself
+
+
+def assert_no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} scrolls sideways at 360 px ({width} px)"
+
+
+def start(page, name="Zorggroep Noord") -> None:
+    page.goto("/vragenlijst/")
+    page.get_by_label("Naam van je organisatie").fill(name)
+    page.get_by_role("button", name="Start de vragenlijst").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Over je organisatie")
+
+
+def item(page, item_id: str):
+    return page.locator(f"#vraag-{item_id}")
+
+
+def answer_section_a(page) -> None:
+    page.get_by_label("In welke sector is je organisatie vooral actief?").select_option(
+        label="Gezondheidszorg en welzijn"
+    )
+    item(page, "A_size").get_by_label("50 tot 249").check()
+    item(page, "A_sites").get_by_label("2 tot 3").check()
+    for item_id in ("A_away_from_manager", "A_alone", "A_telework"):
+        item(page, item_id).get_by_label("Weet niet").check()
+    item(page, "A_hr_capacity").get_by_label("Minder dan één voltijdse job").check()
+    item(page, "A_training_plan").get_by_label("In opmaak").check()
+    item(page, "A_role").get_by_label("HR of opleiding").check()
+
+
+def test_new_user_answers_closes_the_browser_midway_resumes_and_sends(phone):
+    page = phone()
+    start(page)
+    expect(page.get_by_role("progressbar", name="Stap 1 van 6")).to_be_visible()
+    expect(page.get_by_text("Bewaar deze link: zo kan je later verder")).to_be_visible()
+    resume_url = page.get_by_role(
+        "textbox", name="Bewaar deze link: zo kan je later verder"
+    ).input_value()
+    assert re.search(r"/vragenlijst/hervat/[\w-]{40,}/$", resume_url)
+    assert_no_sideways_scroll(page)
+
+    answer_section_a(page)
+    page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    expect(page.get_by_text("Je antwoorden zijn bewaard.")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Stap 2 van 6")).to_be_visible()
+    assert_no_sideways_scroll(page)
+
+    # Part of B, saved on change; then the phone's browser is closed.
+    item(page, "B1_1").get_by_label("Helemaal eens", exact=True).check()
+    item(page, "B1_2").get_by_label("Eens", exact=True).check()
+    item(page, "B1_3").get_by_label("Weet niet").check()
+    expect(page.locator(".autosave-status")).to_have_text("Bewaard")
+    page.context.close()
+
+    # Later, another browser with the saved link.
+    page = phone()
+    page.goto(resume_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    assert "/hervat/" not in page.url
+    expect(item(page, "B1_1").get_by_label("Helemaal eens", exact=True)).to_be_checked()
+    expect(item(page, "B1_2").get_by_label("Eens", exact=True)).to_be_checked()
+    expect(item(page, "B1_3").get_by_label("Weet niet")).to_be_checked()
+    expect(item(page, "B1_4").get_by_label("Eens", exact=True)).not_to_be_checked()
+
+    page.get_by_role("button", name="Vorige").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Over je organisatie")
+    expect(item(page, "A_size").get_by_label("50 tot 249")).to_be_checked()
+    expect(page.get_by_label("In welke sector is je organisatie vooral actief?")).to_have_value("Q")
+    page.get_by_role("button", name="Volgende").click()
+
+    # The rest of B: "Eens" everywhere still open.
+    for b_item in get_questionnaire().items("B")[3:]:
+        item(page, b_item.id).get_by_label("Eens", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat doen jullie al?")
+    item(page, "C_1_1").get_by_label("Hebben we al").check()
+    page.get_by_role("button", name="Volgende").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jullie grootste noden")
+    needs = page.locator("select.item__select")
+    for index, number in enumerate(("3", "1", "9")):
+        needs.nth(index).select_option(number)
+    item(page, "D_1_urgency").get_by_label("Heel dringend").check()
+    page.get_by_role("button", name="Volgende").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leren vandaag")
+    for e_item in get_questionnaire().items("E"):
+        item(page, e_item.id).get_by_label("Oneens", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
+    expect(page.get_by_text("Elke vraag heeft een antwoord.")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    page.get_by_role("button", name="Verstuur en bekijk je rapport").click()
+    page.wait_for_url(re.compile(r"/rapport/"))
+    assert urlparse(page.url).path.startswith("/rapport/")
+    expect(page.get_by_text("Zorggroep Noord").first).to_be_visible()
+
+
+def test_without_javascript_the_buttons_save_and_go_back_and_forth(phone):
+    page = phone(javascript=False)
+    start(page)
+    # The copy button needs JavaScript, so it stays hidden; the link itself is there.
+    expect(page.get_by_role("button", name="Kopieer de link")).to_be_hidden()
+    page.get_by_role("button", name="Volgende").click()
+    item(page, "B1_1").get_by_label("Oneens", exact=True).check()
+    page.get_by_role("button", name="Vorige").click()
+    expect(page.get_by_text("Je antwoorden zijn bewaard.")).to_be_visible()
+    page.get_by_role("button", name="Volgende").click()
+    expect(item(page, "B1_1").get_by_label("Oneens", exact=True)).to_be_checked()
+
+
+def test_a_wrong_need_shows_its_message_next_to_the_field(phone):
+    page = phone()
+    start(page)
+    page.goto("/vragenlijst/stap/D/")
+    needs = page.locator("select.item__select")
+    needs.nth(0).select_option("4")
+    needs.nth(1).select_option("4")
+    page.get_by_role("button", name="Volgende").click()
+    select = page.get_by_label("Welke uitdaging komt op de tweede plaats?")
+    expect(select).to_have_accessible_description(re.compile("Deze uitdaging koos je al"))
+    expect(select).to_have_value("4")
+    expect(page.get_by_role("alert")).to_contain_text("Kijk 1 antwoord na")
+    assert_no_sideways_scroll(page)
+
+
+PAGES = ["start"] + [f"stap/{s.id}" for s in get_questionnaire().sections] + ["overzicht"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_questionnaire_pages_have_no_axe_violations_and_fit_a_phone(phone, path):
+    page = phone()
+    if path == "start":
+        page.goto("/vragenlijst/")
+    else:
+        start(page)
+        page.goto(f"/vragenlijst/{path}/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_no_sideways_scroll(page)
