@@ -125,7 +125,9 @@ def compute_outcome(responses: Sequence[Mapping[str, AnswerValue]]) -> dict:
             {
                 "action": rec.action_id,
                 "challenge": rec.challenge,
-                "reason": reason_sentence(rec, profile.name, catalogue.challenge(rec.challenge).title),
+                "reason": reason_sentence(
+                    rec, profile.name, catalogue.challenge(rec.challenge).title
+                ),
                 "components": asdict(rec.components),
             }
             for rec in top3

@@ -1,0 +1,39 @@
+"""The report page and its PDF: a lookup of the stored snapshot, nothing rendered per view.
+
+Until organisations have accounts (#4), whoever holds the report's unguessable code may read it.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+
+from .models import Report
+
+
+@never_cache
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    found = get_object_or_404(Report.objects.only("code", "html"), code=code)
+    return render(request, "reports/report.html", {"report": found})
+
+
+@never_cache
+def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    # WeasyPrint is heavy: import it with the first PDF, not with the URL configuration.
+    from .pdf import get_or_render_pdf
+
+    found = get_object_or_404(Report.objects.select_related("assessment__organisation"), code=code)
+    response = HttpResponse(get_or_render_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=pdf_filename(found)
+    )
+    return response
+
+
+def pdf_filename(report: Report) -> str:
+    """E.g. "leerkansen-rapport-zorggroep-de-linde-2026-11-26.pdf"."""
+    organisation = slugify(report.assessment.organisation.name)[:60].strip("-")
+    parts = ["leerkansen-rapport", organisation, timezone.localdate(report.created_at).isoformat()]
+    return "-".join(part for part in parts if part) + ".pdf"

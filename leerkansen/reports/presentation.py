@@ -1,0 +1,287 @@
+"""Everything the report templates show, built from a frozen snapshot and the catalogue.
+
+One function, `report_context`, feeds the web body (rendered once, when the report is made)
+and the PDF (rendered on first request), so the two never disagree. Wording that depends on
+numbers (how sure, practice marks) is decided here; the templates only loop and test.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext
+
+from leerkansen.catalogue.content import Action, Catalogue, Challenge, get_catalogue
+
+from .models import Report
+
+# How sure the profile is, in words. The model names the runner-up below its own
+# dominance threshold (0.70 in model 1.0.0); these bands only choose the words.
+STRONG_FIT = 0.90
+FAIR_FIT = 0.70
+
+# Only what exists is marked in the report; "nog_niet" and "nvt" need no mark.
+MARKED_PRACTICES = ("al", "deels")
+
+# The challenge colours of the design system (leerkansen.css, --challenge-N). The chart needs
+# them as SVG attributes: WeasyPrint does not apply the page's CSS inside an inline SVG, and a
+# strict CSP rules out a <style> element. A test keeps both lists equal.
+CHALLENGE_COLOURS = {
+    1: "#b45309",
+    2: "#6d28d9",
+    3: "#0369a1",
+    4: "#047857",
+    5: "#be123c",
+    6: "#3730a3",
+    7: "#0f766e",
+    8: "#4d7c0f",
+    9: "#a21caf",
+}
+
+# Chart geometry in CSS pixels; bars are a share of the width so the chart fits any screen.
+CHART_ROW_HEIGHT = 48
+CHART_LABEL_BASELINE = 17
+CHART_BAR_TOP = 25
+CHART_BAR_HEIGHT = 16
+# A score of 100 fills this share of the width; the rest holds the number.
+CHART_FULL_BAR_PERCENT = 85
+
+
+@dataclass(frozen=True)
+class RunnerUp:
+    name: str
+    percent: int
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    name: str
+    description: str
+    probability: float
+    percent: int
+    certainty: str
+    runner_up: RunnerUp | None
+    model_note: str
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    number: int
+    title: str
+    full_title: str
+    score: float | None
+    # Rounded half up, as in the reasons ("scoort 73 op 100").
+    value: int | None
+    colour: str
+    # Positions as strings: Django would write a float with a decimal comma in Dutch.
+    bar_width: str
+    label_y: int
+    bar_y: int
+    value_y: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    rows: tuple[ChartRow, ...]
+    height: int
+    track_width: str
+    has_missing: bool
+
+
+@dataclass(frozen=True)
+class TopAction:
+    rank: int
+    action: Action
+    challenge: Challenge
+    reason: str
+    practice: str | None
+    mark: str | None
+
+
+@dataclass(frozen=True)
+class NeedView:
+    rank: int
+    challenge: Challenge
+    urgency: float | None
+    value: int | None
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    action: Action
+    # "al" or "deels" (the only states the report marks), with its Dutch words.
+    practice: str | None
+    mark: str | None
+    top3_rank: int | None
+
+
+@dataclass(frozen=True)
+class ChallengeActions:
+    challenge: Challenge
+    value: int | None
+    entries: tuple[ActionEntry, ...]
+    already_count: int
+    partly_count: int
+
+
+def percent(probability: float) -> int:
+    """A probability as a whole percentage, rounded down so 0.899 never reads as 90%.
+
+    Rounding to 6 decimals first keeps float noise (0.29 * 100 = 28.999…) from losing a point.
+    """
+    return math.floor(round(probability * 100, 6))
+
+
+def certainty_words(probability: float) -> str:
+    """How well the organisation fits its profile, in plain Dutch ("past sterk")."""
+    if probability >= STRONG_FIT:
+        return gettext("fits strongly")
+    if probability >= FAIR_FIT:
+        return gettext("fits fairly well")
+    return gettext("fits partly")
+
+
+def marked_practice(state: str | None) -> str | None:
+    """The practice state when the report marks it ("al" or "deels"), else None."""
+    return state if state in MARKED_PRACTICES else None
+
+
+def practice_mark(state: str | None) -> str | None:
+    """The mark an action gets in the report from the organisation's current practice.
+
+    Only what exists is marked: "al" and "deels". "nog_niet", "nvt" and no answer get none.
+    """
+    if state == "al":
+        return gettext("We already have this")
+    if state == "deels":
+        return gettext("Partly")
+    return None
+
+
+def score_value(score: float | None) -> int | None:
+    """A 0-100 score as people read it: rounded half up (72.5 → 73)."""
+    return None if score is None else math.floor(score + 0.5)
+
+
+def profile_view(profile: dict[str, Any]) -> ProfileView:
+    """The profile block: name, description, how sure, runner-up and the model's status."""
+    probability = float(profile["probability"])
+    runner = profile.get("runner_up")
+    note = profile.get("model_note") or ""
+    if not note and profile.get("model_status") == "prior":
+        note = gettext(
+            "This is a starting model: we will replace it once it has been estimated on the "
+            "answers we collect."
+        )
+    return ProfileView(
+        name=profile["name"],
+        description=profile.get("description", ""),
+        probability=probability,
+        percent=percent(probability),
+        certainty=certainty_words(probability),
+        runner_up=RunnerUp(runner["name"], percent(float(runner["probability"])))
+        if runner
+        else None,
+        model_note=note,
+    )
+
+
+def chart(scores: dict[str, float | None], catalogue: Catalogue) -> Chart:
+    """One row per challenge, in challenge order; a missing score has no bar."""
+    rows = []
+    for index, challenge in enumerate(catalogue.challenges):
+        score = scores.get(str(challenge.number))
+        top = index * CHART_ROW_HEIGHT
+        width = 0.0 if score is None else score * CHART_FULL_BAR_PERCENT / 100
+        rows.append(
+            ChartRow(
+                number=challenge.number,
+                title=challenge.short_title,
+                full_title=challenge.title,
+                score=score,
+                value=score_value(score),
+                colour=CHALLENGE_COLOURS[challenge.number],
+                bar_width=f"{width:.2f}%",
+                label_y=top + CHART_LABEL_BASELINE,
+                bar_y=top + CHART_BAR_TOP,
+                value_y=top + CHART_BAR_TOP + CHART_BAR_HEIGHT - 3,
+            )
+        )
+    return Chart(
+        rows=tuple(rows),
+        height=len(rows) * CHART_ROW_HEIGHT,
+        track_width=f"{CHART_FULL_BAR_PERCENT}%",
+        has_missing=any(row.score is None for row in rows),
+    )
+
+
+def _action(catalogue: Catalogue, action_id: str) -> Action:
+    action = catalogue.action(action_id)
+    if action is None:
+        raise LookupError(
+            f"action {action_id} of the report is not in catalogue {catalogue.version}"
+        )
+    return action
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    """The templates' context for a report: profile, chart, top 3, needs and all actions."""
+    catalogue = get_catalogue()
+    practices: dict[str, str] = report.practices or {}
+    scores: dict[str, float | None] = report.scores
+    top3 = []
+    for rank, item in enumerate(report.top3, start=1):
+        action = _action(catalogue, item["action"])
+        top3.append(
+            TopAction(
+                rank=rank,
+                action=action,
+                challenge=catalogue.challenge(action.challenge_number),
+                reason=item["reason"],
+                practice=marked_practice(practices.get(action.id)),
+                mark=practice_mark(practices.get(action.id)),
+            )
+        )
+    top3_rank = {entry.action.id: entry.rank for entry in top3}
+    needs = [
+        NeedView(
+            rank=rank,
+            challenge=catalogue.challenge(need["challenge"]),
+            urgency=need.get("urgency"),
+            value=score_value(scores.get(str(need["challenge"]))),
+        )
+        for rank, need in enumerate(report.needs, start=1)
+    ]
+    challenges = []
+    for challenge in catalogue.challenges:
+        entries = tuple(
+            ActionEntry(
+                action=action,
+                practice=marked_practice(practices.get(action.id)),
+                mark=practice_mark(practices.get(action.id)),
+                top3_rank=top3_rank.get(action.id),
+            )
+            for action in challenge.actions
+        )
+        challenges.append(
+            ChallengeActions(
+                challenge=challenge,
+                value=score_value(scores.get(str(challenge.number))),
+                entries=entries,
+                already_count=sum(entry.practice == "al" for entry in entries),
+                partly_count=sum(entry.practice == "deels" for entry in entries),
+            )
+        )
+    return {
+        "report": report,
+        "organisation_name": report.assessment.organisation.name,
+        "profile": profile_view(report.profile),
+        "chart": chart(scores, catalogue),
+        "top3": top3,
+        "needs": needs,
+        "challenges": challenges,
+        "action_count": sum(len(challenge.actions) for challenge in catalogue.challenges),
+        "catalogue": catalogue,
+    }

@@ -1,0 +1,68 @@
+"""The report in a real browser: readable, accessible, expandable, downloadable."""
+
+import pytest
+from playwright.sync_api import expect
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.testing import assert_no_axe_violations
+
+from . import make_report
+
+pytestmark = pytest.mark.browser
+
+
+def test_report_is_accessible_expands_and_downloads_as_pdf(page, transactional_db):
+    report = make_report(answers={"C_1_1": "al"})
+    page.goto(f"/rapport/{report.code}/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zorggroep De Linde")
+    expect(page.get_by_role("heading", name=report.profile["name"])).to_be_visible()
+    expect(page.get_by_role("img", name="Hoe zwaar elke uitdaging weegt")).to_be_visible()
+    first = get_catalogue().action(report.top3[0]["action"])
+    expect(page.locator("#top-3").get_by_role("heading", name=first.title)).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # "Alle acties": collapsed per challenge, opened with one click.
+    action = page.locator("#actie-1-1")
+    expect(action).to_be_hidden()
+    page.locator("#alle-acties-1 summary").click()
+    expect(action).to_be_visible()
+    expect(action.get_by_text("Hebben we al")).to_be_visible()
+    expect(action.get_by_text("HIGHLIGHT", exact=True)).to_be_visible()
+    assert_no_axe_violations(page)
+
+    link = page.get_by_role("link", name="Download als PDF")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("leerkansen-rapport-zorggroep-de-linde-")
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_report_prints_with_every_section_open(page, transactional_db):
+    report = make_report()
+    page.goto(f"/rapport/{report.code}/")
+    action = page.locator("#actie-9-1")
+    expect(action).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(action).to_be_visible()
+    expect(page.get_by_role("link", name="Download als PDF")).to_be_hidden()
+
+
+def test_report_fits_a_phone(browser, live_server, transactional_db):
+    report = make_report()
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="nl-BE"
+    )
+    page = context.new_page()
+    page.goto(f"/rapport/{report.code}/")
+    page.locator("#alle-acties-4 summary").click()
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 360, f"page scrolls sideways at 360 px ({scroll_width} px)"
+    chart_width = page.locator("svg.chart").bounding_box()["width"]
+    assert chart_width <= 360
+    context.close()

@@ -1,0 +1,112 @@
+"""The PDF: the same report on A4, rendered once and stored, fetching only our static files."""
+
+import io
+import re
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from pypdf import PdfReader
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.reports.models import Report
+from leerkansen.reports.pdf import (
+    BASE_URL,
+    RefusedURL,
+    StaticFilesFetcher,
+    get_or_render_pdf,
+)
+
+from . import make_report
+
+STATIC = BASE_URL + settings.STATIC_URL.strip("/") + "/"
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text with runs of white space as one space (titles may wrap)."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.mark.django_db
+def test_pdf_has_top3_first_page_numbers_and_every_action_in_the_appendix():
+    report = make_report(answers={"C_1_1": "al"})
+    pages = page_texts(get_or_render_pdf(report))
+    text = " ".join(pages)
+    catalogue = get_catalogue()
+
+    assert pages[0].startswith("LEERKANSEN-RAPPORT Zorggroep De Linde")
+    for number, page in enumerate(pages, start=1):
+        assert f"pagina {number} van {len(pages)}" in page
+    # The contents list gives each part's page number.
+    assert re.search(r"Jullie top 3 \.+ 2 ", pages[0])
+
+    appendix = text.rindex("Bijlage: alle 48 acties")
+    titles = [catalogue.action(item["action"]).title for item in report.top3]
+    assert len(titles) == 3
+    for title in titles:
+        assert text.index(title) < appendix
+    for item in report.top3:
+        assert item["reason"] in text[:appendix]
+    assert text.index("Jullie top 3") < text.index("Jullie profiel")
+
+    listed = text[appendix:]
+    for action in catalogue.actions():
+        assert f"{action.id} {action.title}" in listed, action.id
+        if action.highlight:
+            # A line may break after "HR/": compare without any white space.
+            assert "".join(action.highlight.split()) in "".join(listed.split()), action.id
+    # Tips stay on the website: the appendix lists actions, not their tips.
+    assert "Wat je kan doen – inspiratie voor de praktijk" not in listed
+    assert "Hebben we al" in listed
+
+
+@pytest.mark.django_db
+def test_pdf_is_rendered_once_and_then_served_as_stored(client):
+    report = make_report()
+    url = f"/rapport/{report.code}/rapport.pdf"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/pdf"
+    assert first["Content-Disposition"] == (
+        f'attachment; filename="leerkansen-rapport-zorggroep-de-linde-'
+        f'{report.created_at.astimezone().date():%Y-%m-%d}.pdf"'
+    )
+    assert "no-store" in first["Cache-Control"]
+    assert first.content.startswith(b"%PDF-")
+    assert bytes(Report.objects.get(pk=report.pk).pdf) == first.content
+
+    with mock.patch(
+        "leerkansen.reports.pdf.render_report_pdf", side_effect=AssertionError("rendered again")
+    ):
+        second = client.get(url)
+    assert second.status_code == 200
+    assert second.content == first.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org",
+        "https://example.org/static/leerkansen/css/leerkansen.css",
+        "file:///etc/passwd",
+        f"file://{settings.BASE_DIR}/leerkansen/static/leerkansen/css/leerkansen.css",
+        "data:text/css,body{}",
+        BASE_URL + "beheer/",
+        STATIC + "../../etc/passwd",
+        STATIC + "%2e%2e/%2e%2e/etc/passwd",
+        STATIC + "leerkansen/../../settings.py",
+        STATIC + "/etc/passwd",
+        STATIC + "leerkansen/css/bestaat-niet.css",
+    ],
+)
+def test_fetcher_refuses_everything_but_our_static_files(url):
+    with pytest.raises(RefusedURL):
+        StaticFilesFetcher().fetch(url)
+
+
+def test_fetcher_serves_our_stylesheet_from_disk():
+    response = StaticFilesFetcher().fetch(STATIC + "leerkansen/css/leerkansen.css")
+    stylesheet = Path(settings.BASE_DIR, "leerkansen/static/leerkansen/css/leerkansen.css")
+    assert response.read() == stylesheet.read_bytes()
+    assert response.content_type == "text/css"

@@ -1,0 +1,123 @@
+"""The report page as an organisation reads it: a stored snapshot, looked up by its code."""
+
+import re
+
+import pytest
+from django.utils.html import escape
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.reports.models import Report
+from leerkansen.survey.questionnaire import get_questionnaire
+
+from . import make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(client, report) -> str:
+    response = client.get(f"/rapport/{report.code}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_report_shows_profile_top3_in_order_with_reasons_and_needs(client):
+    report = make_report(needs=(4, 1, 9), answers={"D_1_urgency": 5})
+    html = page_of(client, report)
+    catalogue = get_catalogue()
+
+    assert "<h1" in html and "Zorggroep De Linde" in html
+    assert report.profile["name"] in html
+    assert escape(report.profile["description"]) in html
+    assert "bij dit profiel" in html and "% kans)" in html
+    assert "Dit is een startmodel" in html
+
+    titles = [catalogue.action(item["action"]).title for item in report.top3]
+    assert len(titles) == 3
+    top3 = html[html.index('id="top-3"') : html.index('id="noden"')]
+    positions = [top3.index(title) for title in titles]
+    assert positions == sorted(positions)
+    for item in report.top3:
+        assert escape(item["reason"]) in top3
+    assert top3.count("Wat je kan doen – inspiratie voor de praktijk") == 3
+    assert "Waarom voor jullie" in top3
+
+    needs = html[html.index('id="noden"') : html.index('id="alle-acties"')]
+    need_titles = [catalogue.challenge(n).title for n in (4, 1, 9)]
+    need_positions = [needs.index(title) for title in need_titles]
+    assert need_positions == sorted(need_positions)
+    assert "Dringendheid 5 op 5." in needs
+
+
+def test_download_button_comes_before_the_profile(client):
+    report = make_report()
+    html = page_of(client, report)
+    link = f'href="/rapport/{report.code}/rapport.pdf"'
+    assert link in html
+    assert html.index("Download als PDF") < html.index('id="profiel"')
+
+
+def test_chart_is_an_svg_with_nine_bars_and_their_scores(client):
+    report = make_report()
+    html = page_of(client, report)
+    svg = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
+    assert 'role="img"' in svg
+    assert svg.count('class="chart__bar"') == 9
+    values = re.findall(r'class="chart__value"[^>]*>(\d+)</text>', svg)
+    expected = [str(int(report.scores[str(n)] + 0.5)) for n in range(1, 10)]
+    assert values == expected
+    assert "geen score" not in svg
+
+
+def test_chart_says_no_score_instead_of_guessing(client):
+    dont_know = {item.id: None for item in get_questionnaire().diagnostic_items(5)}
+    report = make_report(answers=dont_know)
+    assert report.scores["5"] is None
+    svg = re.search(r'<svg class="chart".*?</svg>', page_of(client, report), re.S).group(0)
+    assert svg.count('class="chart__bar"') == 8
+    assert svg.count(">geen score</text>") == 1
+    assert "Uitdaging 5, Leidinggevenden ondersteunen weinig: geen score." in svg
+
+
+def test_all_actions_sit_in_collapsed_sections_with_their_marks(client):
+    report = make_report(answers={"C_1_1": "al", "C_2_3": "deels"})
+    html = page_of(client, report)
+    all_actions = html[html.index('id="alle-acties"') :]
+
+    sections = re.findall(r"<details[^>]*>", all_actions)
+    assert len(sections) == 9
+    assert not any(" open" in tag for tag in sections)
+    assert all_actions.count('class="report-action"') == 48
+    for action in get_catalogue().actions():
+        assert f'id="{action.slug}"' in all_actions
+        assert f'href="/acties/{action.id}/"' in all_actions
+
+    def entry(slug):
+        start = all_actions.index(f'id="{slug}"')
+        return all_actions[start : all_actions.index("</li>", start)]
+
+    assert "Hebben we al" in entry("actie-1-1")
+    assert "Deels" in entry("actie-2-3")
+    assert "Hebben we al" not in entry("actie-1-2")
+    assert "HIGHLIGHT" in entry("actie-1-1")
+    # Deliberate overlap, shown as in the action menu.
+    assert "Komt ook terug bij uitdaging 2" in entry("actie-1-1")
+
+
+def test_report_is_never_cached(client):
+    report = make_report()
+    response = client.get(f"/rapport/{report.code}/")
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/rapport/onbekend/", "/rapport/onbekend/rapport.pdf"])
+def test_unknown_code_is_not_found(client, path):
+    make_report()
+    assert client.get(path).status_code == 404
+
+
+def test_page_serves_the_stored_html_without_rendering_again(client):
+    report = make_report()
+    Report.objects.filter(pk=report.pk).update(html="<p>Bewaarde versie van het rapport</p>")
+    html = page_of(client, report)
+    assert "Bewaarde versie van het rapport" in html
+    assert report.profile["name"] not in html
