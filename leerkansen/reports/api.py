@@ -1,3 +1,119 @@
-from ninja import Router
+"""An assessment's report as JSON and as PDF, read from its stored snapshot.
+
+GET /api/v1/assessments/{id}/report: the snapshot's versions, scores, profile and top 3.
+GET /api/v1/assessments/{id}/report.pdf: the same report as PDF.
+
+Nothing is recomputed: a report never changes once made. Until organisation tokens exist,
+whoever holds the assessment's unguessable id may read its report.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from ninja import Field, Router, Schema, Status
+
+from leerkansen.survey.api import ErrorOut, error
+
+from .models import Report
 
 router = Router(tags=["reports"])
+
+
+class ProfileOut(Schema):
+    id: str
+    name: str
+    probability: float = Field(description="Posterior probability, in (0, 1].")
+
+
+class Top3Out(Schema):
+    action: str = Field(examples=["4.2"])
+    reason: str = Field(description="Why this action / waarom deze actie.")
+
+
+class NeedOut(Schema):
+    challenge: int = Field(ge=1, le=9)
+    urgency: float | None = Field(description="Mean urgency from 1 to 5, or null.")
+
+
+class ReportOut(Schema):
+    questionnaire_version: str
+    model_version: str
+    catalogue_version: str = Field(description="The catalogue the action ids refer to.")
+    scores: dict[str, float | None] = Field(
+        description=(
+            'Challenge "1" to "9" → 0–100 (higher: the challenge weighs more), or null with '
+            "too few answers."
+        ),
+        examples=[{"1": 72.5, "2": None}],
+    )
+    profile: ProfileOut
+    runner_up: ProfileOut | None = Field(
+        description="The second profile, named when the first is less than 70% likely."
+    )
+    top3: list[Top3Out]
+    needs: list[NeedOut] = Field(description="The organisation's own largest needs, in order.")
+
+
+def report_as_dict(report: Report) -> dict:
+    """The API's view of a stored snapshot."""
+    profile = report.profile
+    return {
+        "questionnaire_version": report.questionnaire_version,
+        "model_version": report.model_version,
+        "catalogue_version": report.catalogue_version,
+        "scores": report.scores,
+        "profile": {
+            "id": profile["id"],
+            "name": profile["name"],
+            "probability": profile["probability"],
+        },
+        "runner_up": profile.get("runner_up"),
+        "top3": [{"action": item["action"], "reason": item["reason"]} for item in report.top3],
+        "needs": report.needs,
+    }
+
+
+def _not_found() -> Status:
+    msg = gettext("There is no report for this id.")
+    return Status(404, {"detail": [error(["path", "id"], msg, "not_found")]})
+
+
+@router.get(
+    "/assessments/{id}/report",
+    response={200: ReportOut, 404: ErrorOut},
+    summary="An assessment's report / het rapport van een bevraging",
+    description=(
+        "The stored report: the same answer every time, also after a new model version.\n\n"
+        "Het bewaarde rapport: het verandert niet meer."
+    ),
+)
+def report(request: HttpRequest, id: str):
+    found = Report.objects.filter(assessment__code=id).defer("html", "pdf").first()
+    if found is None:
+        return _not_found()
+    return report_as_dict(found)
+
+
+@router.get(
+    "/assessments/{id}/report.pdf",
+    response={404: ErrorOut},
+    summary="An assessment's report as PDF / het rapport als PDF",
+    description="The report as an A4 PDF / het rapport als PDF (A4).",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The report / het rapport",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def report_pdf(request: HttpRequest, id: str):
+    found = Report.objects.filter(assessment__code=id).first()
+    if found is None:
+        return _not_found()
+    # WeasyPrint is heavy: load it with the first PDF, not with the URL configuration.
+    from .pdf import get_or_render_pdf
+
+    response = HttpResponse(get_or_render_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="leerkansen-rapport.pdf"'
+    return response

@@ -1,3 +1,373 @@
-from ninja import Router
+"""The questionnaire as JSON, and a whole assessment submitted in one request.
+
+GET  /api/v1/questionnaire: every section and answerable item with its options.
+POST /api/v1/assessments: answers, practices, needs and context at once → a report.
+
+Every error of these endpoints (and of the report endpoints) has one shape, ninja's own:
+{"detail": [{"loc": ["body", "answers", "B1_1"], "msg": "...", "type": "..."}]}. The POST
+body is parsed here rather than by ninja, so that malformed JSON gets that shape too (400)
+and every value is judged by the questionnaire itself (422, one entry per field).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
+from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import ValidationError as PydanticValidationError
+
+from leerkansen.reports.models import Report
+from leerkansen.reports.services import create_report
+
+from .questionnaire import Item, Questionnaire, get_questionnaire
+from .services import AnswerValue, can_be_scored, submit_complete_response
 
 router = Router(tags=["questionnaire"])
+
+# Stored as the organisation's name, so data rather than interface text: not translated.
+DEFAULT_ORGANISATION = "Organisatie via API"
+ORGANISATION_KEY = "organisation"
+ORGANISATION_MAX_LENGTH = 200  # Organisation.name
+# Where each kind of item goes in the POST body.
+FIELD_OF_SECTION_KIND = {
+    "context": "context",
+    "diagnostic": "answers",
+    "outcomes": "answers",
+    "practices": "practices",
+    "needs": "needs",
+}
+
+Loc = list[str | int]
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+
+class ErrorDetailOut(Schema):
+    loc: Loc = Field(
+        description="Where the problem is: the part of the request, then the field path.",
+        examples=[["body", "answers", "B1_1"]],
+    )
+    msg: str = Field(description="What is wrong, in Dutch / wat er mis is, in het Nederlands.")
+    type: str = Field(examples=["invalid_value"])
+
+
+class ErrorOut(Schema):
+    detail: list[ErrorDetailOut]
+
+
+def error(loc: Loc, msg: str, kind: str) -> dict:
+    """One entry of an error response."""
+    return {"loc": loc, "msg": msg, "type": kind}
+
+
+# --- GET /questionnaire ---------------------------------------------------------------------
+
+
+class OptionOut(Schema):
+    value: int | str | None = Field(description='The value to send; null is "Weet niet".')
+    label: str
+
+
+class SectionOut(Schema):
+    id: str = Field(examples=["B"])
+    kind: str = Field(examples=["diagnostic"])
+    title: str
+    purpose: str
+    optional: bool
+
+
+class ItemOut(Schema):
+    id: str = Field(examples=["B1_1"])
+    section: str = Field(examples=["B"])
+    challenge: int | None = Field(description="The challenge a diagnostic item measures.")
+    text: str
+    reverse: bool = Field(
+        description="Agreeing means the challenge weighs less / akkoord gaan betekent dat de "
+        "uitdaging minder zwaar weegt."
+    )
+    optional: bool
+    action: str | None = Field(
+        description='Section C: the catalogue action the row asks about ("1.1").'
+    )
+    options: list[OptionOut]
+
+
+class QuestionnaireOut(Schema):
+    version: str
+    sections: list[SectionOut]
+    items: list[ItemOut]
+
+
+def questionnaire_as_dict(questionnaire: Questionnaire) -> dict:
+    return {
+        "version": questionnaire.version,
+        "sections": [
+            {
+                "id": section.id,
+                "kind": section.kind,
+                "title": section.title,
+                "purpose": section.purpose,
+                "optional": section.optional,
+            }
+            for section in questionnaire.sections
+        ],
+        "items": [
+            {
+                "id": item.id,
+                "section": item.section,
+                "challenge": item.challenge,
+                "text": item.text,
+                "reverse": item.reverse,
+                "optional": item.optional,
+                "action": item.action,
+                "options": [
+                    {"value": option.value, "label": option.label} for option in item.options
+                ],
+            }
+            for item in questionnaire.items()
+        ],
+    }
+
+
+@router.get(
+    "/questionnaire",
+    response=QuestionnaireOut,
+    summary="The questionnaire / de vragenlijst",
+    description=(
+        "Every section and every answerable item, with the values it accepts. Section C has "
+        "one row per catalogue action; section D ranks the nine challenges.\n\n"
+        "Alle delen en vragen van de vragenlijst, met de antwoorden die ze aanvaarden."
+    ),
+)
+def questionnaire(request: HttpRequest) -> dict:
+    return questionnaire_as_dict(get_questionnaire())
+
+
+# --- POST /assessments ----------------------------------------------------------------------
+
+_PRACTICE_VALUES = [option.value for option in get_questionnaire().scales.practice]
+
+# Values are typed loosely on purpose: the questionnaire judges them (1, not "1" or 1.0) and
+# says per field what it accepts. The JSON schema still documents what to send.
+AgreementValue = Annotated[
+    Any,
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "null"}]}),
+]
+PracticeValue = Annotated[Any, WithJsonSchema({"type": "string", "enum": _PRACTICE_VALUES})]
+NeedValue = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 9})]
+ContextValue = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})]
+
+
+# A plain pydantic model: ninja's Schema would read any JSON value (a list, a number) as an
+# empty object instead of refusing it.
+class AssessmentIn(BaseModel):
+    """One respondent's answers / de antwoorden van één persoon."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, AgreementValue] = Field(
+        default_factory=dict,
+        description=(
+            "Sections B and E: item id → 1 (helemaal oneens) to 5 (helemaal eens), or null for "
+            '"weet niet". A challenge gets a score when at least 75% of its items have one.'
+        ),
+        examples=[{"B1_1": 4, "B1_2": None, "E_1": 3}],
+    )
+    practices: dict[str, PracticeValue] = Field(
+        default_factory=dict,
+        description="Section C, optional: catalogue action id → what is in place already.",
+        examples=[{"1.1": "al", "3.2": "deels"}],
+    )
+    needs: list[NeedValue] = Field(
+        default_factory=list,
+        description="Section D: up to three challenge numbers, the largest need first.",
+        json_schema_extra={"maxItems": 3, "uniqueItems": True},
+        examples=[[4, 1, 9]],
+    )
+    context: dict[str, ContextValue] = Field(
+        default_factory=dict,
+        description=(
+            f'Section A: item id → option value (null for "weet niet"), and optionally '
+            f'"{ORGANISATION_KEY}": the organisation\'s name (default "{DEFAULT_ORGANISATION}").'
+        ),
+        examples=[{"A_size": "50_249", "A_sector": "Q", ORGANISATION_KEY: "Zorggroep Noord"}],
+    )
+
+
+class AssessmentCreatedOut(Schema):
+    id: str = Field(description="The assessment's unguessable id / de code van de bevraging.")
+    report_url: str
+    pdf_url: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A POST body that passed every check: the organisation's name and answers by item id."""
+
+    organisation: str
+    answers: dict[str, AnswerValue]
+
+
+def read_submission(data: AssessmentIn, questionnaire: Questionnaire) -> Submission | list[dict]:
+    """Map the body's fields to item ids and check them; the errors, or the submission.
+
+    The questionnaire decides which values an item accepts (validate_answers); this adds what
+    the API's shape needs: each item in its own field, action ids for practices, at most
+    three ranked needs, a name, and enough answers for at least one challenge score (without
+    one, no profile can be assigned).
+    """
+    errors: list[dict] = []
+    answers: dict[str, Any] = {}
+    where: dict[str, Loc] = {}
+
+    def take(field: str, key: str, item_id: str, value: Any) -> None:
+        answers[item_id] = value
+        where[item_id] = ["body", field, key]
+
+    def take_item(field: str, key: str, value: Any) -> None:
+        item = questionnaire.item(key)
+        loc: Loc = ["body", field, key]
+        if item is None:
+            msg = gettext("This question is not part of the questionnaire.")
+            errors.append(error(loc, msg, "unknown_item"))
+            return
+        section = questionnaire.section(item.section)
+        belongs = FIELD_OF_SECTION_KIND[section.kind] if section else None
+        if item.about is not None:
+            msg = gettext("The API does not take the urgency of a need yet.")
+            errors.append(error(loc, msg, "not_supported"))
+            return
+        if belongs != field:
+            msg = gettext("Send the answer to this question in “%(field)s”.") % {"field": belongs}
+            errors.append(error(loc, msg, "wrong_field"))
+            return
+        take(field, key, item.id, value)
+
+    for key, value in data.answers.items():
+        take_item("answers", key, value)
+
+    practice_items = {item.action: item.id for item in questionnaire.items() if item.action}
+    for key, value in data.practices.items():
+        if key in practice_items:
+            take("practices", key, practice_items[key], value)
+        else:
+            msg = gettext("The catalogue has no action with this number.")
+            errors.append(error(["body", "practices", key], msg, "unknown_action"))
+
+    need_ids = [need_id for need_id, _ in questionnaire.need_items()]
+    if len(data.needs) > len(need_ids):
+        msg = gettext("Choose at most %(count)d challenges.") % {"count": len(need_ids)}
+        errors.append(error(["body", "needs"], msg, "too_many_needs"))
+    else:
+        for rank, value in enumerate(data.needs):
+            answers[need_ids[rank]] = value
+            where[need_ids[rank]] = ["body", "needs", rank]
+
+    context = dict(data.context)
+    organisation = context.pop(ORGANISATION_KEY, DEFAULT_ORGANISATION)
+    if not (isinstance(organisation, str) and organisation.strip()):
+        msg = gettext("Give the organisation's name as text.")
+        errors.append(error(["body", "context", ORGANISATION_KEY], msg, "invalid_name"))
+    elif len(organisation.strip()) > ORGANISATION_MAX_LENGTH:
+        msg = gettext("The name can have at most %(count)d characters.") % {
+            "count": ORGANISATION_MAX_LENGTH
+        }
+        errors.append(error(["body", "context", ORGANISATION_KEY], msg, "invalid_name"))
+    for key, value in context.items():
+        take_item("context", key, value)
+
+    for item_id, messages in questionnaire.validate_answers(answers).items():
+        item = questionnaire.item(item_id)
+        assert item is not None  # only known items were taken
+        if item.id in need_ids and _is_option(item, answers[item_id]):
+            # A valid challenge refused: it was ranked higher already.
+            errors += [error(where[item_id], msg, "duplicate_need") for msg in messages]
+        else:
+            errors.append(error(where[item_id], _values_message(item), "invalid_value"))
+
+    if not errors and not can_be_scored(answers, questionnaire):
+        msg = gettext(
+            "Answer at least three quarters of the statements of one challenge: without that, "
+            "no profile can be given."
+        )
+        errors.append(error(["body", "answers"], msg, "too_few_answers"))
+
+    if errors:
+        return errors
+    return Submission(organisation=organisation.strip(), answers=answers)
+
+
+def _is_option(item: Item, value: Any) -> bool:
+    return any(
+        option.value is not None and type(option.value) is type(value) and option.value == value
+        for option in item.options
+    )
+
+
+def _values_message(item: Item) -> str:
+    """What to send instead: the item's values as JSON (the form's labels mean little here)."""
+    values = ", ".join(
+        "null" if option.value is None else json.dumps(option.value) for option in item.options
+    )
+    return gettext("Send one of these values: %(values)s.") % {"values": values}
+
+
+def report_urls(request: HttpRequest, report: Report) -> tuple[str, str]:
+    """Absolute URLs of the report's web page and PDF."""
+    page = reverse("reports:report", args=[report.code])
+    pdf = reverse("reports:report_pdf", args=[report.code])
+    return request.build_absolute_uri(page), request.build_absolute_uri(pdf)
+
+
+def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:
+    return [
+        error(["body", *problem["loc"]], problem["msg"], problem["type"])
+        for problem in exc.errors(include_url=False)
+    ]
+
+
+@router.post(
+    "/assessments",
+    response={201: AssessmentCreatedOut, 400: ErrorOut, 422: ErrorOut},
+    summary="Submit a whole assessment / een volledige bevraging indienen",
+    description=(
+        "One respondent's answers at once. The assessment is stored as completed and its "
+        "report is made immediately; the response gives its id and the report's addresses. "
+        "Malformed JSON gives 400; any field the questionnaire cannot accept gives 422 with "
+        "one entry per field.\n\n"
+        "De antwoorden van één persoon in één keer. De bevraging wordt afgesloten en het "
+        "rapport meteen gemaakt."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": AssessmentIn.model_json_schema()}},
+        }
+    },
+)
+def create_assessment(request: HttpRequest):
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        msg = gettext("The request body is not valid JSON.")
+        return Status(400, {"detail": [error(["body"], msg, "json_invalid")]})
+    try:
+        data = AssessmentIn.model_validate(body)
+    except PydanticValidationError as exc:
+        return Status(422, {"detail": _pydantic_errors(exc)})
+    submission = read_submission(data, get_questionnaire())
+    if isinstance(submission, list):
+        return Status(422, {"detail": submission})
+    with transaction.atomic():
+        assessment = submit_complete_response(submission.organisation, submission.answers)
+        report = create_report(assessment)
+    report_url, pdf_url = report_urls(request, report)
+    return Status(201, {"id": assessment.code, "report_url": report_url, "pdf_url": pdf_url})
