@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install install-test run test test-fast bench lint format messages check-gettext check-chromium clean
+.PHONY: install install-test run test test-fast bench lint format messages check-system check-chromium clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -24,14 +24,15 @@ install: $(VENV)/.installed messages
 
 install-test: $(VENV)/.installed-test messages check-chromium
 
-check-gettext:
-	@command -v msgfmt >/dev/null || { \
+# System packages: gettext compiles the translations, fonts make the PDF readable.
+check-system:
+	@command -v msgfmt >/dev/null && fc-list 2>/dev/null | grep -qi dejavu || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
-	  else echo "msgfmt ontbreekt: installeer gettext (sudo apt-get install gettext)"; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext fonts-dejavu-core >/dev/null; \
+	  else echo "Installeer eerst: sudo apt-get install gettext fonts-dejavu-core"; exit 1; fi; }
 
 # Translations are compiled by the build, never committed.
-messages: check-gettext $(VENV)/.installed
+messages: check-system $(VENV)/.installed
 	@$(PY) manage.py compilemessages --ignore=.venv -v 0
 
 check-chromium:
@@ -43,7 +44,7 @@ check-chromium:
 
 run: install
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --base-url http://127.0.0.1:$(PORT)
 	@echo ""
 	@echo "  Leerkansen draait op http://127.0.0.1:$(PORT)/  (stoppen: Ctrl+C)"
 	@echo ""
