@@ -57,7 +57,12 @@ test: install-test
 test-fast: install-test
 	$(PY) -m pytest -m "not browser"
 
+# Measured through gunicorn under load from wrk (Debian's package).
 bench: install
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(PY) tools/bench.py
 
 lint: $(VENV)/.installed-test

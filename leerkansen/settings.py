@@ -105,6 +105,9 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": VAR_DIR / "leerkansen.sqlite3",
+        # Keep connections: opening one and setting WAL costs more than most requests.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             # WAL lets readers continue while one request writes; the busy timeout and
             # immediate transactions make concurrent writers wait instead of failing.
@@ -147,7 +150,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "leerkansen.lib.staticfiles.StaticFilesStorage"
         )
     },
 }

@@ -1,72 +1,250 @@
-"""Performance figures named in issues (printed, never asserted).
+"""Performance figures named in issues (printed, never asserted): `make bench`.
 
-Run with `make bench`. Each page is measured side by side with a bare Django view that returns
-the same number of bytes through the same client and middleware, so the machine's speed
-cancels out: the ratio is what our own work costs.
+Every figure is measured side by side with its baseline in the same run, on production
+settings, through a real server (gunicorn, one sync worker) loaded by wrk, so the machine's
+speed cancels out:
+- pages against a bare Django view returning the same number of bytes;
+- a questionnaire page save (section B, 45 answers) against a bare ORM write of the same rows
+  behind the same server (tools/bench_app.py);
+- the PDF report: seconds and peak memory of a fresh process that renders it.
+
+It runs on a throw-away SQLite database in a temporary folder, or on BENCH_DATABASE_URL.
 """
 
-import logging
+import http.client
 import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leerkansen.settings")
-
-import django
-
-django.setup()
-
-from django.http import HttpResponse  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
-from django.urls import include, path  # noqa: E402
-
-from leerkansen.catalogue.content import load_catalogue  # noqa: E402
-
-BODIES: dict[str, bytes] = {}
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = Path(__file__).resolve().parent
+PORT = int(os.environ.get("BENCH_PORT", "8799"))
+SECONDS = os.environ.get("BENCH_SECONDS", "4")
+TARGETS = {"report": 0.50, "save": 0.50, "pdf_seconds": 2.0, "pdf_mb": 300}
 
 
-def bare_view(request, key):
-    return HttpResponse(BODIES[key])
+def bench_environment() -> dict[str, str]:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="leerkansen.settings")
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+        var = tempfile.mkdtemp(prefix="leerkansen-bench-")
+    else:
+        env.pop("DATABASE_URL", None)
+        var = tempfile.mkdtemp(prefix="leerkansen-bench-")
+    env.update(
+        LEERKANSEN_VAR_DIR=var,
+        STATIC_ROOT=os.path.join(var, "static"),
+        DJANGO_DEBUG="0",
+        SECRET_KEY="bench-only-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+    )
+    return env
 
 
-urlpatterns = [
-    path("bench/bare/<str:key>/", bare_view),
-    path("", include("leerkansen.urls")),
-]
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
 
 
-def per_second(call, seconds: float = 1.5) -> float:
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        call()
-        count += 1
-    return count / (time.perf_counter() - start)
+class Browser:
+    """Just enough of a browser to hold cookies over plain HTTP (secure ones included)."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        headers = {"Cookie": self.cookie_header(), "Referer": f"http://127.0.0.1:{PORT}{path}"}
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        text = response.read().decode()
+        connection.close()
+        return response.status, text
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def wrk(path: str, script: Path | None = None, env: dict | None = None) -> float:
+    command = ["wrk", "-t1", "-c2", f"-d{SECONDS}s", f"http://127.0.0.1:{PORT}{path}"]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    if "Non-2xx or 3xx" in output:
+        raise RuntimeError(f"errors while loading {path}:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def wait_for_server() -> None:
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("HEAD", "/")
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def compare(label: str, rate: float, bare: float, target: float | None = None) -> float:
+    ratio = rate / bare
+    verdict = (
+        f"  (target ≥ {target:.0%}: {'met' if ratio >= target else 'NOT met'})" if target else ""
+    )
+    print(f"{label:<46} {rate:7.0f} {bare:7.0f} {ratio:6.0%}{verdict}")
+    return ratio
+
+
+def pages(report_code: str) -> None:
+    print(f"{'page (requests/s)':<46} {'ours':>7} {'bare':>7} {'ratio':>6}")
+    browser = Browser()
+    urls = ["/", "/acties/", "/acties/1.1/", "/api/v1/catalogue", f"/rapport/{report_code}/"]
+    for url in urls:
+        status, body = browser.request("GET", url)
+        assert status == 200, (url, status)
+        size = len(body.encode())
+        target = TARGETS["report"] if url.startswith("/rapport/") else None
+        compare(url, wrk(url), wrk(f"/bench/bare/{size}/"), target)
+
+
+def saves(env: dict[str, str]) -> None:
+    browser = Browser()
+    _, html = browser.request("GET", "/vragenlijst/")
+    status, _ = browser.request(
+        "POST",
+        "/vragenlijst/",
+        {"csrfmiddlewaretoken": csrf_token(html), "organisation_name": "Bench"},
+    )
+    assert status == 302, status
+    _, html = browser.request("GET", "/vragenlijst/stap/B/")
+    items = sorted(set(re.findall(r'name="(B\d+_\d+)"', html)))
+    form = {"csrfmiddlewaretoken": csrf_token(html)}
+    form |= {item: str(index % 5 + 1) for index, item in enumerate(items)} | {"navigate": "next"}
+    status, _ = browser.request("POST", "/vragenlijst/stap/B/", form)
+    assert status == 302, f"the save did not redirect ({status})"
+    response_id = manage(
+        env,
+        "shell",
+        "-c",
+        "from leerkansen.survey.models import Response; print(Response.objects.latest('pk').pk)",
+    ).split()[-1]
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.body = os.getenv("BENCH_BODY")\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        'wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")\n'
+    )
+    load_env = dict(os.environ, BENCH_BODY=urlencode(form), BENCH_COOKIE=browser.cookie_header())
+    ours = wrk("/vragenlijst/stap/B/", script, load_env)
+    bare = wrk(f"/bench/bare-save/{response_id}/", script, load_env)
+    compare(f"save section B ({len(items)} answers)", ours, bare, TARGETS["save"])
+    script.unlink()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss would include the parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pdf_child(code: str) -> None:
+    """In a fresh process: render the PDF three times; print seconds and peak memory."""
+    import django
+
+    django.setup()
+    from leerkansen.reports.models import Report
+    from leerkansen.reports.pdf import render_report_pdf
+
+    report = Report.objects.get(code=code)
+    before = peak_rss_mb()
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        pdf = render_report_pdf(report)
+        timings.append(time.perf_counter() - start)
+    peak = peak_rss_mb()
+    ok = timings[0] <= TARGETS["pdf_seconds"] and peak <= TARGETS["pdf_mb"]
+    print(
+        f"PDF report: first {timings[0]:.2f} s, median {statistics.median(timings):.2f} s, "
+        f"{len(pdf) / 1024:.0f} KiB; peak RSS {peak:.0f} MB (before rendering {before:.0f} MB)"
+        f"  (target ≤ {TARGETS['pdf_seconds']:.0f} s and ≤ {TARGETS['pdf_mb']} MB: "
+        f"{'met' if ok else 'NOT met'})"
+    )
 
 
 def main() -> None:
-    logging.disable(logging.WARNING)
-    runs = 20
-    start = time.perf_counter()
-    for _ in range(runs):
-        load_catalogue()
-    print(f"catalogue load + validation: {(time.perf_counter() - start) / runs * 1000:.1f} ms")
+    for tool in ("wrk", "gunicorn"):
+        if not (shutil.which(tool) or (Path(sys.executable).parent / tool).exists()):
+            sys.exit(f"make bench needs {tool}: sudo apt-get install wrk / make install")
+    env = bench_environment()
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    report_code = manage(env, "load_demo").strip().rsplit("/", 2)[-2]
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    print(f"{'page':<22} {'req/s':>8} {'bare req/s':>11} {'ratio':>6}  size")
-    with override_settings(ROOT_URLCONF=__name__):
-        for key, url in enumerate(
-            ("/", "/acties/", "/acties/?q=coach", "/acties/1.1/", "/api/v1/catalogue")
-        ):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            BODIES[str(key)] = response.content
-            rate = per_second(lambda url=url: client.get(url))
-            bare = per_second(lambda key=key: client.get(f"/bench/bare/{key}/"))
-            size = len(response.content) / 1024
-            print(f"{url:<22} {rate:8.0f} {bare:11.0f} {rate / bare:6.0%}  {size:.0f} KiB")
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, check=True, cwd=ROOT
+    )
+    print(f"start-up (settings, catalogue, questionnaire): {time.perf_counter() - start:.2f} s\n")
+
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--chdir",
+            str(TOOLS),
+            "bench_app:application",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_server()
+        pages(report_code)
+        saves(env)
+    finally:
+        server.terminate()
+        server.wait()
+    print()
+    subprocess.run([sys.executable, __file__, "--pdf", report_code], check=True, env=env)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--pdf":
+        pdf_child(sys.argv[2])
+    else:
+        main()

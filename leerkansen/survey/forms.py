@@ -8,6 +8,7 @@ needs ranking and for long option lists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -135,25 +136,12 @@ class SectionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        posted: dict[str, object] = {}
-        for item in self.items:
-            raw = cleaned.get(item.id, "")
-            if raw:
-                posted[item.id] = _decode(item, raw)
-            elif widget_for(item) == "select" and item.id in self.data:
-                # Radio buttons cannot be unset, so an empty radio keeps its earlier answer;
-                # a select's empty choice is a deliberate "no choice".
-                self.cleared.add(item.id)
-        # A need that is no longer chosen takes its urgency along.
-        for item in self.items:
-            if item.about in self.cleared:
-                self.cleared.add(item.id)
-                posted.pop(item.id, None)
-        errors = self.questionnaire.validate_answers(posted)
-        for item_id, messages in errors.items():
+        posted = read_section(self.questionnaire, self.items, self.data)
+        for item_id, messages in posted.errors.items():
             for message in messages:
                 self.add_error(item_id, message)
-        self.answers = {k: v for k, v in posted.items() if k not in errors}  # type: ignore[misc]
+        self.answers = posted.answers
+        self.cleared = set(posted.cleared)
         return cleaned
 
     def groups(self) -> list[Group]:
@@ -205,6 +193,39 @@ class SectionForm(forms.Form):
             dont_know=dont_know,
             errors=tuple(self.errors.get(item.id, ())),
         )
+
+
+@dataclass(frozen=True)
+class SectionInput:
+    """What a posted page means: valid answers, emptied selects and errors per item."""
+
+    answers: dict[str, AnswerValue]
+    cleared: frozenset[str]
+    errors: dict[str, list[str]]
+
+
+def read_section(
+    questionnaire: Questionnaire, items: tuple[Item, ...], data: Mapping[str, str]
+) -> SectionInput:
+    """Read one page's posted values; the valid ones are kept even when others are wrong."""
+    posted: dict[str, object] = {}
+    cleared: set[str] = set()
+    for item in items:
+        raw = (data.get(item.id) or "").strip()
+        if raw:
+            posted[item.id] = _decode(item, raw)
+        elif widget_for(item) == "select" and item.id in data:
+            # Radio buttons cannot be unset, so an empty radio keeps its earlier answer;
+            # a select's empty choice is a deliberate "no choice".
+            cleared.add(item.id)
+    # A need that is no longer chosen takes its urgency along.
+    for item in items:
+        if item.about in cleared:
+            cleared.add(item.id)
+            posted.pop(item.id, None)
+    errors = questionnaire.validate_answers(posted)
+    answers = {k: v for k, v in posted.items() if k not in errors}
+    return SectionInput(answers, frozenset(cleared), errors)  # type: ignore[arg-type]
 
 
 def _decode(item: Item, raw: str) -> object:

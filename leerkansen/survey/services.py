@@ -1,6 +1,6 @@
 """Starting, saving and completing responses: the rules views and the API share."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,46 +38,56 @@ def response_for_token(token: str) -> Response | None:
     )
 
 
-def answers_of(response: Response) -> dict[str, AnswerValue]:
+def answers_of(response: Response, item_ids: Iterable[str] | None = None) -> dict[str, AnswerValue]:
+    """The response's saved answers, or only those of the given items."""
+    rows = response.answers.all()
+    if item_ids is not None:
+        rows = rows.filter(item_id__in=list(item_ids))
     return {
         item_id: number if number is not None else (code or None)
-        for item_id, number, code in response.answers.values_list("item_id", "number", "code")
+        for item_id, number, code in rows.values_list("item_id", "number", "code")
     }
 
 
 def save_answers(
-    response: Response,
+    response: Response | int,
     answers: Mapping[str, AnswerValue],
     *,
     section_id: str = "",
     cleared: frozenset[str] | set[str] = frozenset(),
-) -> None:
+) -> bool:
     """Store a page of answers at once (all or nothing); `cleared` item ids lose their answer.
 
-    Values must already be valid for the questionnaire (see Questionnaire.validate_answers).
+    Returns False, saving nothing, when the response is completed (or gone): answers of a sent
+    response never change. Values must already be valid for the questionnaire (see
+    Questionnaire.validate_answers).
     """
+    response_id = response if isinstance(response, int) else response.pk
     rows = [
         Answer(
-            response=response,
+            response_id=response_id,
             item_id=item_id,
             number=value if isinstance(value, int) else None,
             code=value if isinstance(value, str) else "",
         )
         for item_id, value in answers.items()
     ]
+    fields = {"updated_at": timezone.now()}
+    if section_id:
+        fields["last_section"] = section_id
     with transaction.atomic():
+        # Checks that the response is open and marks it changed, in one statement.
+        if not Response.objects.filter(pk=response_id, completed_at__isnull=True).update(**fields):
+            return False
         if cleared:
-            response.answers.filter(item_id__in=cleared).delete()
+            Answer.objects.filter(response_id=response_id, item_id__in=cleared).delete()
         Answer.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["response", "item_id"],
             update_fields=["number", "code"],
         )
-        fields = {"updated_at": timezone.now()}
-        if section_id:
-            fields["last_section"] = section_id
-        Response.objects.filter(pk=response.pk).update(**fields)
+    return True
 
 
 def complete_response(response: Response) -> bool:

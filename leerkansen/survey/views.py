@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.services import create_report
 
-from .forms import SectionForm, StartForm
+from .forms import SectionForm, StartForm, read_section
 from .models import Response
 from .questionnaire import Questionnaire, get_questionnaire
 from .services import (
@@ -45,9 +45,7 @@ def _session_response(request: HttpRequest) -> Response | None:
     response_id = request.session.get(SESSION_RESPONSE_KEY)
     if response_id is None:
         return None
-    return (
-        Response.objects.select_related("assessment__organisation").filter(pk=response_id).first()
-    )
+    return Response.objects.filter(pk=response_id).only("assessment_id", "completed_at").first()
 
 
 def _remember(request: HttpRequest, response: Response, token: str) -> None:
@@ -147,31 +145,44 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@with_open_response
-def section(request: HttpRequest, response: Response, section_id: str) -> HttpResponse:
+def section(request: HttpRequest, section_id: str) -> HttpResponse:
     questionnaire = get_questionnaire()
-    current = questionnaire.section(section_id)
-    if current is None:
+    if questionnaire.section(section_id) is None:
         raise Http404
-    previous, following = adjacent_sections(section_id, questionnaire)
     if request.method == "POST":
-        form = SectionForm(current, questionnaire, request.POST, saved=answers_of(response))
-        valid = form.is_valid()
-        save_answers(response, form.answers, section_id=section_id, cleared=form.cleared)
-        if request.headers.get(AUTOSAVE_HEADER):
-            if valid:
-                return HttpResponse(status=204)
-            errors = {name: list(errs) for name, errs in form.errors.items()}
-            return JsonResponse({"errors": errors}, status=422)
-        if valid:
+        posted = read_section(questionnaire, questionnaire.items(section_id), request.POST)
+        response_id = request.session.get(SESSION_RESPONSE_KEY)
+        # Saving checks that the response is still open; a page save needs no other lookup.
+        saved = response_id is not None and save_answers(
+            response_id, posted.answers, section_id=section_id, cleared=posted.cleared
+        )
+        if saved and request.headers.get(AUTOSAVE_HEADER):
+            if posted.errors:
+                return JsonResponse({"errors": posted.errors}, status=422)
+            return HttpResponse(status=204)
+        if saved and not posted.errors:
             messages.success(request, _("Your answers have been saved."))
+            previous, following = adjacent_sections(section_id, questionnaire)
             if request.POST.get("navigate") == "previous" and previous:
                 return redirect("survey:section", section_id=previous)
             if following:
                 return redirect("survey:section", section_id=following)
             return redirect("survey:review")
+    # A first visit, a page with errors, or no open response (see with_open_response).
+    return section_page(request, section_id=section_id)
+
+
+@with_open_response
+def section_page(request: HttpRequest, response: Response, section_id: str) -> HttpResponse:
+    questionnaire = get_questionnaire()
+    current = questionnaire.section(section_id)
+    previous, following = adjacent_sections(section_id, questionnaire)
+    saved = answers_of(response, [item.id for item in questionnaire.items(section_id)])
+    if request.method == "POST":
+        form = SectionForm(current, questionnaire, request.POST, saved=saved)
+        form.is_valid()
     else:
-        form = SectionForm(current, questionnaire, saved=answers_of(response))
+        form = SectionForm(current, questionnaire, saved=saved)
     step = [s.id for s in questionnaire.sections].index(section_id) + 1
     context = _page_context(request, questionnaire, step, response) | {
         "section": current,

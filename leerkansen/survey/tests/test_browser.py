@@ -5,7 +5,10 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.reports.models import Report
 from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.testing import assert_no_axe_violations
 
@@ -134,6 +137,33 @@ def test_new_user_answers_closes_the_browser_midway_resumes_and_sends(phone):
     page.wait_for_url(re.compile(r"/rapport/"))
     assert urlparse(page.url).path.startswith("/rapport/")
     expect(page.get_by_text("Zorggroep Noord").first).to_be_visible()
+    read_report_and_download_the_pdf(page)
+
+
+def read_report_and_download_the_pdf(page) -> None:
+    """The report follows from the answers; the catalogue expands; the PDF has the top 3."""
+    report = Report.objects.get(code=urlparse(page.url).path.split("/")[2])
+    catalogue = get_catalogue()
+    titles = [catalogue.action(item["action"]).title for item in report.top3]
+    assert len(titles) == 3
+    # The first need (challenge 3) is served; 1.1 was marked "Hebben we al".
+    assert 3 in [item["challenge"] for item in report.top3]
+    assert "1.1" not in [item["action"] for item in report.top3]
+    top3 = page.locator(".top3-card h3")
+    for index, title in enumerate(titles):
+        expect(top3.nth(index)).to_contain_text(title)
+
+    section = page.locator("#alle-acties-5")
+    expect(section.get_by_text(catalogue.action("5.1").title, exact=True)).to_be_hidden()
+    section.locator("summary").click()
+    expect(section.get_by_text(catalogue.action("5.1").title, exact=True)).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download als PDF").click()
+    pdf = PdfReader(download.value.path())
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    for title in titles:
+        assert title in text
 
 
 def test_without_javascript_the_buttons_save_and_go_back_and_forth(phone):
