@@ -34,6 +34,8 @@ class Report(models.Model):
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    organisation_path = "assessment__organisation"
+
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")

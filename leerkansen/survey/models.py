@@ -14,6 +14,8 @@ class Assessment(models.Model):
     questionnaire_version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    organisation_path = "organisation"
+
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
@@ -32,6 +34,8 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+
+    organisation_path = "assessment__organisation"
 
     class Meta:
         verbose_name = _("response")
@@ -53,6 +57,8 @@ class Answer(models.Model):
     item_id = models.CharField(max_length=32)
     number = models.SmallIntegerField(null=True, blank=True)
     code = models.CharField(max_length=32, blank=True)
+
+    organisation_path = "response__assessment__organisation"
 
     class Meta:
         constraints = [

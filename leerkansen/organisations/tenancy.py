@@ -1,0 +1,75 @@
+"""Tenant isolation: the request's organisation, and lookups that stay inside it.
+
+Every view that takes an id resolves it with `owned_or_404`, which filters by the request's
+organisation along the model's `organisation_path` (e.g. "assessment__organisation"). An id
+of another organisation is a 404, exactly like an id that does not exist.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+
+from .models import Membership, Organisation
+
+SESSION_ORGANISATION_KEY = "organisation_code"
+
+M = TypeVar("M", bound=models.Model)
+
+
+def organisation_filter(model: type[models.Model], organisation: Organisation) -> dict:
+    path = getattr(model, "organisation_path", None)
+    if path is None:
+        raise TypeError(f"{model.__name__} has no organisation_path: it is not tenant data")
+    return {"pk": organisation.pk} if path == "" else {path: organisation}
+
+
+def owned(queryset: models.QuerySet[M] | type[M], organisation: Organisation) -> models.QuerySet[M]:
+    """The queryset restricted to one organisation's rows."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    return queryset.filter(**organisation_filter(queryset.model, organisation))
+
+
+def owned_or_404(
+    queryset: models.QuerySet[M] | type[M], organisation: Organisation | None, **lookup
+) -> M:
+    """One row of the organisation, or 404 (also for another organisation's row)."""
+    if organisation is None:
+        raise Http404
+    return get_object_or_404(owned(queryset, organisation), **lookup)
+
+
+def current_organisation(request: HttpRequest) -> Organisation | None:
+    """The organisation the logged-in user works in now (their membership; chosen if several)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = Membership.objects.filter(user=user).select_related("organisation")
+    chosen = request.session.get(SESSION_ORGANISATION_KEY)
+    if chosen:
+        for membership in memberships:
+            if membership.organisation.code == chosen:
+                return membership.organisation
+    first = memberships.order_by("created_at").first()
+    return first.organisation if first else None
+
+
+def organisation_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only for a logged-in member: sets request.organisation, else login or create one."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        organisation = current_organisation(request)
+        if organisation is None:
+            return redirect("organisations:create")
+        request.organisation = organisation
+        return view(request, *args, **kwargs)
+
+    return wrapper
