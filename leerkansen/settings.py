@@ -176,6 +176,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A Dutch page with HTTP 429 instead of axes' English text.
+AXES_LOCKOUT_CALLABLE = "leerkansen.organisations.views.locked_out"
 
 # Staff (Django admin) must pass a second factor in production.
 ADMIN_REQUIRES_OTP = env_bool("ADMIN_REQUIRES_OTP", not DEBUG)

@@ -5,6 +5,8 @@ from .api import api
 
 urlpatterns = [
     path("", include("leerkansen.catalogue.urls")),
+    path("organisatie/rondes/", include("leerkansen.survey.urls_rounds")),
+    path("", include("leerkansen.organisations.urls")),
     path("vragenlijst/", include("leerkansen.survey.urls")),
     path("rapport/", include("leerkansen.reports.urls")),
     path("api/v1/", api.urls),

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OrganisationsConfig(AppConfig):
     name = "leerkansen.organisations"
     verbose_name = "Organisaties"
+
+    def ready(self) -> None:
+        from .security import connect_receivers
+
+        connect_receivers()

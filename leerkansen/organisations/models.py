@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.lib.codes import new_code
@@ -34,6 +35,22 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def sector_label(self) -> str:
+        """The sector in words, as the questionnaire names it (empty when not given)."""
+        return dict(sector_choices()).get(self.sector, "")
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    """(NACE section letter, Dutch label) pairs, from the questionnaire's sector question."""
+    # Imported here: the survey app builds on this one, not the other way round.
+    from leerkansen.survey.questionnaire import get_questionnaire
+
+    item = get_questionnaire().item("A_sector")
+    if item is None:
+        return []
+    return [(str(option.value), option.label) for option in item.options if option.value]
+
 
 class Membership(models.Model):
     """A user's place in an organisation. Respondents have no account and no membership."""
@@ -61,3 +78,101 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.role})"
+
+
+class AdminInvitation(models.Model):
+    """An admin's invitation to a colleague to become admin of the organisation too.
+
+    The link carries a random token; only its hash is stored. It works once and until
+    `expires_at` (settings.INVITATION_DAYS after sending).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="admin_invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        verbose_name = _("admin invitation")
+        verbose_name_plural = _("admin invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A key for the assessment API (`Authorization: Bearer …`); only its hash is stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the token, so that an admin recognises a key in the list.
+    prefix = models.CharField(max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # A day, not a moment: enough to see whether a key is still in use.
+    last_used_on = models.DateField(null=True, blank=True)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class SecurityEvent(models.Model):
+    """One line of the security log: who did what, never answers, passwords or IP addresses."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOCKOUT = "lockout", _("lock-out")
+        LOGOUT = "logout", _("logout")
+        DENIED = "denied", _("access denied")
+        EXPORT = "export", _("export")
+        ERASURE = "erasure", _("erasure")
+        TOKEN_CREATED = "token_created", _("API key created")
+        TOKEN_REVOKED = "token_revoked", _("API key revoked")
+        INVITATION_SENT = "invitation_sent", _("invitation sent")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept (without the link) when the organisation is erased: the erasure itself is logged.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(max_length=200, blank=True)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}"
