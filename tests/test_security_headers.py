@@ -26,9 +26,9 @@ def test_pages_break_no_rule_of_the_content_security_policy(page, path):
     violations = []
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     page.goto(path)
     expect(page.locator("body")).to_be_visible()

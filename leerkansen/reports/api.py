@@ -3,19 +3,22 @@
 GET /api/v1/assessments/{id}/report: the snapshot's versions, scores, profile and top 3.
 GET /api/v1/assessments/{id}/report.pdf: the same report as PDF.
 
-Nothing is recomputed: a report never changes once made. Until organisation tokens exist,
-whoever holds the assessment's unguessable id may read its report.
+Nothing is recomputed per request: the stored snapshot is served. Both need the
+organisation's API key (`Authorization: Bearer …`); an assessment of another organisation is
+a 404, exactly like one that does not exist.
 """
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
+from leerkansen.organisations.api_auth import OrganisationToken
+from leerkansen.organisations.tenancy import owned
 from leerkansen.survey.api import ErrorOut, error
 
 from .models import Report
 
-router = Router(tags=["reports"])
+router = Router(tags=["reports"], auth=OrganisationToken())
 
 
 class ProfileOut(Schema):
@@ -51,6 +54,31 @@ class ReportOut(Schema):
     )
     top3: list[Top3Out]
     needs: list[NeedOut] = Field(description="The organisation's own largest needs, in order.")
+    response_count: int = Field(description="Completed responses the report is made from.")
+    role_counts: dict[str, int] = Field(
+        description="Completed responses per role (hr, directie, leidinggevende, medewerker).",
+        examples=[{"hr": 1, "leidinggevende": 4, "medewerker": 6}],
+    )
+    role_scores: dict[str, dict[str, float | None]] = Field(
+        description=(
+            "Scores per role, only for roles with enough responses to stay anonymous (the "
+            "anonymity threshold, with complementary suppression). Other roles are absent."
+        ),
+        examples=[{"medewerker": {"1": 70.0, "2": None}}],
+    )
+    agreement: dict[str, float | None] = Field(
+        description=(
+            "Agreement between respondents per challenge, r_wg(J) from 0 to 1 (0.70 or more: "
+            "strong), or null with fewer than two respondents."
+        ),
+        examples=[{"1": 0.82, "2": None}],
+    )
+    free_text_allowed: bool = Field(
+        description="Whether the round has enough responses to show answers to open questions."
+    )
+    free_text: dict[str, list[str]] = Field(
+        description="Answers per open question, alphabetically; empty unless free_text_allowed."
+    )
 
 
 def report_as_dict(report: Report) -> dict:
@@ -69,7 +97,18 @@ def report_as_dict(report: Report) -> dict:
         "runner_up": profile.get("runner_up"),
         "top3": [{"action": item["action"], "reason": item["reason"]} for item in report.top3],
         "needs": report.needs,
+        "response_count": report.response_count,
+        "role_counts": report.role_counts,
+        "role_scores": report.role_scores,
+        "agreement": report.agreement,
+        "free_text_allowed": report.free_text_allowed,
+        "free_text": report.free_text,
     }
+
+
+def _owned(request: HttpRequest):
+    # request.auth is the API key's organisation (OrganisationToken).
+    return owned(Report, request.auth)
 
 
 def _not_found() -> Status:
@@ -87,7 +126,7 @@ def _not_found() -> Status:
     ),
 )
 def report(request: HttpRequest, id: str):
-    found = Report.objects.filter(assessment__code=id).defer("html", "pdf").first()
+    found = _owned(request).filter(assessment__code=id).defer("html", "pdf").first()
     if found is None:
         return _not_found()
     return report_as_dict(found)
@@ -108,7 +147,7 @@ def report(request: HttpRequest, id: str):
     },
 )
 def report_pdf(request: HttpRequest, id: str):
-    found = Report.objects.filter(assessment__code=id).first()
+    found = _owned(request).filter(assessment__code=id).first()
     if found is None:
         return _not_found()
     # WeasyPrint is heavy: load it with the first PDF, not with the URL configuration.

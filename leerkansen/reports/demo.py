@@ -1,10 +1,23 @@
-"""A demo organisation with a completed assessment, so a newcomer sees a report at once."""
+"""A demo organisation with a round of several respondents, so a newcomer sees a report at once.
+
+The round is answered by HR, management, line managers and employees, enough of them to show
+what a report of several respondents holds: counts per role, two roles compared with everyone,
+two roles hidden behind the anonymity threshold, agreement per challenge and open answers.
+Every answer is made up. The demo report is public at /rapport/demo/.
+"""
+
+from collections.abc import Mapping
 
 from django.db import transaction
 
 from leerkansen.organisations.models import Organisation
 from leerkansen.survey.questionnaire import get_questionnaire
-from leerkansen.survey.services import complete_response, save_answers, start_assessment
+from leerkansen.survey.services import (
+    complete_response,
+    new_assessment,
+    save_answers,
+    start_response,
+)
 
 from .models import Report
 from .services import create_report
@@ -24,31 +37,67 @@ CONTEXT = {
 NEEDS = {"D_1": 1, "D_1_urgency": 5, "D_2": 4, "D_3": 9}
 PRACTICES = {"C_1_1": "al", "C_3_7": "deels"}
 
+# Responses per role: HR and management together (5) stay hidden, line managers and
+# employees are compared with everyone.
+DEMO_ROUND = {"hr": 2, "directie": 3, "leidinggevende": 5, "medewerker": 9}
+# Where a role sees it differently: employees find that managers support and coach them
+# little (challenges 5 and 9); managers see that less.
+ROLE_AGREEMENT = {
+    "medewerker": {5: 4, 9: 4},
+    "leidinggevende": {5: 2, 9: 2, 1: 4},
+}
+OPEN_ANSWERS = (
+    "Er is nooit tijd om iets bij te leren: de planning gaat altijd voor.",
+    "Ik leer het meest van collega's op andere sites, maar die zie ik bijna nooit.",
+    "Mijn leidinggevende vraagt soms wat ik geleerd heb. Dat helpt.",
+    "Een vaste plek in het teamoverleg om ervaringen uit te wisselen zou welkom zijn.",
+    "Nieuwe collega's worden goed opgevangen door een meter of peter.",
+)
 
-def demo_answers() -> dict[str, int | str | None]:
-    questionnaire = get_questionnaire()
+
+def demo_answers(
+    agreement: Mapping[int, int] | None = None, role: str = "hr"
+) -> dict[str, int | str | None]:
+    """A complete set of answers: SEVERE/MILD agreement, overridden per challenge."""
+    levels = {**{c: SEVERE.get(c, MILD) for c in range(1, 10)}, **(agreement or {})}
     answers: dict[str, int | str | None] = {}
-    for item in questionnaire.items():
+    for item in get_questionnaire().items():
         if item.challenge is not None:
-            agreement = SEVERE.get(item.challenge, MILD)
-            answers[item.id] = 6 - agreement if item.reverse else agreement
-        elif item.section == "E":
+            value = levels[item.challenge]
+            answers[item.id] = 6 - value if item.reverse else value
+        elif item.section == "E" and item.scale == "agreement":
             answers[item.id] = 3
-    return {**answers, **CONTEXT, **NEEDS, **PRACTICES}
+    return {**answers, **CONTEXT, "A_role": role, **NEEDS, **PRACTICES}
+
+
+def respondent_answers(role: str, index: int) -> dict[str, int | str | None]:
+    """The made-up answers of the index-th respondent in `role`: a little spread per person."""
+    agreement = dict(ROLE_AGREEMENT.get(role, {}))
+    # Some respondents find challenge 1 or 8 a step lighter or heavier than the rest.
+    agreement[1] = min(5, max(1, agreement.get(1, SEVERE[1]) - index % 2))
+    agreement[8] = min(5, max(1, SEVERE[8] + (index % 3) - 1))
+    answers = demo_answers(agreement, role)
+    if role == "medewerker" and index < len(OPEN_ANSWERS):
+        answers["E_open"] = OPEN_ANSWERS[index]
+    return answers
 
 
 def load_demo() -> Report:
     """The demo organisation's report, made on first use (idempotent)."""
-    existing = Report.objects.filter(assessment__organisation__name=DEMO_NAME).first()
+    existing = Report.objects.filter(assessment__organisation__is_demo=True).first()
     if existing:
         return existing
+    questionnaire = get_questionnaire()
     with transaction.atomic():
         organisation = Organisation.objects.create(name=DEMO_NAME, is_demo=True)
-        response, _token = start_assessment(organisation)
-        answers = demo_answers()
-        problems = get_questionnaire().validate_answers(answers)
-        if problems:
-            raise ValueError(f"demo answers do not fit the questionnaire: {problems}")
-        save_answers(response, answers)
-        complete_response(response)
-    return create_report(response.assessment)
+        assessment = new_assessment(organisation, roles=list(DEMO_ROUND), title="Demo")
+        for role, number in DEMO_ROUND.items():
+            for index in range(number):
+                answers = respondent_answers(role, index)
+                problems = questionnaire.validate_answers(answers)
+                if problems:
+                    raise ValueError(f"demo answers do not fit the questionnaire: {problems}")
+                response, _token = start_response(assessment, role)
+                save_answers(response, answers)
+                complete_response(response)
+        return create_report(assessment)

@@ -1,14 +1,21 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.lib.codes import new_code
 
 
-class Report(models.Model):
-    """A frozen snapshot of an assessment's outcome: inputs, versions and advice.
+def today():
+    return timezone.localdate()
 
-    Once made it never changes with a new model or catalogue version; its HTML is rendered
-    when it is made and its PDF on first request, then served as stored.
+
+class Report(models.Model):
+    """A snapshot of a round's outcome: inputs, versions and advice.
+
+    While the round is open, each newly completed response brings the snapshot up to date
+    (services.refresh_report); once the round is closed it never changes again, also not with
+    a new model or catalogue version. Its HTML is rendered when it is made or updated and its
+    PDF on first request, then served as stored.
     """
 
     code = models.CharField(max_length=32, unique=True, default=new_code, editable=False)
@@ -30,9 +37,26 @@ class Report(models.Model):
     needs = models.JSONField()
     # {"1.1": "al", ...}
     practices = models.JSONField()
+    # Completed responses per role: {"hr": 1, "medewerker": 6}. Counts only, never who.
+    role_counts = models.JSONField(default=dict)
+    # Scores of the roles large enough to show (scoring.aggregate.visible_groups):
+    # {"medewerker": {"1": 70.0, ..., "9": null}}. Hidden roles are not stored at all.
+    role_scores = models.JSONField(default=dict)
+    # Agreement between respondents per challenge, r_wg(J) from 0 to 1: {"1": 0.82, "2": null}.
+    agreement = models.JSONField(default=dict)
+    # Answers to open questions, {"E_open": [sorted texts]}: empty below the free-text
+    # threshold, when free_text_allowed is False.
+    free_text = models.JSONField(default=dict)
+    free_text_allowed = models.BooleanField(default=False)
     html = models.TextField(blank=True)
+    # Counts the updates of an open round's report, so that a PDF rendered from an older
+    # content is not stored on the newer one (see pdf.get_or_render_pdf).
+    revision = models.PositiveIntegerField(default=1, editable=False)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Days, not times: a report is made or updated when someone completes the questionnaire,
+    # and the time would tell when that person answered.
+    created_on = models.DateField(default=today, editable=False)
+    updated_on = models.DateField(default=today, editable=False)
 
     organisation_path = "assessment__organisation"
 

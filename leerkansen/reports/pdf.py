@@ -107,11 +107,12 @@ def get_or_render_pdf(report: Report) -> bytes:
     """The report's PDF: the stored bytes, or rendered and stored on the first request.
 
     Two first requests at once may both render; the first to finish stores its PDF and the
-    other's result is equally valid (the report does not change).
+    other's result is equally valid. A PDF rendered while an open round's report was updated
+    is served to its request but not stored: it belongs to the older revision.
     """
     if report.pdf:
         return bytes(report.pdf)
     pdf = render_report_pdf(report)
-    Report.objects.filter(pk=report.pk, pdf__isnull=True).update(pdf=pdf)
+    Report.objects.filter(pk=report.pk, pdf__isnull=True, revision=report.revision).update(pdf=pdf)
     report.pdf = pdf
     return pdf

@@ -11,9 +11,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 
 from leerkansen.catalogue.content import Action, Catalogue, Challenge, get_catalogue
+from leerkansen.scoring.aggregate import ROLE_ORDER
+from leerkansen.survey.questionnaire import get_questionnaire
 
 from .models import Report
 
@@ -39,6 +43,12 @@ CHALLENGE_COLOURS = {
     8: "#4d7c0f",
     9: "#a21caf",
 }
+
+# Agreement between respondents (r_wg) in words: from 0.70 "strong", from 0.50 "moderate".
+# 0.70 is the usual cut-off for enough agreement to speak of one shared view (LeBreton &
+# Senter 2008).
+STRONG_AGREEMENT = 0.70
+MODERATE_AGREEMENT = 0.50
 
 # Chart geometry in CSS pixels; bars are a share of the width so the chart fits any screen.
 CHART_ROW_HEIGHT = 48
@@ -124,6 +134,54 @@ class ChallengeActions:
     entries: tuple[ActionEntry, ...]
     already_count: int
     partly_count: int
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    role: str
+    name: str
+    count: int
+    shown: bool
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    number: int
+    title: str
+    # The total of all responses first, then each role shown apart (in `columns` order).
+    values: tuple[int | None, ...]
+    agreement: float | None
+    # "strong", "moderate", "little" or "unknown", for the words and a class.
+    agreement_level: str
+    agreement_words: str
+
+
+@dataclass(frozen=True)
+class RoleComparison:
+    """Who answered, and the scores per role where a role is large enough to show."""
+
+    counts: tuple[RoleCount, ...]
+    # The names of the roles shown apart, after the "everyone" column.
+    columns: tuple[str, ...]
+    rows: tuple[ComparisonRow, ...]
+    # Names of roles with responses that are not shown apart.
+    hidden: tuple[str, ...]
+    # A role that reached the threshold is hidden too, to protect a smaller one.
+    protects_smaller_group: bool
+    threshold: int
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    text: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OpenAnswers:
+    allowed: bool
+    threshold: int
+    questions: tuple[OpenQuestion, ...]
 
 
 def percent(probability: float) -> int:
@@ -217,6 +275,89 @@ def chart(scores: dict[str, float | None], catalogue: Catalogue) -> Chart:
     )
 
 
+def role_group_name(role: str) -> str:
+    """A role as a group of respondents, in the words of the questionnaire ("Medewerkers")."""
+    names = {
+        "hr": pgettext("role group", "HR and training"),
+        "directie": pgettext("role group", "Management"),
+        "leidinggevende": pgettext("role group", "Line managers"),
+        "medewerker": pgettext("role group", "Employees"),
+    }
+    return names.get(role, role)
+
+
+def agreement_level(agreement: float | None) -> str:
+    """r_wg as a level: "strong" from 0.70, "moderate" from 0.50, else "little"; or "unknown"."""
+    if agreement is None:
+        return "unknown"
+    if agreement >= STRONG_AGREEMENT:
+        return "strong"
+    if agreement >= MODERATE_AGREEMENT:
+        return "moderate"
+    return "little"
+
+
+def agreement_words(agreement: float | None) -> str:
+    """How much the respondents agree on a challenge, in plain Dutch ("grote eensgezindheid")."""
+    return {
+        "unknown": gettext("too few answers to tell"),
+        "strong": gettext("strong agreement"),
+        "moderate": gettext("moderate agreement"),
+        "little": gettext("little agreement"),
+    }[agreement_level(agreement)]
+
+
+def role_comparison(report: Report, catalogue: Catalogue, threshold: int) -> RoleComparison:
+    """The counts per role and, per challenge, the total next to every role shown apart."""
+    counts: dict[str, int] = report.role_counts or {}
+    role_scores: dict[str, dict[str, float | None]] = report.role_scores or {}
+    agreement: dict[str, float | None] = report.agreement or {}
+    order = {role: index for index, role in enumerate(ROLE_ORDER)}
+    shown = sorted(role_scores, key=lambda role: (order.get(role, len(order)), role))
+    rows = []
+    for challenge in catalogue.challenges:
+        key = str(challenge.number)
+        value = agreement.get(key)
+        rows.append(
+            ComparisonRow(
+                number=challenge.number,
+                title=challenge.short_title,
+                values=(
+                    score_value(report.scores.get(key)),
+                    *(score_value(role_scores[role].get(key)) for role in shown),
+                ),
+                agreement=value,
+                agreement_level=agreement_level(value),
+                agreement_words=agreement_words(value),
+            )
+        )
+    hidden = [role for role, count in counts.items() if count > 0 and role not in role_scores]
+    return RoleComparison(
+        counts=tuple(
+            RoleCount(role, role_group_name(role), count, role in role_scores)
+            for role, count in counts.items()
+        ),
+        columns=tuple(role_group_name(role) for role in shown),
+        rows=tuple(rows),
+        hidden=tuple(role_group_name(role) for role in hidden),
+        protects_smaller_group=any(counts[role] >= threshold for role in hidden),
+        threshold=threshold,
+    )
+
+
+def open_answers(report: Report, threshold: int) -> OpenAnswers:
+    """The answers to the open questions, or none below the free-text threshold."""
+    questionnaire = get_questionnaire()
+    texts: dict[str, list[str]] = report.free_text or {}
+    questions = []
+    for item_id, answers in texts.items():
+        item = questionnaire.item(item_id)
+        questions.append(OpenQuestion(item.text if item else item_id, tuple(answers)))
+    return OpenAnswers(
+        allowed=report.free_text_allowed, threshold=threshold, questions=tuple(questions)
+    )
+
+
 def _action(catalogue: Catalogue, action_id: str) -> Action:
     action = catalogue.action(action_id)
     if action is None:
@@ -227,7 +368,8 @@ def _action(catalogue: Catalogue, action_id: str) -> Action:
 
 
 def report_context(report: Report) -> dict[str, Any]:
-    """The templates' context for a report: profile, chart, top 3, needs and all actions."""
+    """The templates' context for a report: profile, chart, top 3, needs, all actions, and for
+    several respondents the comparison per role, the agreement and the open answers."""
     catalogue = get_catalogue()
     practices: dict[str, str] = report.practices or {}
     scores: dict[str, float | None] = report.scores
@@ -274,9 +416,19 @@ def report_context(report: Report) -> dict[str, Any]:
                 partly_count=sum(entry.practice == "deels" for entry in entries),
             )
         )
+    organisation = report.assessment.organisation
+    if organisation.is_demo:
+        pdf_url = reverse("reports:demo_report_pdf")
+    else:
+        pdf_url = reverse("reports:report_pdf", args=[report.code])
     return {
         "report": report,
-        "organisation_name": report.assessment.organisation.name,
+        "organisation_name": organisation.name,
+        "pdf_url": pdf_url,
+        # The parts about several respondents, shown once a round has more than one.
+        "several_respondents": report.response_count > 1,
+        "roles": role_comparison(report, catalogue, settings.ANONYMITY_THRESHOLD),
+        "open_answers": open_answers(report, settings.FREE_TEXT_THRESHOLD),
         "profile": profile_view(report.profile),
         "chart": chart(scores, catalogue),
         "top3": top3,

@@ -1,22 +1,35 @@
-"""Making a report snapshot from an assessment's completed responses."""
+"""Making a report snapshot from a round's completed responses, and keeping it current.
+
+The report of a round is computed from ALL its completed responses (mean per item, then the
+scores). Next to that it stores what several respondents add: how many answered per role, the
+scores per role where a role is large enough to show (see scoring.aggregate.visible_groups),
+how much the respondents agree per challenge, and the open answers once there are enough
+responses to keep their writers unknown.
+"""
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from leerkansen.catalogue.content import get_catalogue
+from leerkansen.scoring.aggregate import role_counts, rwg_j, visible_groups
 from leerkansen.scoring.model import get_active_model
 from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import reason_sentence, recommend_top3
 from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
 from leerkansen.survey.models import Assessment
-from leerkansen.survey.questionnaire import Questionnaire, get_questionnaire
-from leerkansen.survey.services import AnswerValue, answers_of
+from leerkansen.survey.questionnaire import AGREEMENT_VALUES, Questionnaire, get_questionnaire
+from leerkansen.survey.services import AnswerValue, completed_responses
 
 from .models import Report
+
+# One completed response: the respondent's role and their answers.
+RoleAnswers = tuple[str, Mapping[str, AnswerValue]]
 
 NEED_POINTS = (3, 2, 1)
 # When respondents disagree on a practice, the most cautious state wins a tie: recommending
@@ -137,23 +150,153 @@ def compute_outcome(responses: Sequence[Mapping[str, AnswerValue]]) -> dict:
     }
 
 
+def scores_by_role(
+    responses: Sequence[RoleAnswers], roles: set[str], questionnaire: Questionnaire
+) -> dict[str, dict[str, float | None]]:
+    """The challenge scores of each of `roles`, from that role's responses alone."""
+    items = [ScaleItem(*spec) for spec in questionnaire.scale_items()]
+    scale_ids = {item.id for item in items}
+    result = {}
+    for role in sorted(roles):
+        mean_answers = aggregate_answers(
+            [
+                {k: v for k, v in answers.items() if k in scale_ids}
+                for answer_role, answers in responses
+                if answer_role == role
+            ]
+        )
+        scores = challenge_scores(mean_answers, items)
+        result[role] = {str(number): score for number, score in scores.items()}
+    return result
+
+
+def agreement_by_challenge(
+    responses: Sequence[Mapping[str, AnswerValue]], questionnaire: Questionnaire
+) -> dict[str, float | None]:
+    """r_wg(J) per challenge over all respondents ("weet niet" left out), rounded to 2 decimals.
+
+    None for a challenge that fewer than two respondents answered.
+    """
+    options = len(AGREEMENT_VALUES)
+    challenges = sorted({challenge for _id, challenge, _reverse in questionnaire.scale_items()})
+    agreement: dict[str, float | None] = {}
+    for challenge in challenges:
+        item_answers = {
+            item.id: [
+                answers[item.id] for answers in responses if isinstance(answers.get(item.id), int)
+            ]
+            for item in questionnaire.diagnostic_items(challenge)
+        }
+        value = rwg_j(item_answers, options=options)
+        agreement[str(challenge)] = None if value is None else round(value, 2)
+    return agreement
+
+
+def open_answers(
+    responses: Sequence[Mapping[str, AnswerValue]], questionnaire: Questionnaire
+) -> dict[str, list[str]]:
+    """The answers to each open question, sorted alphabetically so their order tells nothing.
+
+    Not in the order they came in: that order would match the moment someone answered.
+    """
+    result = {}
+    for item in questionnaire.items():
+        if item.scale != "text":
+            continue
+        texts = [
+            answers[item.id].strip()
+            for answers in responses
+            if isinstance(answers.get(item.id), str) and answers[item.id].strip()
+        ]
+        result[item.id] = sorted(texts, key=lambda text: (text.casefold(), text))
+    return result
+
+
+def compute_report(
+    responses: Sequence[RoleAnswers],
+    *,
+    threshold: int | None = None,
+    free_text_threshold: int | None = None,
+) -> dict:
+    """Everything a report stores, from a round's completed responses (no database).
+
+    The outcome (scores, profile, top 3, needs, practices) comes from all responses together;
+    the roles shown apart follow visible_groups with the anonymity threshold; open answers are
+    kept only from `free_text_threshold` responses (else empty, with free_text_allowed False).
+    The thresholds default to settings.ANONYMITY_THRESHOLD and settings.FREE_TEXT_THRESHOLD.
+    """
+    threshold = settings.ANONYMITY_THRESHOLD if threshold is None else threshold
+    if free_text_threshold is None:
+        free_text_threshold = settings.FREE_TEXT_THRESHOLD
+    questionnaire = get_questionnaire()
+    answers = [answers for _role, answers in responses]
+    counts = role_counts([role for role, _answers in responses])
+    visible = visible_groups(counts, threshold)
+    free_text_allowed = len(responses) >= free_text_threshold
+    return {
+        **compute_outcome(answers),
+        "role_counts": counts,
+        "role_scores": scores_by_role(responses, visible, questionnaire),
+        "agreement": agreement_by_challenge(answers, questionnaire),
+        "free_text": open_answers(answers, questionnaire) if free_text_allowed else {},
+        "free_text_allowed": free_text_allowed,
+    }
+
+
+def _completed(assessment: Assessment) -> list[RoleAnswers]:
+    responses = completed_responses(assessment)
+    if not responses:
+        raise NoResponses(assessment.code)
+    return responses
+
+
 def create_report(assessment: Assessment) -> Report:
-    """The assessment's report, made from its completed responses (once; later calls return it)."""
+    """The round's report: made from its completed responses once; later calls return it.
+
+    Raises NoResponses when nothing is completed yet.
+    """
     existing = Report.objects.filter(assessment=assessment).first()
     if existing:
         return existing
-    responses = [
-        answers_of(response) for response in assessment.responses.filter(completed_at__isnull=False)
-    ]
-    if not responses:
-        raise NoResponses(assessment.code)
-    outcome = compute_outcome(responses)
+    content = compute_report(_completed(assessment))
     with transaction.atomic():
-        report, created = Report.objects.get_or_create(assessment=assessment, defaults=outcome)
+        report, created = Report.objects.get_or_create(assessment=assessment, defaults=content)
         if created:
             report.html = render_report_html(report)
             report.save(update_fields=["html"])
     return report
+
+
+def refresh_report(assessment: Assessment) -> Report:
+    """The round's report, brought up to date with every response completed so far.
+
+    Call it when a response of the round completes. In an open round the same report row gets
+    the new content: recomputed from all completed responses with the active model, its HTML
+    rendered again and its stored PDF cleared (the next request renders it anew). A closed
+    round's report no longer changes: it is returned as it is. Without a report yet, it is made.
+    Raises NoResponses when nothing is completed yet.
+    """
+    with transaction.atomic():
+        # The lock makes concurrent completions wait their turn, so the last one to write has
+        # seen every completed response.
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("assessment__organisation")
+            .filter(assessment=assessment)
+            .first()
+        )
+        if report is None:
+            return create_report(assessment)
+        if not report.assessment.is_open:
+            return report
+        for field, value in compute_report(_completed(assessment)).items():
+            setattr(report, field, value)
+        report.updated_on = timezone.localdate()
+        report.revision += 1
+        report.pdf = None
+        report.html = render_report_html(report)
+        report.save()
+        return report
 
 
 def render_report_html(report: Report) -> str:

@@ -5,6 +5,9 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
+    # Before "<code>/": the demo report is public, every other report is its organisation's.
+    path("demo/", views.demo_report, name="demo_report"),
+    path("demo/rapport.pdf", views.demo_report_pdf, name="demo_report_pdf"),
     path("<str:code>/", views.report, name="report"),
     path("<str:code>/rapport.pdf", views.report_pdf, name="report_pdf"),
 ]

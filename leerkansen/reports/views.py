@@ -1,34 +1,63 @@
 """The report page and its PDF: a lookup of the stored snapshot, nothing rendered per view.
 
-Until organisations have accounts (#4), whoever holds the report's unguessable code may read it.
+A report belongs to its round's organisation: only a logged-in member of that organisation
+reads it; for anyone else it does not exist (404), and a visitor who is not logged in is sent
+to the login page. The demo organisation's report is the one exception: it holds no one's
+answers and is public at /rapport/demo/, so a newcomer sees a report at once.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
+
+from leerkansen.organisations.tenancy import organisation_required, owned
 
 from .layout import in_layout
 from .models import Report
 
 
 @never_cache
+@organisation_required
 def report(request: HttpRequest, code: str) -> HttpResponse:
-    # One indexed lookup of the stored body; no ordering, no model instance.
-    found = list(Report.objects.filter(code=code).values_list("html", flat=True)[:1])
-    if not found:
-        raise Http404
-    return HttpResponse(in_layout(found[0]))
+    # One indexed lookup of the stored body, inside the organisation; no model instance.
+    return _page(request, owned(Report, request.organisation).filter(code=code))
 
 
 @never_cache
+@organisation_required
 def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    return _pdf(owned(Report, request.organisation).filter(code=code))
+
+
+@never_cache
+def demo_report(request: HttpRequest) -> HttpResponse:
+    return _page(request, _demo())
+
+
+@never_cache
+def demo_report_pdf(request: HttpRequest) -> HttpResponse:
+    return _pdf(_demo())
+
+
+def _demo():
+    return Report.objects.filter(assessment__organisation__is_demo=True).order_by("pk")
+
+
+def _page(request: HttpRequest, reports) -> HttpResponse:
+    found = list(reports.values_list("html", flat=True)[:1])
+    if not found:
+        raise Http404
+    return HttpResponse(in_layout(request, found[0]))
+
+
+def _pdf(reports) -> HttpResponse:
     # WeasyPrint is heavy: import it with the first PDF, not with the URL configuration.
     from .pdf import get_or_render_pdf
 
-    found = get_object_or_404(Report.objects.select_related("assessment__organisation"), code=code)
+    found = reports.select_related("assessment__organisation").first()
+    if found is None:
+        raise Http404
     response = HttpResponse(get_or_render_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=pdf_filename(found)
@@ -37,7 +66,7 @@ def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def pdf_filename(report: Report) -> str:
-    """E.g. "leerkansen-rapport-zorggroep-de-linde-2026-11-26.pdf"."""
+    """E.g. "leerkansen-rapport-zorggroep-de-linde-2026-11-26.pdf" (the day of the last update)."""
     organisation = slugify(report.assessment.organisation.name)[:60].strip("-")
-    parts = ["leerkansen-rapport", organisation, timezone.localdate(report.created_at).isoformat()]
+    parts = ["leerkansen-rapport", organisation, report.updated_on.isoformat()]
     return "-".join(part for part in parts if part) + ".pdf"

@@ -1,4 +1,4 @@
-"""Forms of the questionnaire pages: the start form and one form per section.
+"""Forms of the questionnaire pages (one form per section) and of the round pages.
 
 A section form has one text field per item, named after the item id, so that a value posted by
 hand ("B1_1=9") is checked by the questionnaire itself and gets its Dutch message. The
@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from leerkansen.catalogue.content import Challenge, get_catalogue
 
-from .questionnaire import Item, Questionnaire, Section
+from .models import Assessment, Role
+from .questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, Section
+from .rounds import MAX_ADDRESSES, parse_addresses
 from .services import AnswerValue
 
 # How "Weet niet" (stored as None) travels in a form. Option codes are [A-Za-z0-9_]+, so a
@@ -28,16 +30,74 @@ DONT_KNOW = "weet-niet"
 MAX_RADIO_OPTIONS = 8
 
 
-class StartForm(forms.Form):
-    organisation_name = forms.CharField(
-        label=_("Name of your organisation"),
+class NewRoundForm(forms.Form):
+    """Open a round: who answers, and an optional title."""
+
+    title = forms.CharField(
+        label=_("Title (optional)"),
         max_length=200,
+        required=False,
         strip=True,
+        error_messages={"max_length": _("Keep the title to %(limit_value)d characters at most.")},
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Who answers?"),
+        choices=Role.choices,
         error_messages={
-            "required": _("Fill in the name of your organisation."),
-            "max_length": _("Keep the name to %(limit_value)d characters at most."),
+            "required": _("Choose at least one group that answers."),
+            "invalid_choice": _("Choose from the groups in the list."),
         },
     )
+
+
+def _round_roles(assessment: Assessment) -> list[tuple[str, str]]:
+    return [(role, label) for role, label in Role.choices if role in assessment.roles]
+
+
+class InviteForm(forms.Form):
+    """Personal invitations: e-mail addresses and the role they answer in."""
+
+    role = forms.ChoiceField(
+        label=_("They answer as"),
+        error_messages={
+            "required": _("Choose the group these people answer for."),
+            "invalid_choice": _("Choose one of the groups of this round."),
+        },
+    )
+    addresses = forms.CharField(
+        label=_("E-mail addresses"),
+        widget=forms.Textarea,
+        error_messages={"required": _("Fill in at least one e-mail address.")},
+    )
+
+    def __init__(self, assessment: Assessment, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _round_roles(assessment)
+
+    def clean_addresses(self) -> list[str]:
+        valid, invalid = parse_addresses(self.cleaned_data["addresses"])
+        if invalid:
+            raise forms.ValidationError(
+                gettext(
+                    "These addresses are not valid: %(addresses)s. Correct them and send again."
+                )
+                % {"addresses": ", ".join(invalid)}
+            )
+        if not valid:
+            raise forms.ValidationError(gettext("Fill in at least one e-mail address."))
+        if len(valid) > MAX_ADDRESSES:
+            raise forms.ValidationError(
+                gettext("Send at most %(limit)s invitations at once.") % {"limit": MAX_ADDRESSES}
+            )
+        return valid
+
+
+class SharedLinkForm(forms.Form):
+    role = forms.ChoiceField()
+
+    def __init__(self, assessment: Assessment, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _round_roles(assessment)
 
 
 @dataclass(frozen=True)
@@ -54,11 +114,14 @@ class Row:
 
     item: Item
     number: int
-    widget: Literal["radio", "select"]
+    widget: Literal["radio", "select", "text"]
     choices: tuple[Choice, ...]
     # "Weet niet", shown apart from the scale.
     dont_know: Choice | None
     errors: tuple[str, ...]
+    # An open question's text as shown.
+    text: str = ""
+    max_length: int = MAX_TEXT_LENGTH
 
     @property
     def name(self) -> str:
@@ -83,8 +146,10 @@ class Row:
 
     @property
     def has_answer(self) -> bool:
-        return any(choice.checked for choice in self.choices) or bool(
-            self.dont_know and self.dont_know.checked
+        return (
+            bool(self.text)
+            or any(choice.checked for choice in self.choices)
+            or bool(self.dont_know and self.dont_know.checked)
         )
 
 
@@ -102,7 +167,9 @@ def encode(value: AnswerValue) -> str:
     return DONT_KNOW if value is None else str(value)
 
 
-def widget_for(item: Item) -> Literal["radio", "select"]:
+def widget_for(item: Item) -> Literal["radio", "select", "text"]:
+    if item.scale == "text":
+        return "text"
     if item.scale == "challenges" or len(item.options) > MAX_RADIO_OPTIONS:
         return "select"
     return "radio"
@@ -192,12 +259,13 @@ class SectionForm(forms.Form):
             choices=tuple(choices),
             dont_know=dont_know,
             errors=tuple(self.errors.get(item.id, ())),
+            text=current if widget == "text" else "",
         )
 
 
 @dataclass(frozen=True)
 class SectionInput:
-    """What a posted page means: valid answers, emptied selects and errors per item."""
+    """What a posted page means: valid answers, emptied selects/texts and errors per item."""
 
     answers: dict[str, AnswerValue]
     cleared: frozenset[str]
@@ -214,9 +282,9 @@ def read_section(
         raw = (data.get(item.id) or "").strip()
         if raw:
             posted[item.id] = _decode(item, raw)
-        elif widget_for(item) == "select" and item.id in data:
+        elif widget_for(item) in ("select", "text") and item.id in data:
             # Radio buttons cannot be unset, so an empty radio keeps its earlier answer;
-            # a select's empty choice is a deliberate "no choice".
+            # a select's empty choice or an emptied text is a deliberate "no answer".
             cleared.add(item.id)
     # A need that is no longer chosen takes its urgency along.
     for item in items:

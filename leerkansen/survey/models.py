@@ -1,18 +1,49 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.lib.codes import new_code
 
 
+class Role(models.TextChoices):
+    """Who answers: the respondent's place in the organisation, as a round asks it."""
+
+    HR = "hr", _("HR")
+    DIRECTIE = "directie", _("Management")
+    LEIDINGGEVENDE = "leidinggevende", _("Line manager")
+    MEDEWERKER = "medewerker", _("Employee")
+
+
+def default_roles() -> list[str]:
+    # A round made without a choice (the API, the demo) is answered by HR alone.
+    return [Role.HR.value]
+
+
+def today():
+    return timezone.localdate()
+
+
 class Assessment(models.Model):
-    """One round of the questionnaire in an organisation; it collects one or more responses."""
+    """One round of the questionnaire in an organisation; it collects one or more responses.
+
+    The admin chooses which roles answer; the round is open until the admin closes it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
 
     code = models.CharField(max_length=32, unique=True, default=new_code, editable=False)
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="assessments"
     )
+    title = models.CharField(_("title"), max_length=200, blank=True)
     questionnaire_version = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The roles that answer, in Role order, e.g. ["hr", "medewerker"].
+    roles = models.JSONField(default=default_roles)
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     organisation_path = "organisation"
 
@@ -23,17 +54,68 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} ({self.created_at:%Y-%m-%d})"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Invitation(models.Model):
+    """A link to answer a round in one role: personal (one e-mail address) or shared.
+
+    The link's token is never stored, only its hash (see rounds.invitation_token). The e-mail
+    address serves the reminders and is blanked when the round closes.
+    """
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("personal")
+        SHARED = "shared", _("shared")
+
+    # A public id for the admin's pages, and the secret input of the link's token.
+    code = models.CharField(max_length=32, unique=True, default=new_code, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    created_on = models.DateField(default=today)
+    # Personal links only: the day the invitee sent their answers (set once).
+    completed_on = models.DateField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    organisation_path = "assessment__organisation"
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="personal") | models.Q(email="", completed_on=None),
+                name="only_personal_invitations_have_an_address_and_completion",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.role} invitation to {self.assessment}"
+
 
 class Response(models.Model):
-    """One respondent's answers to one assessment, saved page by page."""
+    """One respondent's answers to one assessment, saved page by page.
+
+    Anonymous by construction: nothing here leads to an invitation, an e-mail address, an IP
+    address or a browser, and the dates are kept to the day, so that they cannot be matched
+    with the moment an invitation was used.
+    """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.HR)
     # Only the hash of the resume token is stored; the respondent holds the token.
     resume_token_hash = models.CharField(max_length=64, unique=True)
     last_section = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateField(default=today)
+    updated_on = models.DateField(default=today)
+    completed_on = models.DateField(null=True, blank=True)
 
     organisation_path = "assessment__organisation"
 
@@ -42,21 +124,25 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
 
     def __str__(self) -> str:
-        state = "completed" if self.completed_at else "draft"
+        state = "completed" if self.completed_on else "draft"
         return f"Response {self.pk} ({state}) of {self.assessment}"
 
     @property
     def is_completed(self) -> bool:
-        return self.completed_at is not None
+        return self.completed_on is not None
 
 
 class Answer(models.Model):
-    """One item's answer. A row with neither number nor code is "weet niet"; no row: unanswered."""
+    """One item's answer: a number, an option code or (open questions) a text.
+
+    A row with none of them is "weet niet"; no row: unanswered.
+    """
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     item_id = models.CharField(max_length=32)
     number = models.SmallIntegerField(null=True, blank=True)
     code = models.CharField(max_length=32, blank=True)
+    text = models.TextField(blank=True)
 
     organisation_path = "response__assessment__organisation"
 
@@ -64,8 +150,12 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "item_id"], name="one_answer_per_item"),
             models.CheckConstraint(
-                condition=models.Q(number__isnull=True) | models.Q(code=""),
-                name="answer_is_number_or_code",
+                condition=(
+                    models.Q(number__isnull=True, code="")
+                    | models.Q(number__isnull=True, text="")
+                    | models.Q(code="", text="")
+                ),
+                name="answer_is_one_of_number_code_text",
             ),
         ]
 
@@ -74,4 +164,4 @@ class Answer(models.Model):
 
     @property
     def value(self) -> int | str | None:
-        return self.number if self.number is not None else (self.code or None)
+        return self.number if self.number is not None else (self.code or self.text or None)

@@ -38,10 +38,13 @@ ITEMS_PER_CHALLENGE = (4, 5)
 REVERSE_PER_CHALLENGE = (1, 2)
 AGREEMENT_VALUES = [1, 2, 3, 4, 5]
 URGENCY_VALUES = [1, 2, 3, 4, 5]
+# An open question ("scale: text") takes a free text of at most this many characters.
+MAX_TEXT_LENGTH = 1000
 
 SectionKind = Literal["context", "diagnostic", "practices", "needs", "outcomes"]
-# "challenges" is not in `scales:`: its options are the catalogue's challenges.
-ScaleName = Literal["agreement", "practice", "urgency", "challenges"]
+# "challenges" is not in `scales:`: its options are the catalogue's challenges. "text" is an
+# open question: no options, the answer is the respondent's own text.
+ScaleName = Literal["agreement", "practice", "urgency", "challenges", "text"]
 
 
 def _not_blank(text: str) -> str:
@@ -111,7 +114,7 @@ class ItemSpec(_Frozen):
     text: Text
     challenge: int | None = Field(default=None, ge=1, le=9)
     reverse: bool = False
-    scale: Literal["agreement", "urgency", "challenges"] | None = None
+    scale: Literal["agreement", "urgency", "challenges", "text"] | None = None
     options: tuple[ContextOption, ...] = ()
     # Adds "Weet niet" (stored as null) to an item with its own options.
     dont_know: bool = False
@@ -131,6 +134,9 @@ class ItemSpec(_Frozen):
             problems.append((("dont_know",), "only for items with their own options"))
         if self.about is not None and self.scale != "urgency":
             problems.append((("about",), "only for urgency items"))
+        if self.scale == "text" and not self.optional:
+            # Nobody has to write something in their own words.
+            problems.append((("optional",), "an open question must be optional"))
         if problems:
             raise FieldProblems(problems)
         return self
@@ -174,7 +180,7 @@ class Section(_Frozen):
             allowed = {
                 "context": {None},
                 "diagnostic": {"agreement"},
-                "outcomes": {"agreement"},
+                "outcomes": {"agreement", "text"},
                 "needs": {"challenges", "urgency"},
             }[self.kind]
             if item.scale not in allowed:
@@ -247,6 +253,7 @@ class Questionnaire(_Frozen):
             Option(value=challenge.number, label=challenge.title)
             for challenge in catalogue.challenges
         )
+        named["text"] = ()
         items = []
         for section in self.sections:
             if section.rows == "catalogue_actions":
@@ -326,8 +333,9 @@ class Questionnaire(_Frozen):
 
         An answer must be the value of one of the item's options, of the same type (1, not
         "1", 1.0 or True). None means "Weet niet" where the item offers it, and "no answer" on
-        optional items; elsewhere it is refused. A challenge may be ranked only once. Missing
-        items are not reported: answering is saved page by page.
+        optional items; elsewhere it is refused. An open question ("text") takes a string that
+        is not blank, of at most MAX_TEXT_LENGTH characters. A challenge may be ranked only
+        once. Missing items are not reported: answering is saved page by page.
         """
         errors: dict[str, list[str]] = {}
         for item_id, value in answers.items():
@@ -381,12 +389,18 @@ class Questionnaire(_Frozen):
             )
         if item.scale == "challenges":
             return gettext("Choose one of the nine challenges.")
+        if item.scale == "text":
+            return gettext("Write your answer as text, in %(limit)s characters at most.") % {
+                "limit": MAX_TEXT_LENGTH
+            }
         return gettext("Choose one of the answers to this question.")
 
 
 def _accepts(item: Item, value: object) -> bool:
     if value is None:
         return item.optional or item.allows_dont_know
+    if item.scale == "text":
+        return isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_TEXT_LENGTH
     # type() and not isinstance(): True is an int and 1.0 == 1, neither is an answer.
     return any(
         option.value is not None and type(value) is type(option.value) and value == option.value

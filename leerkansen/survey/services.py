@@ -1,33 +1,63 @@
-"""Starting, saving and completing responses: the rules views and the API share."""
+"""Starting, saving and completing responses: the rules views, commands and the API share.
 
-from collections.abc import Iterable, Mapping
+A response knows its round and its role, nothing about who gave it: the invitation a
+respondent came with lives only in their session and is passed in when they send.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
 
 from django.db import transaction
-from django.utils import timezone
 
 from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.organisations.models import Organisation
 
-from .models import Answer, Assessment, Response
+from .models import Answer, Assessment, Invitation, Response, Role, today
 from .questionnaire import Questionnaire, get_questionnaire
 
 AnswerValue = int | str | None
 
 
-def start_assessment(organisation: Organisation) -> tuple[Response, str]:
-    """A new assessment with its first response; returns the response and its resume token.
+class Completion(Enum):
+    """What happened when a respondent sent their answers."""
+
+    COMPLETED = "completed"
+    # Sent before (a double click, a refresh, a second tab): nothing changed.
+    ALREADY_COMPLETED = "already_completed"
+    # The personal link was already used to send answers, from another draft.
+    INVITATION_USED = "invitation_used"
+    ROUND_CLOSED = "round_closed"
+
+
+def new_assessment(
+    organisation: Organisation, roles: Sequence[str] | None = None, title: str = ""
+) -> Assessment:
+    """A new, open round of the current questionnaire, answered by `roles` (default: HR)."""
+    return Assessment.objects.create(
+        organisation=organisation,
+        questionnaire_version=get_questionnaire().version,
+        roles=[role for role in Role.values if role in (roles or [Role.HR])],
+        title=title,
+    )
+
+
+def start_response(assessment: Assessment, role: str = Role.HR) -> tuple[Response, str]:
+    """A new draft response in `role`; returns it with its resume token.
 
     The token is returned once and only its hash is stored: the respondent keeps the link.
     """
     token = new_token()
-    with transaction.atomic():
-        assessment = Assessment.objects.create(
-            organisation=organisation, questionnaire_version=get_questionnaire().version
-        )
-        response = Response.objects.create(
-            assessment=assessment, resume_token_hash=hash_token(token)
-        )
+    response = Response.objects.create(
+        assessment=assessment, role=role, resume_token_hash=hash_token(token)
+    )
     return response, token
+
+
+def start_assessment(organisation: Organisation) -> tuple[Response, str]:
+    """A new single-respondent assessment with its first (HR) response and resume token."""
+    with transaction.atomic():
+        assessment = new_assessment(organisation)
+        return start_response(assessment)
 
 
 def response_for_token(token: str) -> Response | None:
@@ -38,15 +68,41 @@ def response_for_token(token: str) -> Response | None:
     )
 
 
+def _value(number: int | None, code: str, text: str) -> AnswerValue:
+    return number if number is not None else (code or text or None)
+
+
 def answers_of(response: Response, item_ids: Iterable[str] | None = None) -> dict[str, AnswerValue]:
     """The response's saved answers, or only those of the given items."""
     rows = response.answers.all()
     if item_ids is not None:
         rows = rows.filter(item_id__in=list(item_ids))
     return {
-        item_id: number if number is not None else (code or None)
-        for item_id, number, code in rows.values_list("item_id", "number", "code")
+        item_id: _value(number, code, text)
+        for item_id, number, code, text in rows.values_list("item_id", "number", "code", "text")
     }
+
+
+def completed_responses(assessment: Assessment) -> list[tuple[str, dict[str, AnswerValue]]]:
+    """(role, answers) of every completed response of the round, in one query.
+
+    The order is the responses' creation order; nothing in it says who answered.
+    """
+    rows = (
+        Answer.objects.filter(response__assessment=assessment, response__completed_on__isnull=False)
+        .order_by("response_id", "pk")
+        .values_list("response_id", "response__role", "item_id", "number", "code", "text")
+    )
+    by_response: dict[int, tuple[str, dict[str, AnswerValue]]] = {}
+    for response_id, role, item_id, number, code, text in rows:
+        by_response.setdefault(response_id, (role, {}))[1][item_id] = _value(number, code, text)
+    # A completed response without a single answer row still counts as a response.
+    empty = Response.objects.filter(assessment=assessment, completed_on__isnull=False).exclude(
+        pk__in=list(by_response)
+    )
+    for response_id, role in empty.values_list("pk", "role"):
+        by_response[response_id] = (role, {})
+    return [by_response[key] for key in sorted(by_response)]
 
 
 def save_answers(
@@ -62,22 +118,27 @@ def save_answers(
     response never change. Values must already be valid for the questionnaire (see
     Questionnaire.validate_answers).
     """
+    questionnaire = get_questionnaire()
     response_id = response if isinstance(response, int) else response.pk
-    rows = [
-        Answer(
-            response_id=response_id,
-            item_id=item_id,
-            number=value if isinstance(value, int) else None,
-            code=value if isinstance(value, str) else "",
+    rows = []
+    for item_id, value in answers.items():
+        item = questionnaire.item(item_id)
+        is_text = item is not None and item.scale == "text"
+        rows.append(
+            Answer(
+                response_id=response_id,
+                item_id=item_id,
+                number=value if isinstance(value, int) else None,
+                code=value if isinstance(value, str) and not is_text else "",
+                text=value if isinstance(value, str) and is_text else "",
+            )
         )
-        for item_id, value in answers.items()
-    ]
-    fields = {"updated_at": timezone.now()}
+    fields: dict[str, object] = {"updated_on": today()}
     if section_id:
         fields["last_section"] = section_id
     with transaction.atomic():
         # Checks that the response is open and marks it changed, in one statement.
-        if not Response.objects.filter(pk=response_id, completed_at__isnull=True).update(**fields):
+        if not Response.objects.filter(pk=response_id, completed_on__isnull=True).update(**fields):
             return False
         if cleared:
             Answer.objects.filter(response_id=response_id, item_id__in=cleared).delete()
@@ -85,21 +146,49 @@ def save_answers(
             rows,
             update_conflicts=True,
             unique_fields=["response", "item_id"],
-            update_fields=["number", "code"],
+            update_fields=["number", "code", "text"],
         )
     return True
 
 
-def complete_response(response: Response) -> bool:
-    """Mark the response completed; True only for the call that completed it.
+class _InvitationUsed(Exception):
+    pass
 
-    A double click or a refresh completes it once: the update only matches a draft.
+
+def complete_response(response: Response, invitation_id: int | None = None) -> Completion:
+    """Mark the response completed and, for a personal link, its invitation, at once.
+
+    Concurrent sends complete once: each step is an UPDATE whose condition only matches a
+    row that is not completed yet. The database locks the row for the first writer; the others
+    wait, see the committed change and match nothing. A personal invitation completes once
+    too: a second draft made with the same link is refused and stays a draft.
+    `invitation_id` comes from the respondent's session, never from the response.
     """
-    completed = Response.objects.filter(pk=response.pk, completed_at__isnull=True).update(
-        completed_at=timezone.now()
-    )
-    response.refresh_from_db(fields=["completed_at"])
-    return completed == 1
+    day = today()
+    try:
+        with transaction.atomic():
+            if not Assessment.objects.filter(
+                pk=response.assessment_id, status=Assessment.Status.OPEN
+            ).exists():
+                return Completion.ROUND_CLOSED
+            # Only the row's own columns in the condition, so that a waiting writer re-checks
+            # it against the committed row (a join would be checked against its old snapshot).
+            if not Response.objects.filter(pk=response.pk, completed_on__isnull=True).update(
+                completed_on=day, updated_on=day
+            ):
+                return Completion.ALREADY_COMPLETED
+            if invitation_id is not None and not Invitation.objects.filter(
+                pk=invitation_id,
+                assessment_id=response.assessment_id,
+                kind=Invitation.Kind.PERSONAL,
+                completed_on__isnull=True,
+            ).update(completed_on=day):
+                raise _InvitationUsed
+    except _InvitationUsed:
+        return Completion.INVITATION_USED
+    finally:
+        response.refresh_from_db(fields=["completed_on", "updated_on"])
+    return Completion.COMPLETED
 
 
 def unanswered_items(

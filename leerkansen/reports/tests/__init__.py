@@ -1,21 +1,35 @@
-"""Helpers for the report tests: a completed assessment and its report, made the real way."""
+"""Helpers for the report tests: rounds, responses and reports made the real way."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from itertools import count
 
-from leerkansen.organisations.models import Organisation
+from django.contrib.auth import get_user_model
+
+from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.questionnaire import get_questionnaire
-from leerkansen.survey.services import complete_response, save_answers, start_assessment
+from leerkansen.survey.services import (
+    complete_response,
+    new_assessment,
+    save_answers,
+    start_assessment,
+    start_response,
+)
 
 # Agreement with the barrier items per challenge (reverse items get the mirrored answer):
 # challenges 1 and 4 weigh heavily, 2, 5 and 7 lightly.
 DEFAULT_AGREEMENT = {1: 5, 2: 2, 3: 3, 4: 5, 5: 2, 6: 3, 7: 2, 8: 4, 9: 3}
 
+_users = count(1)
+
 
 def diagnostic_answers(agreement: Mapping[int, int | None] = DEFAULT_AGREEMENT) -> dict:
-    """An answer to every section B item: `agreement[challenge]`, mirrored on reverse items."""
+    """An answer to every section B item: `agreement[challenge]`, mirrored on reverse items.
+
+    So every keyed answer of a challenge equals `agreement[challenge]`.
+    """
     answers: dict[str, int | None] = {}
     for item in get_questionnaire().items("B"):
         value = agreement[item.challenge]
@@ -23,19 +37,13 @@ def diagnostic_answers(agreement: Mapping[int, int | None] = DEFAULT_AGREEMENT) 
     return answers
 
 
-def make_completed_assessment(
+def full_answers(
     answers: Mapping[str, int | str | None] | None = None,
     needs: Sequence[int] = (1, 4, 9),
-    organisation_name: str = "Zorggroep De Linde",
-) -> Assessment:
-    """An organisation's assessment with one completed response.
-
-    Every B item is answered (DEFAULT_AGREEMENT); `answers` are merged over that (item id →
-    value, e.g. {"C_1_1": "al", "D_1_urgency": 5}); `needs` become D_1..D_3.
-    """
-    organisation = Organisation.objects.create(name=organisation_name)
-    response, _token = start_assessment(organisation)
-    all_answers = diagnostic_answers()
+    agreement: Mapping[int, int | None] = DEFAULT_AGREEMENT,
+) -> dict:
+    """Every B item (`agreement`), `needs` as D_1..D_3, with `answers` merged over them."""
+    all_answers = diagnostic_answers(agreement)
     for (need_id, _urgency_id), challenge in zip(
         get_questionnaire().need_items(), needs, strict=False
     ):
@@ -43,7 +51,18 @@ def make_completed_assessment(
     all_answers.update(answers or {})
     problems = get_questionnaire().validate_answers(all_answers)
     assert not problems, problems
-    save_answers(response, all_answers)
+    return all_answers
+
+
+def make_completed_assessment(
+    answers: Mapping[str, int | str | None] | None = None,
+    needs: Sequence[int] = (1, 4, 9),
+    organisation_name: str = "Zorggroep De Linde",
+) -> Assessment:
+    """An organisation's assessment with one completed response (see full_answers)."""
+    organisation = Organisation.objects.create(name=organisation_name)
+    response, _token = start_assessment(organisation)
+    save_answers(response, full_answers(answers, needs))
     complete_response(response)
     return response.assessment
 
@@ -51,3 +70,46 @@ def make_completed_assessment(
 def make_report(**kwargs) -> Report:
     """The report of make_completed_assessment(**kwargs)."""
     return create_report(make_completed_assessment(**kwargs))
+
+
+def add_responses(
+    assessment: Assessment,
+    role: str,
+    number: int,
+    answers: Callable[[int], Mapping[str, int | str | None]] | None = None,
+) -> None:
+    """`number` completed responses in `role`; `answers(i)` gives the i-th one's answers."""
+    for index in range(number):
+        response, _token = start_response(assessment, role)
+        save_answers(response, answers(index) if answers else full_answers())
+        complete_response(response)
+
+
+def make_round(
+    counts: Mapping[str, int],
+    answers: Mapping[str, Callable[[int], Mapping[str, int | str | None]]] | None = None,
+    organisation_name: str = "Zorggroep De Linde",
+) -> Assessment:
+    """An open round with completed responses per role, e.g. {"medewerker": 6, "hr": 1}.
+
+    `answers[role](i)` gives the answers of that role's i-th respondent (default: full_answers).
+    """
+    organisation = Organisation.objects.create(name=organisation_name)
+    assessment = new_assessment(organisation, roles=list(counts))
+    for role, number in counts.items():
+        add_responses(assessment, role, number, (answers or {}).get(role))
+    return assessment
+
+
+def make_member(organisation: Organisation, email: str | None = None):
+    """A user who is an admin of `organisation`."""
+    email = email or f"hr{next(_users)}@example.org"
+    user = get_user_model().objects.create_user(username=email, email=email)
+    Membership.objects.create(user=user, organisation=organisation)
+    return user
+
+
+def member_client(client, report: Report):
+    """`client`, logged in as an admin of the report's organisation."""
+    client.force_login(make_member(report.assessment.organisation))
+    return client

@@ -1,10 +1,15 @@
+"""The report API: the stored snapshot as JSON and PDF, for the organisation's API key only."""
+
 import pytest
 
 from leerkansen.catalogue.content import get_catalogue
+from leerkansen.organisations.services import create_api_token, revoke_api_token
 from leerkansen.reports.models import Report
+from leerkansen.reports.services import create_report
 from leerkansen.scoring.model import get_active_model
 from leerkansen.survey.questionnaire import get_questionnaire
-from leerkansen.survey.tests.test_api import post, valid_body
+
+from . import make_report, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -17,89 +22,103 @@ REPORT_KEYS = {
     "runner_up",
     "top3",
     "needs",
+    "response_count",
+    "role_counts",
+    "role_scores",
+    "agreement",
+    "free_text_allowed",
+    "free_text",
 }
 
 
-def report_of(client, body: dict) -> dict:
-    created = post(client, body)
-    assert created.status_code == 201, created.content
-    response = client.get(f"/api/v1/assessments/{created.json()['id']}/report")
-    assert response.status_code == 200
+def key_for(report: Report) -> str:
+    return create_api_token(report.assessment.organisation, "Koppeling", None).secret
+
+
+def get(client, report: Report, suffix: str = "report", key: str | None = None):
+    headers = {} if key is None else {"Authorization": f"Bearer {key}"}
+    return client.get(f"/api/v1/assessments/{report.assessment.code}/{suffix}", headers=headers)
+
+
+def report_of(client, report: Report) -> dict:
+    response = get(client, report, key=key_for(report))
+    assert response.status_code == 200, response.content
     return response.json()
 
 
 def test_report_has_the_documented_shape_and_versions(client):
-    report = report_of(client, valid_body())
-    assert set(report) == REPORT_KEYS
-    assert report["questionnaire_version"] == get_questionnaire().version
-    assert report["model_version"] == get_active_model().version
-    assert report["catalogue_version"] == get_catalogue().version
-    assert list(report["scores"]) == [str(n) for n in range(1, 10)]
-    assert set(report["profile"]) == {"id", "name", "probability"}
-    assert 0 < report["profile"]["probability"] <= 1
-    runner_up = report["runner_up"]
-    assert runner_up is None or 0 < runner_up["probability"] < report["profile"]["probability"]
-    assert len(report["top3"]) == 3
-    for item in report["top3"]:
+    data = report_of(client, make_report())
+    assert set(data) == REPORT_KEYS
+    assert data["questionnaire_version"] == get_questionnaire().version
+    assert data["model_version"] == get_active_model().version
+    assert data["catalogue_version"] == get_catalogue().version
+    assert list(data["scores"]) == [str(n) for n in range(1, 10)]
+    assert set(data["profile"]) == {"id", "name", "probability"}
+    assert 0 < data["profile"]["probability"] <= 1
+    runner_up = data["runner_up"]
+    assert runner_up is None or 0 < runner_up["probability"] < data["profile"]["probability"]
+    assert len(data["top3"]) == 3
+    for item in data["top3"]:
         assert set(item) == {"action", "reason"}
         assert get_catalogue().action(item["action"]) is not None
         assert item["reason"]
+    assert data["response_count"] == 1
+    assert data["role_counts"] == {"hr": 1}
+    assert data["agreement"] == {str(n): None for n in range(1, 10)}
 
 
-def test_report_scores_follow_the_answers(client):
-    # Challenge 4 agreed with fully (reverse items disagreed with), the others mildly.
-    report = report_of(client, valid_body(severe=frozenset({4})))
-    assert report["scores"]["4"] == 100.0
-    assert all(report["scores"][str(n)] == 25.0 for n in range(1, 10) if n != 4)
-
-
-def test_a_challenge_left_unanswered_has_no_score(client):
-    body = valid_body()
-    body["answers"] = {k: v for k, v in body["answers"].items() if not k.startswith("B2_")}
-    assert report_of(client, body)["scores"]["2"] is None
-
-
-def test_a_severe_challenge_ranked_first_gets_its_action_in_the_top3(client):
-    before = report_of(client, valid_body(severe=frozenset({4}), needs=(4, 2, 3)))
-    assert not any(item["action"].startswith("6.") for item in before["top3"])
-    report = report_of(client, valid_body(severe=frozenset({6}), needs=(6, 2, 3)))
-    assert any(item["action"].startswith("6.") for item in report["top3"])
-    assert report["needs"][0]["challenge"] == 6
-    assert [need["challenge"] for need in report["needs"]] == [6, 2, 3]
-
-
-def test_an_action_already_in_place_never_appears_in_the_top3(client):
-    first = report_of(client, valid_body(severe=frozenset({4}), needs=(4, 1, 9)))
-    in_place = {item["action"]: "al" for item in first["top3"]}
-    second = report_of(
-        client, valid_body(severe=frozenset({4}), needs=(4, 1, 9), practices=in_place)
-    )
-    assert len(second["top3"]) == 3
-    assert not {item["action"] for item in second["top3"]} & set(in_place)
-
-
-def test_report_is_the_same_snapshot_every_time(client):
-    created = post(client, valid_body()).json()
-    url = f"/api/v1/assessments/{created['id']}/report"
-    first = client.get(url).json()
-    assert client.get(url).json() == first
+def test_report_shows_roles_only_above_the_threshold(client):
+    report = create_report(make_round({"medewerker": 6, "leidinggevende": 4, "hr": 1}))
+    data = report_of(client, report)
+    assert data["response_count"] == 11
+    assert data["role_counts"] == {"hr": 1, "leidinggevende": 4, "medewerker": 6}
+    assert set(data["role_scores"]) == {"medewerker"}
+    assert data["agreement"]["1"] == 1.0
+    assert data["free_text_allowed"] is True
 
 
 def test_report_is_read_from_the_snapshot_not_recomputed(client):
-    created = post(client, valid_body()).json()
-    report = Report.objects.get(assessment__code=created["id"])
+    report = make_report()
     # As if made by an older model: the API must show what was stored.
     Report.objects.filter(pk=report.pk).update(
         model_version="0.9.0", scores={**report.scores, "1": 12.3}
     )
-    data = client.get(f"/api/v1/assessments/{created['id']}/report").json()
+    data = report_of(client, report)
     assert data["model_version"] == "0.9.0"
     assert data["scores"]["1"] == 12.3
 
 
 @pytest.mark.parametrize("suffix", ["report", "report.pdf"])
+def test_without_a_key_the_report_is_refused(client, suffix):
+    report = make_report()
+    assert get(client, report, suffix).status_code == 401
+    assert get(client, report, suffix, key="geen-geldige-sleutel").status_code == 401
+
+
+@pytest.mark.parametrize("suffix", ["report", "report.pdf"])
+def test_a_revoked_key_is_refused(client, suffix):
+    report = make_report()
+    new = create_api_token(report.assessment.organisation, "Oud", None)
+    revoke_api_token(new.token, None)
+    assert get(client, report, suffix, key=new.secret).status_code == 401
+
+
+@pytest.mark.parametrize("suffix", ["report", "report.pdf"])
+def test_another_organisations_key_gets_not_found(client, suffix):
+    report = make_report()
+    other = make_report(organisation_name="Bouwbedrijf Noord")
+    response = get(client, report, suffix, key=key_for(other))
+    assert response.status_code == 404
+    assert b"Zorggroep De Linde" not in response.content
+
+
+@pytest.mark.parametrize("suffix", ["report", "report.pdf"])
 def test_unknown_id_is_a_404_in_json(client, suffix):
-    response = client.get(f"/api/v1/assessments/geen-bestaande-code/{suffix}")
+    report = make_report()
+    response = client.get(
+        f"/api/v1/assessments/geen-bestaande-code/{suffix}",
+        headers={"Authorization": f"Bearer {key_for(report)}"},
+    )
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     detail = response.json()["detail"]
@@ -108,32 +127,32 @@ def test_unknown_id_is_a_404_in_json(client, suffix):
 
 
 def test_report_pdf_is_the_report_as_pdf(client):
-    pytest.importorskip("leerkansen.reports.pdf")
     from io import BytesIO
 
     from pypdf import PdfReader
 
-    created = post(client, valid_body()).json()
-    report = client.get(f"/api/v1/assessments/{created['id']}/report").json()
-    response = client.get(f"/api/v1/assessments/{created['id']}/report.pdf")
+    report = make_report()
+    response = get(client, report, "report.pdf", key=key_for(report))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
     text = " ".join(text.split())
-    assert report["profile"]["name"] in text
-    first_title = get_catalogue().action(report["top3"][0]["action"]).title
+    assert report.profile["name"] in text
+    first_title = get_catalogue().action(report.top3[0]["action"]).title
     assert " ".join(first_title.split()) in text
 
 
-def test_openapi_schema_lists_all_four_paths(client):
-    paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert "get" in paths["/api/v1/questionnaire"]
-    assert "post" in paths["/api/v1/assessments"]
-    assert "get" in paths["/api/v1/assessments/{id}/report"]
+def test_openapi_schema_documents_the_report_and_its_key(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
     pdf = paths["/api/v1/assessments/{id}/report.pdf"]["get"]
     assert "application/pdf" in pdf["responses"]["200"]["content"]
-    report = paths["/api/v1/assessments/{id}/report"]["get"]["responses"]
-    assert report["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportOut")
-    assert report["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    operation = paths["/api/v1/assessments/{id}/report"]["get"]
+    responses = operation["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportOut")
+    assert responses["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    assert operation["security"] and pdf["security"]
+    report_out = schema["components"]["schemas"]["ReportOut"]["properties"]
+    assert {"role_counts", "role_scores", "agreement", "free_text"} <= set(report_out)

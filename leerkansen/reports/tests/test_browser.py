@@ -1,18 +1,32 @@
 """The report in a real browser: readable, accessible, expandable, downloadable."""
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import expect
 
 from leerkansen.catalogue.content import get_catalogue
+from leerkansen.reports.services import create_report
 from leerkansen.testing import assert_no_axe_violations
 
-from . import make_report
+from . import full_answers, make_member, make_report, make_round
 
 pytestmark = pytest.mark.browser
 
 
-def test_report_is_accessible_expands_and_downloads_as_pdf(page, transactional_db):
+def log_in_as_member(context, report, live_server) -> None:
+    """Give the browser the session of an admin of the report's organisation."""
+    client = Client()
+    client.force_login(make_member(report.assessment.organisation))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+
+
+def test_report_is_accessible_expands_and_downloads_as_pdf(page, live_server, transactional_db):
     report = make_report(answers={"C_1_1": "al"})
+    log_in_as_member(page.context, report, live_server)
     page.goto(f"/rapport/{report.code}/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Zorggroep De Linde")
@@ -43,8 +57,9 @@ def test_report_is_accessible_expands_and_downloads_as_pdf(page, transactional_d
         assert pdf.read(5) == b"%PDF-"
 
 
-def test_report_prints_with_every_section_open(page, transactional_db):
+def test_report_prints_with_every_section_open(page, live_server, transactional_db):
     report = make_report()
+    log_in_as_member(page.context, report, live_server)
     page.goto(f"/rapport/{report.code}/")
     action = page.locator("#actie-9-1")
     expect(action).to_be_hidden()
@@ -58,6 +73,7 @@ def test_report_fits_a_phone(browser, live_server, transactional_db):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="nl-BE"
     )
+    log_in_as_member(context, report, live_server)
     page = context.new_page()
     page.goto(f"/rapport/{report.code}/")
     page.locator("#alle-acties-4 summary").click()
@@ -65,4 +81,47 @@ def test_report_fits_a_phone(browser, live_server, transactional_db):
     assert scroll_width <= 360, f"page scrolls sideways at 360 px ({scroll_width} px)"
     chart_width = page.locator("svg.chart").bounding_box()["width"]
     assert chart_width <= 360
+    context.close()
+
+
+def test_report_of_several_respondents_is_accessible_and_fits_a_phone(
+    browser, live_server, transactional_db
+):
+    def answers(index):
+        return full_answers({"E_open": f"Een langer open antwoord van iemand, nummer {index}."})
+
+    report = create_report(
+        make_round(
+            {"medewerker": 6, "hr": 5, "leidinggevende": 1},
+            answers={"medewerker": answers, "hr": answers},
+        )
+    )
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="nl-BE"
+    )
+    log_in_as_member(context, report, live_server)
+    page = context.new_page()
+    page.goto(f"/rapport/{report.code}/")
+
+    roles = page.locator("#per-rol")
+    expect(roles.get_by_role("heading", name="Wie antwoordde")).to_be_visible()
+    table = roles.get_by_role("table", name="Scores per uitdaging")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Uitdaging", "Iedereen", "Medewerkers", "Eensgezindheid"]
+    )
+    expect(
+        roles.get_by_text("Niet apart getoond: HR of opleiding, Leidinggevenden.")
+    ).to_be_visible()
+    expect(page.locator("#open-antwoorden li")).to_have_count(11)
+    # Nothing of these parts makes the page wider than the phone: a wide table scrolls in its
+    # own box, which takes focus so it scrolls by keyboard too. (The page as a whole is
+    # checked in test_report_fits_a_phone.)
+    for part in ("#per-rol", ".comparison-wrap", "#open-antwoorden"):
+        right = page.locator(part).evaluate("e => e.getBoundingClientRect().right")
+        assert right <= 360, f"{part} reaches {right} px at 360 px"
+    box = roles.get_by_role("region", name="Scores per uitdaging")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    expect(box).to_be_focused()
+    assert_no_axe_violations(page)
     context.close()

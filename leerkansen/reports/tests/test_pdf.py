@@ -17,8 +17,9 @@ from leerkansen.reports.pdf import (
     StaticFilesFetcher,
     get_or_render_pdf,
 )
+from leerkansen.reports.services import create_report
 
-from . import make_report
+from . import full_answers, make_report, make_round, member_client
 
 STATIC = BASE_URL + settings.STATIC_URL.strip("/") + "/"
 
@@ -65,12 +66,13 @@ def test_pdf_has_top3_first_page_numbers_and_every_action_in_the_appendix():
 def test_pdf_is_rendered_once_and_then_served_as_stored(client):
     report = make_report()
     url = f"/rapport/{report.code}/rapport.pdf"
+    member_client(client, report)
     first = client.get(url)
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
     assert first["Content-Disposition"] == (
         f'attachment; filename="leerkansen-rapport-zorggroep-de-linde-'
-        f'{report.created_at.astimezone().date():%Y-%m-%d}.pdf"'
+        f'{report.updated_on:%Y-%m-%d}.pdf"'
     )
     assert "no-store" in first["Cache-Control"]
     assert first.content.startswith(b"%PDF-")
@@ -110,3 +112,27 @@ def test_fetcher_serves_our_stylesheet_from_disk():
     stylesheet = Path(settings.BASE_DIR, "leerkansen/static/leerkansen/css/leerkansen.css")
     assert response.read() == stylesheet.read_bytes()
     assert response.content_type == "text/css"
+
+
+@pytest.mark.django_db
+def test_pdf_of_several_respondents_compares_roles_and_shows_open_answers():
+    def answers(index):
+        text = "<b>Vet</b> & <i>schuin</i>" if index == 5 else f"Open antwoord nummer {index}."
+        return full_answers({"E_open": text})
+
+    assessment = make_round(
+        {"medewerker": 6, "leidinggevende": 4, "hr": 1}, answers={"medewerker": answers}
+    )
+    text = " ".join(page_texts(get_or_render_pdf(create_report(assessment))))
+
+    assert "Wie antwoordde" in text
+    assert "Medewerkers: 6 antwoorden" in text
+    assert "Groepen met minder dan 5 antwoorden tonen we niet, zodat niemand herkenbaar is." in text
+    assert "Niet apart getoond: HR of opleiding, Leidinggevenden." in text
+    assert "Iedereen Medewerkers Eensgezindheid" in text
+    assert "grote eensgezindheid" in text
+    assert "In de woorden van je collega's" in text
+    for index in range(5):
+        assert f"Open antwoord nummer {index}." in text
+    # Shown as written, never as mark-up.
+    assert "<b>Vet</b> & <i>schuin</i>" in text

@@ -1,21 +1,28 @@
-"""The report page as an organisation reads it: a stored snapshot, looked up by its code."""
+"""The report page as an organisation reads it: a stored snapshot, looked up by its code,
+for the members of the round's organisation only."""
 
 import re
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.shortcuts import resolve_url
+from django.test import Client
 from django.utils.html import escape
 
 from leerkansen.catalogue.content import get_catalogue
+from leerkansen.reports.demo import DEMO_NAME, load_demo
 from leerkansen.reports.models import Report
 from leerkansen.survey.questionnaire import get_questionnaire
 
-from . import make_report
+from . import make_member, make_report, member_client
 
 pytestmark = pytest.mark.django_db
 
 
 def page_of(client, report) -> str:
-    response = client.get(f"/rapport/{report.code}/")
+    response = member_client(client, report).get(f"/rapport/{report.code}/")
     assert response.status_code == 200
     return response.content.decode()
 
@@ -105,14 +112,78 @@ def test_all_actions_sit_in_collapsed_sections_with_their_marks(client):
 
 def test_report_is_never_cached(client):
     report = make_report()
-    response = client.get(f"/rapport/{report.code}/")
+    response = member_client(client, report).get(f"/rapport/{report.code}/")
+    assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("path", ["/rapport/onbekend/", "/rapport/onbekend/rapport.pdf"])
 def test_unknown_code_is_not_found(client, path):
-    make_report()
+    member_client(client, make_report())
     assert client.get(path).status_code == 404
+
+
+REPORT_PATHS = ["/rapport/{code}/", "/rapport/{code}/rapport.pdf"]
+
+
+@pytest.mark.parametrize("path", REPORT_PATHS)
+def test_a_member_of_the_organisation_reads_its_report(client, path):
+    report = make_report()
+    response = member_client(client, report).get(path.format(code=report.code))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", REPORT_PATHS)
+def test_another_organisations_admin_gets_not_found(client, path):
+    report = make_report()
+    other = make_report(organisation_name="Bouwbedrijf Noord")
+    client.force_login(make_member(other.assessment.organisation))
+    response = client.get(path.format(code=report.code))
+    assert response.status_code == 404
+    assert b"Zorggroep De Linde" not in response.content
+
+
+@pytest.mark.parametrize("path", REPORT_PATHS)
+def test_a_visitor_who_is_not_logged_in_is_sent_to_the_login_page(client, path):
+    report = make_report()
+    url = path.format(code=report.code)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={quote(url)}"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_logged_in_user_without_an_organisation_does_not_see_the_report(client):
+    report = make_report()
+    user = get_user_model().objects.create_user(username="los@example.org")
+    client.force_login(user)
+    response = client.get(f"/rapport/{report.code}/")
+    assert response.status_code in (302, 404)
+    assert b"Zorggroep De Linde" not in response.content
+
+
+def test_the_demo_report_is_public_and_links_its_own_pdf(client):
+    load_demo()
+    response = client.get("/rapport/demo/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert DEMO_NAME in html
+    assert 'href="/rapport/demo/rapport.pdf"' in html
+    assert client.get("/rapport/demo/rapport.pdf")["Content-Type"] == "application/pdf"
+
+
+def test_no_demo_report_without_the_demo_organisation(client):
+    make_report()
+    assert client.get("/rapport/demo/").status_code == 404
+    assert client.get("/rapport/demo/rapport.pdf").status_code == 404
+
+
+def test_only_the_demo_organisations_report_is_public(client):
+    load_demo()
+    report = make_report()
+    assert client.get(f"/rapport/{report.code}/").status_code == 302
 
 
 def test_page_serves_the_stored_html_without_rendering_again(client):
@@ -121,3 +192,22 @@ def test_page_serves_the_stored_html_without_rendering_again(client):
     html = page_of(client, report)
     assert "Bewaarde versie van het rapport" in html
     assert report.profile["name"] not in html
+
+
+def test_a_member_sees_the_menu_of_a_logged_in_user_with_a_working_log_out(client):
+    client = Client(enforce_csrf_checks=True)
+    report = make_report()
+    html = page_of(client, report)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert "placeholder" not in token
+    assert "Uitloggen" in html and "Inloggen" not in html
+    logout = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+    assert client.post(logout, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert client.get(f"/rapport/{report.code}/").status_code == 302
+
+
+def test_the_demo_report_shows_a_visitor_the_log_in_link(client):
+    load_demo()
+    html = client.get("/rapport/demo/").content.decode()
+    assert "Inloggen" in html
+    assert "csrfmiddlewaretoken" not in html

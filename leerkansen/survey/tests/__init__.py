@@ -1,0 +1,60 @@
+"""Helpers for the survey tests: admins, rounds and invitation links, made the real way."""
+
+from collections.abc import Sequence
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from leerkansen.organisations.models import Membership, Organisation
+from leerkansen.survey.models import Assessment, Invitation, Response
+from leerkansen.survey.rounds import _new_invitation, invitation_token, open_round
+from leerkansen.survey.views import SESSION_RESPONSE_KEY
+
+_numbers = count(1)
+
+
+def make_admin(organisation: Organisation | None = None, email: str = ""):
+    """A user who is admin of `organisation` (a new one by default)."""
+    organisation = organisation or Organisation.objects.create(name="Zorggroep De Linde")
+    email = email or f"hr{next(_numbers)}@linde.be"
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password="een lang wachtwoord 123"
+    )
+    Membership.objects.create(user=user, organisation=organisation)
+    return user
+
+
+def admin_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def make_round(
+    organisation: Organisation | None = None,
+    roles: Sequence[str] = ("hr", "leidinggevende", "medewerker"),
+    title: str = "Voorjaar 2027",
+) -> Assessment:
+    organisation = organisation or Organisation.objects.create(name="Zorggroep De Linde")
+    return open_round(organisation, roles, title)
+
+
+def make_invitation(
+    assessment: Assessment, role: str = "medewerker", email: str = "", shared: bool = False
+) -> tuple[Invitation, str]:
+    """An invitation of the round and its link's token (no e-mail sent)."""
+    if shared:
+        invitation = _new_invitation(assessment, role, Invitation.Kind.SHARED)
+    else:
+        email = email or f"persoon{next(_numbers)}@linde.be"
+        invitation = _new_invitation(assessment, role, Invitation.Kind.PERSONAL, email)
+    return invitation, invitation_token(invitation)
+
+
+def link(token: str) -> str:
+    return f"/vragenlijst/uitnodiging/{token}/"
+
+
+def the_response(client: Client) -> Response:
+    return Response.objects.get(pk=client.session[SESSION_RESPONSE_KEY])

@@ -24,7 +24,7 @@ def valid_body(
         if item.challenge is not None:
             agreement = 5 if item.challenge in severe else 2
             answers[item.id] = 6 - agreement if item.reverse else agreement
-        elif item.section == "E":
+        elif item.section == "E" and item.scale == "agreement":
             answers[item.id] = 3
     return {
         "answers": answers,

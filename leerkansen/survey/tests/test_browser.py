@@ -1,15 +1,22 @@
-"""The questionnaire in a real browser on a phone: answer, close midway, resume, send."""
+"""The questionnaire in a real browser on a phone: invited, answer, close midway, resume, send;
+and the admin's round pages."""
 
 import re
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from leerkansen.catalogue.content import get_catalogue
+from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
+from leerkansen.survey.models import Assessment
 from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.survey.tests import link, make_admin, make_invitation, make_round
 from leerkansen.testing import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
@@ -44,11 +51,32 @@ def assert_no_sideways_scroll(page) -> None:
     assert width <= PHONE["width"], f"{page.url} scrolls sideways at 360 px ({width} px)"
 
 
-def start(page, name="Zorggroep Noord") -> None:
-    page.goto("/vragenlijst/")
-    page.get_by_label("Naam van je organisatie").fill(name)
-    page.get_by_role("button", name="Start de vragenlijst").click()
+@pytest.fixture
+def organisation(transactional_db):
+    return Organisation.objects.create(name="Zorggroep Noord")
+
+
+@pytest.fixture
+def invitation_link(organisation):
+    """A personal link to a round the admin opened (made through the services)."""
+    assessment = make_round(organisation, roles=["hr", "medewerker"])
+    return link(make_invitation(assessment, "hr")[1])
+
+
+def start(page, url: str) -> None:
+    page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Over je organisatie")
+    assert "/uitnodiging/" not in page.url
+
+
+def log_in(context, user, live_server) -> None:
+    """Give the browser the session of a logged-in admin."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
 
 
 def item(page, item_id: str):
@@ -68,15 +96,19 @@ def answer_section_a(page) -> None:
     item(page, "A_role").get_by_label("HR of opleiding").check()
 
 
-def test_new_user_answers_closes_the_browser_midway_resumes_and_sends(phone):
+def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
+    phone, browser, live_server, organisation, invitation_link
+):
     page = phone()
-    start(page)
+    start(page, invitation_link)
     expect(page.get_by_role("progressbar", name="Stap 1 van 6")).to_be_visible()
     expect(page.get_by_text("Bewaar deze link: zo kan je later verder")).to_be_visible()
     resume_url = page.get_by_role(
         "textbox", name="Bewaar deze link: zo kan je later verder"
     ).input_value()
-    assert re.search(r"/vragenlijst/hervat/[\w-]{40,}/$", resume_url)
+    # The resume token, then the personal link's token (so that sending from another browser
+    # still uses up the personal link).
+    assert re.search(r"/vragenlijst/hervat/[\w-]{40,}\.[\w-]{43}/$", resume_url)
     assert_no_sideways_scroll(page)
 
     answer_section_a(page)
@@ -127,17 +159,33 @@ def test_new_user_answers_closes_the_browser_midway_resumes_and_sends(phone):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Leren vandaag")
     for e_item in get_questionnaire().items("E"):
-        item(page, e_item.id).get_by_label("Oneens", exact=True).check()
+        if e_item.scale == "text":
+            page.get_by_label(e_item.text).fill("Meer tijd om van elkaar te leren.")
+        else:
+            item(page, e_item.id).get_by_label("Oneens", exact=True).check()
     page.get_by_role("button", name="Volgende").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
     expect(page.get_by_text("Elke vraag heeft een antwoord.")).to_be_visible()
     assert_no_sideways_scroll(page)
-    page.get_by_role("button", name="Verstuur en bekijk je rapport").click()
-    page.wait_for_url(re.compile(r"/rapport/"))
-    assert urlparse(page.url).path.startswith("/rapport/")
-    expect(page.get_by_text("Zorggroep Noord").first).to_be_visible()
-    read_report_and_download_the_pdf(page)
+    page.get_by_role("button", name="Verstuur je antwoorden").click()
+    # The respondent is thanked; the report is the admin's.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt voor je antwoorden")
+    assert urlparse(page.url).path == "/vragenlijst/bedankt/"
+    assert_no_sideways_scroll(page)
+
+    # The admin finds the report from the round page.
+    admin = phone()
+    log_in(admin.context, make_admin(organisation), live_server)
+    assessment = Assessment.objects.get()
+    admin.goto(f"/organisatie/rondes/{assessment.code}/")
+    expect(
+        admin.get_by_text("Persoonlijk uitgenodigd: 1 · Begonnen: 1 · Verstuurd: 1")
+    ).to_be_visible()
+    admin.get_by_role("link", name="Bekijk het rapport").click()
+    admin.wait_for_url(re.compile(r"/rapport/"))
+    expect(admin.get_by_text("Zorggroep Noord").first).to_be_visible()
+    read_report_and_download_the_pdf(admin)
 
 
 def read_report_and_download_the_pdf(page) -> None:
@@ -166,9 +214,9 @@ def read_report_and_download_the_pdf(page) -> None:
         assert title in text
 
 
-def test_without_javascript_the_buttons_save_and_go_back_and_forth(phone):
+def test_without_javascript_the_buttons_save_and_go_back_and_forth(phone, invitation_link):
     page = phone(javascript=False)
-    start(page)
+    start(page, invitation_link)
     # The copy button needs JavaScript, so it stays hidden; the link itself is there.
     expect(page.get_by_role("button", name="Kopieer de link")).to_be_hidden()
     page.get_by_role("button", name="Volgende").click()
@@ -179,9 +227,9 @@ def test_without_javascript_the_buttons_save_and_go_back_and_forth(phone):
     expect(item(page, "B1_1").get_by_label("Oneens", exact=True)).to_be_checked()
 
 
-def test_a_wrong_need_shows_its_message_next_to_the_field(phone):
+def test_a_wrong_need_shows_its_message_next_to_the_field(phone, invitation_link):
     page = phone()
-    start(page)
+    start(page, invitation_link)
     page.goto("/vragenlijst/stap/D/")
     needs = page.locator("select.item__select")
     needs.nth(0).select_option("4")
@@ -198,13 +246,90 @@ PAGES = ["start"] + [f"stap/{s.id}" for s in get_questionnaire().sections] + ["o
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_questionnaire_pages_have_no_axe_violations_and_fit_a_phone(phone, path):
+def test_questionnaire_pages_have_no_axe_violations_and_fit_a_phone(phone, path, invitation_link):
     page = phone()
     if path == "start":
         page.goto("/vragenlijst/")
     else:
-        start(page)
+        start(page, invitation_link)
         page.goto(f"/vragenlijst/{path}/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_no_axe_violations(page)
     assert_no_sideways_scroll(page)
+
+
+def test_an_admin_opens_a_round_and_invites_on_a_phone(phone, live_server, organisation):
+    page = phone()
+    log_in(page.context, make_admin(organisation), live_server)
+    page.goto("/organisatie/rondes/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rondes")
+    assert_no_axe_violations(page)
+    assert_no_sideways_scroll(page)
+    page.get_by_label("Medewerker").check()
+    page.get_by_label("Leidinggevende").check()
+    page.get_by_label("Titel (niet verplicht)").fill("Voorjaar 2027")
+    page.get_by_role("button", name="Open de ronde").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nodig mensen uit")
+    expect(page.get_by_text("Je ronde is open.")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_no_sideways_scroll(page)
+    page.get_by_role("group", name="Ze antwoorden als").get_by_label("Medewerker").check()
+    page.get_by_label("E-mailadressen").fill("an@noord.be\nbert@noord.be")
+    page.get_by_role("button", name="Verstuur de uitnodigingen").click()
+    expect(page.get_by_text("2 uitnodigingen verstuurd.")).to_be_visible()
+    assert sorted(m.to[0] for m in mail.outbox) == ["an@noord.be", "bert@noord.be"]
+
+    page.get_by_role("button", name="Maak een link voor Leidinggevende").click()
+    shared = page.get_by_label("Gedeelde link voor Leidinggevende")
+    expect(shared).to_have_value(re.compile(r"/vragenlijst/uitnodiging/[\w-]{43}/$"))
+    expect(page.get_by_role("button", name="Kopieer de link")).to_be_visible()
+    assert_no_sideways_scroll(page)
+
+    page.get_by_role("link", name="Voorjaar 2027").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voorjaar 2027")
+    expect(
+        page.get_by_text("Persoonlijk uitgenodigd: 2 · Begonnen: 0 · Verstuurd: 0")
+    ).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_no_sideways_scroll(page)
+
+
+def test_a_bad_link_gets_a_dutch_page_that_fits_a_phone(phone, transactional_db):
+    page = phone()
+    page.goto("/vragenlijst/uitnodiging/geen-echte-link/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("We vinden deze link niet")
+    assert_no_axe_violations(page)
+    assert_no_sideways_scroll(page)
+
+
+def test_an_expired_session_keeps_the_page_until_the_link_is_opened_again(phone, invitation_link):
+    page = phone()
+    start(page, invitation_link)
+    resume_url = page.get_by_role(
+        "textbox", name="Bewaar deze link: zo kan je later verder"
+    ).input_value()
+    page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    # The session ends while the page is open (the CSRF cookie stays, as in a real browser).
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    item(page, "B1_1").get_by_label("Helemaal eens", exact=True).check()
+    item(page, "B1_2").get_by_label("Weet niet").check()
+    # Saving on change fails visibly; the button keeps the page for later.
+    expect(page.locator(".autosave-status")).to_contain_text("Nog niet bewaard")
+    page.get_by_role("button", name="Volgende").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je antwoorden staan klaar")
+    expect(
+        page.get_by_text("Je sessie is verlopen. Open je persoonlijke link opnieuw")
+    ).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_no_sideways_scroll(page)
+
+    page.goto(resume_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    expect(
+        page.get_by_text("De antwoorden die je gaf voor je sessie verliep, zijn bewaard.")
+    ).to_be_visible()
+    expect(item(page, "B1_1").get_by_label("Helemaal eens", exact=True)).to_be_checked()
+    expect(item(page, "B1_2").get_by_label("Weet niet")).to_be_checked()

@@ -52,7 +52,7 @@ def diagnostic_items(data):
 
 def test_file_declares_version_language_anonymity_and_scales(raw, questionnaire):
     assert list(raw) == ["version", "language", "anonymity_note", "scales", "sections"]
-    assert questionnaire.version == "1.0.0"
+    assert questionnaire.version == "1.1.0"
     assert questionnaire.language == "nl"
     assert "anoniem" in questionnaire.anonymity_note
     assert list(raw["scales"]) == ["agreement", "practice", "urgency", "dont_know_label"]
@@ -106,16 +106,24 @@ def test_only_diagnostic_items_have_a_challenge_or_a_reverse_key(questionnaire):
 
 def test_agreement_items_offer_five_points_and_weet_niet(questionnaire):
     for item in questionnaire.items("B") + questionnaire.items("E"):
+        if item.scale == "text":
+            continue
         assert [o.value for o in item.options] == [1, 2, 3, 4, 5, None], item.id
         assert item.options[0].label == "Helemaal oneens"
         assert item.options[4].label == "Helemaal eens"
         assert item.options[5].label == "Weet niet"
 
 
-def test_outcome_section_has_three_to_five_items(questionnaire):
-    items = questionnaire.items("E")
+def test_outcome_section_has_three_to_five_statements_and_an_optional_open_question(
+    questionnaire,
+):
+    items = [item for item in questionnaire.items("E") if item.scale == "agreement"]
     assert 3 <= len(items) <= 5
     assert [item.id for item in items] == [f"E_{n}" for n in range(1, len(items) + 1)]
+    open_questions = [item for item in questionnaire.items("E") if item.scale == "text"]
+    assert [(item.id, item.optional, item.options) for item in open_questions] == [
+        ("E_open", True, ())
+    ]
 
 
 def test_every_context_item_has_options(questionnaire):

@@ -1,23 +1,23 @@
-"""The questionnaire pages, as a respondent meets them: start, answer, resume, review, send."""
+"""The questionnaire pages, as a respondent meets them: link, answer, resume, review, send."""
 
 import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils.html import escape
 
-from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.survey.models import Response
 from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.services import answers_of, response_for_token
+from leerkansen.survey.tests import link, make_invitation, make_round, the_response
 from leerkansen.survey.views import SESSION_RESPONSE_KEY, SESSION_RESUME_KEY
 
 pytestmark = pytest.mark.django_db
 
 START = "/vragenlijst/"
 REVIEW = "/vragenlijst/overzicht/"
+THANKS = "/vragenlijst/bedankt/"
 
 # Every item of section A answered, the way a browser posts it.
 SECTION_A = {
@@ -37,14 +37,6 @@ ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_2": "4", "B1_3": "5", "B1_4": "2"}
 
 def section_url(section_id: str) -> str:
     return f"/vragenlijst/stap/{section_id}/"
-
-
-def start(client: Client, name: str = "Zorggroep Noord"):
-    return client.post(START, {"organisation_name": name})
-
-
-def the_response(client: Client) -> Response:
-    return Response.objects.get(pk=client.session[SESSION_RESPONSE_KEY])
 
 
 def save(client: Client, section_id: str, data: dict, navigate: str = "next"):
@@ -68,38 +60,53 @@ def fieldset_of(html: str, item_id: str) -> str:
 
 
 @pytest.fixture
-def respondent(client):
-    start(client)
+def assessment():
+    return make_round()
+
+
+@pytest.fixture
+def respondent(client, assessment):
+    """A respondent who opened their personal invitation link."""
+    _invitation, token = make_invitation(assessment, "medewerker")
+    client.get(link(token))
     return client
 
 
-def test_start_page_says_what_you_get_how_long_it_takes_and_who_sees_the_answers(client):
+def test_start_page_sends_respondents_to_their_link_and_hr_to_an_account(client):
     response = client.get(START)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Wat je krijgt" in html
-    assert "top 3 van acties" in html
-    assert "actiemenu" in html
-    assert "pdf" in html
+    assert "Kreeg je een uitnodiging om te antwoorden?" in html
+    assert "Open de link uit je uitnodiging" in html
     assert "15 tot 20 minuten" in html
     assert escape(get_questionnaire().anonymity_note) in html
-    assert '<label for="id_organisation_name">Naam van je organisatie</label>' in html
-    assert "Start de vragenlijst</button>" in html
+    assert "Wat je krijgt" in html
+    assert "top 3 van acties" in html
+    assert 'href="/account/registreren/">Maak een account</a>' in html
+    assert 'href="/account/inloggen/">Log in</a>' in html
+    # Without a link nobody starts a questionnaire here any more.
+    assert "<form" not in html.split('id="inhoud"')[1]
+    assert client.post(START, {"organisation_name": "Zorggroep Noord"}).status_code == 405
+    assert not Response.objects.exists()
 
 
-def test_start_creates_an_assessment_and_opens_the_first_step_with_the_resume_link(client):
-    response = start(client, "  Zorggroep Noord  ")
+def test_invitation_link_starts_a_response_and_opens_the_first_step_with_the_resume_link(
+    client, assessment
+):
+    _invitation, token = make_invitation(assessment, "leidinggevende")
+    response = client.get(link(token))
+    # The token leaves the address bar at once.
     assert response.status_code == 302
     assert response["Location"] == section_url("A")
+    assert token not in response["Location"]
 
-    organisation = Organisation.objects.get()
-    assert organisation.name == "Zorggroep Noord"
     draft = the_response(client)
-    assert draft.assessment.organisation == organisation
+    assert draft.assessment == assessment
+    assert draft.role == "leidinggevende"
     assert draft.assessment.questionnaire_version == get_questionnaire().version
     assert not draft.is_completed
-    token = client.session[SESSION_RESUME_KEY]
-    assert response_for_token(token) == draft
+    resume_token = client.session[SESSION_RESUME_KEY]
+    assert response_for_token(resume_token.split(".")[0]) == draft
 
     page = client.get(section_url("A"))
     # The page holds the private link: never kept in a shared cache.
@@ -109,25 +116,8 @@ def test_start_creates_an_assessment_and_opens_the_first_step_with_the_resume_li
     assert "Stap 1 van 6" in html
     assert '<progress class="survey-progress__bar" value="1" max="6"' in html
     assert "Bewaar deze link: zo kan je later verder" in html
-    assert f'value="http://testserver/vragenlijst/hervat/{token}/" readonly' in html
+    assert f'value="http://testserver/vragenlijst/hervat/{resume_token}/" readonly' in html
     assert "Deze link is privé" in html
-
-
-@pytest.mark.parametrize(
-    ("name", "message"),
-    [
-        ("   ", "Vul de naam van je organisatie in."),
-        ("x" * 201, "Houd de naam op maximaal 200 tekens."),
-    ],
-)
-def test_start_without_a_usable_name_says_what_to_do(client, name, message):
-    response = start(client, name)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert f'<p class="field-error" id="naam-fout">{message}</p>' in html
-    assert 'aria-describedby="naam-hulp naam-fout" aria-invalid="true"' in html
-    assert not Organisation.objects.exists()
-    assert SESSION_RESPONSE_KEY not in client.session
 
 
 def test_every_section_page_shows_its_title_purpose_and_step(respondent):
@@ -311,17 +301,17 @@ def test_without_a_session_the_pages_send_you_to_the_start(client, path):
     assert response.status_code == 302
     assert response["Location"] == START
     html = client.get(START).content.decode()
-    assert "open je persoonlijke link" in html
+    assert "Open je persoonlijke link om verder te gaan waar je gebleven was." in html
 
 
 def test_unknown_section_is_not_found(respondent):
     assert respondent.get(section_url("Z")).status_code == 404
 
 
-def test_another_respondent_only_ever_sees_their_own_answers(respondent):
+def test_another_respondent_only_ever_sees_their_own_answers(respondent, assessment):
     save(respondent, "B", {"B1_1": "5"})
     other = Client()
-    start(other, "Andere organisatie")
+    other.get(link(make_invitation(assessment, "medewerker")[1]))
     assert other.session[SESSION_RESPONSE_KEY] != respondent.session[SESSION_RESPONSE_KEY]
     html = other.get(section_url("B")).content.decode()
     assert checked_values(html) == {}
@@ -346,25 +336,36 @@ def test_review_lists_what_is_unanswered_with_links_and_says_sending_is_allowed(
     assert f"{unanswered} vragen hebben nog geen antwoord." in html
     assert "Je kan nu toch al versturen" in html
     assert "Nog te weinig antwoorden" not in html
-    assert "Verstuur en bekijk je rapport</button>" in html
+    assert "Verstuur je antwoorden</button>" in html
 
 
-def test_double_submit_completes_once_and_makes_one_report(respondent):
+def test_sending_thanks_the_respondent_and_brings_the_report_up_to_date(respondent):
     save(respondent, "B", {f"B{c}_{i}": "4" for c in range(1, 10) for i in range(1, 6)})
     save(respondent, "D", {"D_1": "1", "D_2": "4", "D_3": "9"})
     first = respondent.post(REVIEW)
     draft = the_response(respondent)
     assert draft.is_completed
-    report = Report.objects.get(assessment=draft.assessment)
+    # The respondent is thanked; the organisation's report is for the admin.
     assert first.status_code == 302
-    assert first["Location"] == reverse("reports:report", args=[report.code])
+    assert first["Location"] == THANKS
+    html = respondent.get(THANKS).content.decode()
+    assert "Bedankt voor je antwoorden" in html
+    assert "nooit per persoon" in html
+    assert "/rapport/" not in html
+    report = Report.objects.get(assessment=draft.assessment)
+    assert report.response_count == 1
 
-    completed_at = draft.completed_at
+
+def test_double_submit_completes_once_and_makes_one_report(respondent):
+    save(respondent, "B", ENOUGH_FOR_A_REPORT)
+    first = respondent.post(REVIEW)
+    draft = the_response(respondent)
+    completed_on = draft.completed_on
     second = respondent.post(REVIEW)
-    assert second["Location"] == first["Location"]
+    assert second["Location"] == first["Location"] == THANKS
     assert Report.objects.count() == 1
     draft.refresh_from_db()
-    assert draft.completed_at == completed_at
+    assert draft.completed_on == completed_on
 
 
 def test_sending_without_a_single_scored_challenge_is_refused_with_the_way_forward(respondent):
@@ -387,22 +388,22 @@ def test_sending_without_a_single_scored_challenge_is_refused_with_the_way_forwa
     assert respondent.post(REVIEW).status_code == 302
 
 
-def test_a_sent_response_leads_to_its_report_from_every_page_and_its_link(respondent):
+def test_a_sent_response_leads_to_the_thanks_from_every_page_and_its_link(respondent):
     save(respondent, "B", ENOUGH_FOR_A_REPORT)
-    report_url = respondent.post(REVIEW)["Location"]
+    assert respondent.post(REVIEW)["Location"] == THANKS
     token = respondent.session[SESSION_RESUME_KEY]
     for path in (section_url("A"), section_url("B"), REVIEW):
-        assert respondent.get(path)["Location"] == report_url
+        assert respondent.get(path)["Location"] == THANKS
     # Saving after sending changes nothing.
-    assert save(respondent, "B", {"B1_1": "1"})["Location"] == report_url
+    assert save(respondent, "B", {"B1_1": "1"})["Location"] == THANKS
     assert answers_of(the_response(respondent))["B1_1"] == 4
-    assert Client().get(f"/vragenlijst/hervat/{token}/")["Location"] == report_url
+    assert Client().get(f"/vragenlijst/hervat/{token}/")["Location"] == THANKS
 
 
 def test_start_page_offers_to_continue_an_open_questionnaire(respondent):
     save(respondent, "A", {}, navigate="next")
     html = respondent.get(START).content.decode()
-    assert "Je bent al begonnen aan de vragenlijst voor Zorggroep Noord." in html
+    assert "Je bent al begonnen aan de vragenlijst voor Zorggroep De Linde." in html
     assert f'href="{section_url("A")}">Ga verder met je vragenlijst</a>' in html
 
 

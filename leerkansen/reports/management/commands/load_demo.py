@@ -21,4 +21,4 @@ class Command(BaseCommand):
         )
         report = load_demo()
         self.stdout.write(f"Demo organisation: {report.assessment.organisation.name}")
-        self.stdout.write(f"Demo report: {base_url}{reverse('reports:report', args=[report.code])}")
+        self.stdout.write(f"Demo report: {base_url}{reverse('reports:demo_report')}")

@@ -1,0 +1,303 @@
+"""A round with several respondents: one report from all of them, roles compared only where
+nobody can be singled out, agreement per challenge, open answers only from enough responses."""
+
+import datetime
+import re
+from unittest import mock
+
+import pytest
+from django.utils.html import escape
+
+from leerkansen.reports.models import Report
+from leerkansen.reports.services import NoResponses, compute_report, create_report, refresh_report
+from leerkansen.survey.models import Assessment
+from leerkansen.survey.services import new_assessment, save_answers, start_response
+
+from . import DEFAULT_AGREEMENT, add_responses, full_answers, make_round, member_client
+
+pytestmark = pytest.mark.django_db
+
+NOTE = "Groepen met minder dan 5 antwoorden tonen we niet, zodat niemand herkenbaar is."
+
+
+def agreeing(value_for_challenge_1: int):
+    """Answers that agree with DEFAULT_AGREEMENT except on challenge 1."""
+    agreement = {**DEFAULT_AGREEMENT, 1: value_for_challenge_1}
+    return lambda _index: full_answers(agreement=agreement)
+
+
+def with_open_answer(texts):
+    return lambda index: full_answers({"E_open": texts[index]})
+
+
+def page_of(client, report: Report) -> str:
+    response = member_client(client, report).get(f"/rapport/{report.code}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def section(html: str, anchor: str) -> str:
+    start = html.index(f'id="{anchor}"')
+    return html[start : html.index("</section>", start)]
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The comparison table as rows of cell texts, header row first."""
+    table = re.search(r'<table class="comparison"[^>]*>.*?</table>', html, re.S).group(0)
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append([" ".join(re.sub(r"<[^>]+>", "", cell).split()) for cell in cells])
+    return rows
+
+
+def six_employees_four_managers_one_hr() -> Assessment:
+    return make_round(
+        {"medewerker": 6, "leidinggevende": 4, "hr": 1},
+        answers={"medewerker": agreeing(5), "leidinggevende": agreeing(1), "hr": agreeing(3)},
+    )
+
+
+def test_report_is_made_from_every_completed_response_of_the_round():
+    assessment = six_employees_four_managers_one_hr()
+    draft, _token = start_response(assessment, "medewerker")
+    save_answers(draft, full_answers(agreement={**DEFAULT_AGREEMENT, 1: 1}))
+
+    report = create_report(assessment)
+
+    assert report.response_count == 11
+    assert report.role_counts == {"hr": 1, "leidinggevende": 4, "medewerker": 6}
+    # Mean per item first: (6·5 + 4·1 + 1·3) / 11 = 3.36 → (3.36 − 1) / 4 → 59.1.
+    assert report.scores["1"] == 59.1
+    assert report.scores["2"] == 25.0
+
+
+def test_managers_and_hr_below_the_threshold_have_no_scores_in_the_report():
+    report = create_report(six_employees_four_managers_one_hr())
+    # Two groups are hidden: together they cannot be told apart, so nothing more is hidden.
+    assert set(report.role_scores) == {"medewerker"}
+    assert report.role_scores["medewerker"]["1"] == 100.0
+    assert report.role_scores["medewerker"]["2"] == 25.0
+
+
+def test_page_compares_employees_with_everyone_and_names_the_hidden_groups(client):
+    report = create_report(six_employees_four_managers_one_hr())
+    roles = section(page_of(client, report), "per-rol")
+
+    assert "Medewerkers: 6 antwoorden" in roles
+    assert "Leidinggevenden: 4 antwoorden" in roles
+    assert "HR of opleiding: 1 antwoord" in roles
+    rows = table_rows(roles)
+    assert rows[0] == ["Uitdaging", "Iedereen", "Medewerkers", "Eensgezindheid"]
+    assert rows[1][1:] == ["59", "100", "weinig eensgezindheid"]
+    assert rows[2][1:] == ["25", "25", "grote eensgezindheid"]
+    assert len(rows) == 10
+    assert NOTE in roles
+    assert "Niet apart getoond: HR of opleiding, Leidinggevenden." in roles
+    assert "grotere groep" not in roles
+
+
+def test_a_single_small_group_also_hides_the_smallest_group_above_the_threshold(client):
+    assessment = make_round({"medewerker": 6, "hr": 5, "leidinggevende": 1})
+    report = create_report(assessment)
+    assert report.role_counts == {"hr": 5, "leidinggevende": 1, "medewerker": 6}
+    # Everyone minus the employees minus HR would be the one manager: HR is hidden too.
+    assert set(report.role_scores) == {"medewerker"}
+
+    roles = section(page_of(client, report), "per-rol")
+    assert table_rows(roles)[0] == ["Uitdaging", "Iedereen", "Medewerkers", "Eensgezindheid"]
+    assert "Niet apart getoond: HR of opleiding, Leidinggevenden." in roles
+    assert "Soms laten we ook een grotere groep weg" in roles
+
+
+def test_groups_at_the_threshold_are_compared_with_everyone(client):
+    report = create_report(
+        make_round(
+            {"medewerker": 6, "hr": 5},
+            answers={"medewerker": agreeing(5), "hr": agreeing(1)},
+        )
+    )
+    assert set(report.role_scores) == {"hr", "medewerker"}
+    rows = table_rows(section(page_of(client, report), "per-rol"))
+    assert rows[0] == ["Uitdaging", "Iedereen", "HR of opleiding", "Medewerkers", "Eensgezindheid"]
+    # (6·5 + 5·1) / 11 = 3.18 → 54.5; HR 1 → 0; employees 5 → 100.
+    assert rows[1][1:4] == ["55", "0", "100"]
+    assert "Niet apart getoond" not in section(page_of(client, report), "per-rol")
+
+
+def test_agreement_per_challenge_is_stored_and_shown_in_words(client):
+    report = create_report(six_employees_four_managers_one_hr())
+    # Challenge 1: answers 5, 1 and 3 — more spread than random answers, so no agreement.
+    assert report.agreement["1"] == 0.0
+    assert report.agreement["2"] == 1.0
+    assert set(report.agreement) == {str(n) for n in range(1, 10)}
+    roles = section(page_of(client, report), "per-rol")
+    assert "weinig eensgezindheid" in roles and "grote eensgezindheid" in roles
+    assert "Eensgezindheid toont hoe dicht" in roles
+
+
+def test_moderate_agreement_has_its_own_words(client):
+    # Challenge 1 answered 2, 2, 3, 4, 4, 5 on every item: variance 1.47 against 2, so
+    # r_wg(J) is 0.59 with 4 items and 0.65 with 5.
+    values = [2, 2, 3, 4, 4, 5]
+    assessment = make_round(
+        {"medewerker": 6}, answers={"medewerker": lambda i: agreeing(values[i])(i)}
+    )
+    report = create_report(assessment)
+    assert 0.50 <= report.agreement["1"] < 0.70
+    assert table_rows(section(page_of(client, report), "per-rol"))[1][-1] == (
+        "matige eensgezindheid"
+    )
+
+
+def test_open_answers_stay_hidden_with_seven_responses(client):
+    texts = [f"Meer tijd om te leren, zegt nummer {n}" for n in range(7)]
+    report = create_report(
+        make_round({"medewerker": 7}, answers={"medewerker": with_open_answer(texts)})
+    )
+    assert report.free_text == {}
+    assert report.free_text_allowed is False
+    html = page_of(client, report)
+    assert "Meer tijd om te leren" not in html
+    assert "vanaf 8 antwoorden" in section(html, "open-antwoorden")
+
+
+def test_open_answers_are_shown_from_eight_responses_in_alphabetical_order(client):
+    texts = [
+        "Zet leren op de agenda van elk teamoverleg.",
+        "<script>alert('x')</script>",
+        "Collega's helpen elkaar graag.",
+        "Meer tijd om te leren.",
+        "",
+        "Begeleiding voor nieuwe collega's.",
+        "Leidinggevenden vragen zelden wat we leerden.",
+        "Meer tijd om te leren.",
+    ]
+
+    def answers(index):
+        return full_answers({"E_open": texts[index]} if texts[index] else {})
+
+    report = create_report(make_round({"medewerker": 8}, answers={"medewerker": answers}))
+
+    assert report.free_text_allowed is True
+    stored = report.free_text["E_open"]
+    assert stored == sorted(stored, key=str.casefold)
+    assert len(stored) == 7
+    open_answers = section(page_of(client, report), "open-antwoorden")
+    assert "Wil je nog iets kwijt over leren in je organisatie?" in open_answers
+    for text in filter(None, texts):
+        assert escape(text) in open_answers
+    assert "<script>alert" not in open_answers
+    shown = re.findall(r"<li>(.*?)</li>", open_answers, re.S)
+    assert shown[0] == escape("<script>alert('x')</script>")
+    assert shown[1] == "Begeleiding voor nieuwe collega&#x27;s."
+
+
+def test_a_report_of_one_respondent_leaves_out_roles_and_open_answers(client):
+    report = create_report(make_round({"hr": 1}))
+    html = page_of(client, report)
+    assert 'id="per-rol"' not in html
+    assert 'id="open-antwoorden"' not in html
+
+
+def test_refresh_updates_the_same_report_and_clears_its_pdf():
+    assessment = make_round({"medewerker": 5}, answers={"medewerker": agreeing(5)})
+    report = create_report(assessment)
+    Report.objects.filter(pk=report.pk).update(
+        pdf=b"%PDF-old", created_on=datetime.date(2026, 1, 5), updated_on=datetime.date(2026, 1, 5)
+    )
+    add_responses(assessment, "medewerker", 1, agreeing(1))
+
+    refreshed = refresh_report(assessment)
+
+    assert refreshed.pk == report.pk
+    assert Report.objects.count() == 1
+    stored = Report.objects.get(pk=report.pk)
+    assert stored.pdf is None
+    assert stored.response_count == 6
+    assert stored.role_counts == {"medewerker": 6}
+    # (5·5 + 1) / 6 = 4.33 → 83.3
+    assert stored.scores["1"] == 83.3
+    assert stored.code == report.code
+    assert "Bijgewerkt op" in stored.html and "6 personen" in stored.html
+    assert stored.created_on == datetime.date(2026, 1, 5)
+    assert stored.updated_on > stored.created_on
+
+
+def test_refresh_leaves_a_closed_rounds_report_alone():
+    assessment = make_round({"medewerker": 2})
+    report = create_report(assessment)
+    Report.objects.filter(pk=report.pk).update(pdf=b"%PDF-closed")
+    add_responses(assessment, "medewerker", 1, agreeing(1))
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CLOSED)
+    assessment.refresh_from_db()
+
+    refreshed = refresh_report(assessment)
+
+    stored = Report.objects.get(pk=report.pk)
+    assert refreshed.pk == report.pk
+    assert stored.response_count == 2
+    assert bytes(stored.pdf) == b"%PDF-closed"
+    assert stored.html == report.html
+
+
+def test_refresh_makes_the_first_report_of_a_round():
+    assessment = make_round({"hr": 1})
+    assert not Report.objects.exists()
+    report = refresh_report(assessment)
+    assert Report.objects.get().pk == report.pk
+    assert report.html
+
+
+def test_no_report_without_a_completed_response():
+    assessment = new_assessment(make_round({}).organisation, roles=["hr"])
+    start_response(assessment, "hr")
+    with pytest.raises(NoResponses):
+        refresh_report(assessment)
+    with pytest.raises(NoResponses):
+        create_report(assessment)
+
+
+def test_create_report_returns_the_existing_report():
+    assessment = make_round({"medewerker": 1})
+    first = create_report(assessment)
+    add_responses(assessment, "medewerker", 1)
+    assert create_report(assessment).pk == first.pk
+    assert Report.objects.get().response_count == 1
+
+
+def test_hidden_roles_never_reach_the_snapshot():
+    # Without the database: a hidden role has no scores at all in what a report stores.
+    answers = full_answers()
+    responses = [("medewerker", answers)] * 5 + [("leidinggevende", answers)] * 3
+    content = compute_report(responses, threshold=5, free_text_threshold=9)
+    assert content["role_counts"] == {"leidinggevende": 3, "medewerker": 5}
+    # The managers alone are hidden, so the employees are too: nothing is stored per role.
+    assert content["role_scores"] == {}
+    assert content["free_text"] == {} and content["free_text_allowed"] is False
+    content = compute_report(responses, threshold=3, free_text_threshold=8)
+    assert set(content["role_scores"]) == {"leidinggevende", "medewerker"}
+    assert content["free_text_allowed"] is True
+
+
+def test_a_pdf_rendered_before_an_update_is_not_stored_on_the_updated_report():
+    from leerkansen.reports.pdf import get_or_render_pdf
+
+    assessment = make_round({"medewerker": 2})
+    old = create_report(assessment)
+    add_responses(assessment, "medewerker", 1)
+
+    def render_while_the_report_is_updated(report):
+        refresh_report(assessment)
+        return b"%PDF-made-from-the-old-content"
+
+    with mock.patch(
+        "leerkansen.reports.pdf.render_report_pdf", side_effect=render_while_the_report_is_updated
+    ):
+        served = get_or_render_pdf(old)
+
+    assert served == b"%PDF-made-from-the-old-content"
+    stored = Report.objects.get(pk=old.pk)
+    assert stored.response_count == 3
+    assert stored.revision == old.revision + 1
+    assert stored.pdf is None

@@ -1,0 +1,94 @@
+"""Concurrent sends against PostgreSQL: one completion, whatever the timing.
+
+SQLite runs one writer at a time (immediate transactions), so the race exists only where
+writers really run side by side; these tests need DATABASE_URL pointing at PostgreSQL.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from leerkansen.reports.models import Report
+from leerkansen.survey.models import Invitation, Response
+from leerkansen.survey.services import Completion, complete_response, save_answers, start_response
+from leerkansen.survey.tests import link, make_invitation, make_round
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+THREADS = 8
+ENOUGH_FOR_A_REPORT = {"B1_1": 4, "B1_2": 4, "B1_3": 5, "B1_4": 2}
+
+
+def all_at_once(work) -> list:
+    """Run work(index) in THREADS threads released together; their results."""
+    barrier = threading.Barrier(THREADS)
+    results: list = [None] * THREADS
+    errors: list = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except Exception as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return results
+
+
+def test_eight_concurrent_sends_of_one_response_complete_it_once():
+    assessment = make_round()
+    invitation, _token = make_invitation(assessment)
+    response, _ = start_response(assessment, "medewerker")
+    save_answers(response, ENOUGH_FOR_A_REPORT)
+
+    results = all_at_once(
+        lambda _i: complete_response(Response.objects.get(pk=response.pk), invitation.pk)
+    )
+    assert results.count(Completion.COMPLETED) == 1
+    assert results.count(Completion.ALREADY_COMPLETED) == THREADS - 1
+    assert Response.objects.filter(completed_on__isnull=False).count() == 1
+    invitation.refresh_from_db()
+    assert invitation.completed_on is not None
+
+
+def test_eight_drafts_of_one_personal_link_sent_at_once_complete_one():
+    assessment = make_round()
+    invitation, _token = make_invitation(assessment)
+    drafts = [start_response(assessment, "medewerker")[0] for _ in range(THREADS)]
+
+    results = all_at_once(lambda i: complete_response(drafts[i], invitation.pk))
+    assert results.count(Completion.COMPLETED) == 1
+    assert results.count(Completion.INVITATION_USED) == THREADS - 1
+    assert Response.objects.filter(completed_on__isnull=False).count() == 1
+    assert Invitation.objects.filter(completed_on__isnull=False).count() == 1
+
+
+def test_eight_clicks_on_send_in_one_browser_give_one_response_and_one_report():
+    assessment = make_round()
+    _invitation, token = make_invitation(assessment)
+    browser = Client()
+    browser.get(link(token))
+    browser.post("/vragenlijst/stap/B/", {k: str(v) for k, v in ENOUGH_FOR_A_REPORT.items()})
+    cookie = browser.cookies["sessionid"].value
+
+    def click(_index: int) -> str:
+        tab = Client()
+        tab.cookies["sessionid"] = cookie
+        return tab.post("/vragenlijst/overzicht/")["Location"]
+
+    assert all_at_once(click) == ["/vragenlijst/bedankt/"] * THREADS
+    assert Response.objects.filter(completed_on__isnull=False).count() == 1
+    assert Report.objects.get(assessment=assessment).response_count == 1
