@@ -23,6 +23,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
 
+from leerkansen.organisations.api_auth import OrganisationToken
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
 
@@ -336,10 +337,12 @@ def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:
 
 @router.post(
     "/assessments",
+    auth=OrganisationToken(),
     response={201: AssessmentCreatedOut, 400: ErrorOut, 422: ErrorOut},
     summary="Submit a whole assessment / een volledige bevraging indienen",
     description=(
-        "One respondent's answers at once. The assessment is stored as completed and its "
+        "Requires the organisation's API token (Authorization: Bearer …); the assessment "
+        "belongs to that organisation. One respondent's answers at once. The assessment is stored as completed and its "
         "report is made immediately; the response gives its id and the report's addresses. "
         "Malformed JSON gives 400; any field the questionnaire cannot accept gives 422 with "
         "one entry per field.\n\n"
@@ -367,7 +370,7 @@ def create_assessment(request: HttpRequest):
     if isinstance(submission, list):
         return Status(422, {"detail": submission})
     with transaction.atomic():
-        assessment = submit_complete_response(submission.organisation, submission.answers)
+        assessment = submit_complete_response(request.auth, submission.answers)
         report = create_report(assessment)
     report_url, pdf_url = report_urls(request, report)
     return Status(201, {"id": assessment.code, "report_url": report_url, "pdf_url": pdf_url})

@@ -228,16 +228,15 @@ def adjacent_sections(
 
 
 def submit_complete_response(
-    organisation_name: str, answers: Mapping[str, AnswerValue]
+    organisation: Organisation, answers: Mapping[str, AnswerValue]
 ) -> Assessment:
-    """A new organisation whose new assessment holds one completed response with `answers`.
+    """A new assessment of the organisation holding one completed response with `answers`.
 
     For a client that sends the whole questionnaire at once (the API): everything is stored in
     one transaction, so a failure leaves nothing behind. No resume link is handed out: there is
     nothing left to answer. Values must already be valid (see Questionnaire.validate_answers).
     """
     with transaction.atomic():
-        organisation = Organisation.objects.create(name=organisation_name)
         response, _token = start_assessment(organisation)
         save_answers(response, answers)
         complete_response(response)

@@ -4,6 +4,7 @@ import pytest
 
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.organisations.models import Organisation
+from leerkansen.organisations.services import create_api_token
 from leerkansen.reports.models import Report
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.questionnaire import get_questionnaire
@@ -32,6 +33,32 @@ def valid_body(
         "needs": list(needs),
         "context": {"A_sector": "Q", "A_size": "50_249", "organisation": "Zorggroep Noord"},
     }
+
+
+@pytest.fixture
+def api_organisation(db):
+    return Organisation.objects.create(name="Zorggroep API")
+
+
+@pytest.fixture
+def client(client, api_organisation):
+    """A client that sends the organisation's API token, as an integration would."""
+    secret = create_api_token(api_organisation, "tests", None).secret
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return client
+
+
+def test_submitting_needs_an_organisation_token(client):
+    client.defaults.pop("HTTP_AUTHORIZATION")
+    assert post(client, valid_body()).status_code == 401
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer not-a-token"
+    assert post(client, valid_body()).status_code == 401
+    assert not Assessment.objects.exists()
+
+
+def test_a_submitted_assessment_belongs_to_the_token_organisation(client, api_organisation):
+    assert post(client, valid_body()).status_code == 201
+    assert Assessment.objects.get().organisation == api_organisation
 
 
 def post(client, body):
@@ -109,7 +136,7 @@ def test_posting_a_valid_assessment_returns_its_id_and_report_addresses(client):
     report = Report.objects.get(assessment=assessment)
     assert data["report_url"] == f"http://testserver/rapport/{report.code}/"
     assert data["pdf_url"] == f"http://testserver/rapport/{report.code}/rapport.pdf"
-    assert assessment.organisation.name == "Zorggroep Noord"
+    assert assessment.organisation.name == "Zorggroep API"
     assert assessment.questionnaire_version == get_questionnaire().version
 
 
@@ -130,14 +157,6 @@ def test_posted_answers_are_stored_under_their_item_ids_as_one_completed_respons
     assert "D_3" not in stored
     assert stored["A_size"] == "50_249"
     assert "organisation" not in stored
-
-
-@pytest.mark.django_db
-def test_organisation_name_defaults_when_context_leaves_it_out(client):
-    body = valid_body()
-    del body["context"]["organisation"]
-    data = post(client, body).json()
-    assert Assessment.objects.get(code=data["id"]).organisation.name == "Organisatie via API"
 
 
 @pytest.mark.django_db
@@ -198,7 +217,6 @@ def test_bad_input_is_refused_with_a_message_at_the_field(client, changes, loc, 
     assert [problem["loc"] for problem in detail] == [loc]
     assert detail[0]["msg"]
     assert word in detail[0]["msg"]
-    assert not Organisation.objects.exists()
     assert not Assessment.objects.exists()
 
 
