@@ -342,7 +342,8 @@ def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:
     summary="Submit a whole assessment / een volledige bevraging indienen",
     description=(
         "Requires the organisation's API token (Authorization: Bearer …); the assessment "
-        "belongs to that organisation. One respondent's answers at once. The assessment is stored as completed and its "
+        "belongs to that organisation. One respondent's answers at once. The assessment is "
+        "stored as completed and its "
         "report is made immediately; the response gives its id and the report's addresses. "
         "Malformed JSON gives 400; any field the questionnaire cannot accept gives 422 with "
         "one entry per field.\n\n"
