@@ -83,7 +83,7 @@ def test_start_page_sends_respondents_to_their_link_and_hr_to_an_account(client)
     assert "Wat je krijgt" in html
     assert "top 3 van acties" in html
     assert 'href="/account/registreren/">Maak een account</a>' in html
-    assert 'href="/account/inloggen/">Log in</a>' in html
+    assert 'href="/account/inloggen/">Inloggen</a>' in html
     # Without a link nobody starts a questionnaire here any more.
     assert "<form" not in html.split('id="inhoud"')[1]
     assert client.post(START, {"organisation_name": "Zorggroep Noord"}).status_code == 405
