@@ -1,15 +1,18 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from .content import get_catalogue
 from .forms import ActionFilterForm
 from .selection import select_actions
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/home.html")
 
 
+@require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     catalogue = get_catalogue()
     form = ActionFilterForm(request.GET or None)
@@ -30,6 +33,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/action_list.html", context)
 
 
+@require_GET
 def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
     catalogue = get_catalogue()
     action = catalogue.action(action_id)

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -109,6 +110,7 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
     return render(request, "organisations/locked_out.html", {"minutes": minutes}, status=429)
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = SetPasswordEmailForm
     template_name = "organisations/password_reset.html"

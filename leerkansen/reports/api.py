@@ -9,6 +9,7 @@ a 404, exactly like one that does not exist.
 """
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
@@ -125,7 +126,9 @@ def _not_found() -> Status:
         "Het bewaarde rapport: het verandert niet meer."
     ),
 )
-def report(request: HttpRequest, id: str):
+def report(request: HttpRequest, id: str, response: HttpResponse):
+    # An organisation's results: no cache on the way may keep them.
+    add_never_cache_headers(response)
     found = _owned(request).filter(assessment__code=id).defer("html", "pdf").first()
     if found is None:
         return _not_found()
@@ -155,4 +158,5 @@ def report_pdf(request: HttpRequest, id: str):
 
     response = HttpResponse(get_or_render_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="leerkansen-rapport.pdf"'
+    add_never_cache_headers(response)
     return response

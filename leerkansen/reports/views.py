@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from leerkansen.organisations.tenancy import organisation_required, owned
 
@@ -19,6 +20,7 @@ from .models import Report
 
 @never_cache
 @organisation_required
+@require_GET
 def report(request: HttpRequest, code: str) -> HttpResponse:
     # One indexed lookup of the stored body, inside the organisation; no model instance.
     return _page(request, owned(Report, request.organisation).filter(code=code))
@@ -26,16 +28,19 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 @organisation_required
+@require_GET
 def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return _pdf(owned(Report, request.organisation).filter(code=code))
 
 
 @never_cache
+@require_GET
 def demo_report(request: HttpRequest) -> HttpResponse:
     return _page(request, _demo())
 
 
 @never_cache
+@require_GET
 def demo_report_pdf(request: HttpRequest) -> HttpResponse:
     return _pdf(_demo())
 
