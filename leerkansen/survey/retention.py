@@ -1,0 +1,101 @@
+"""Retention: what is deleted once it has served its purpose (`manage.py purge_expired`).
+
+- Draft responses (never sent) whose last save was more than `draft_days` days ago, with their
+  answers (Answer cascades). A completed response is never deleted: reports are made from
+  them. The round's "began" count drops by the drafts removed, as close_round announces.
+- Unaccepted co-admin invitations (AdminInvitation) past `expires_at`: the link no longer works
+  and only the invitee's address is left. Accepted ones stay as the record of the membership.
+- Personal round invitations past `expires_at`, never completed, and revoked. Only revoked
+  ones, on purpose. Every other personal invitation, expired or not, is still needed:
+  the round's "invited personally" count (rounds.round_status) counts them, completed or not;
+  in an open round an expired link still resumes and sends its draft
+  (rounds.personal_invitation_of, services.complete_response); and deleting the invitees who
+  did not answer while keeping those who did would show the admin who answered (the
+  addresses stay in an open round, see rounds.py). Their one piece of personal data, the
+  address, is already erased when the round closes. A completed invitation is kept anyway:
+  it stops a personal link from being used for a second completion.
+- So the addresses do not outlive their use, an open round is closed (rounds.close_round,
+  which erases them) once it was opened, and every link of it expired, more than `draft_days`
+  days ago and no answer was saved in that time: nobody can still be reminded or still be answering.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from leerkansen.organisations.models import AdminInvitation
+
+from .models import Assessment, Invitation, Response
+from .rounds import close_round
+
+DEFAULT_DRAFT_DAYS = 90
+
+
+def purge_expired(
+    now: datetime, draft_days: int = DEFAULT_DRAFT_DAYS, dry_run: bool = False
+) -> dict[str, int]:
+    """Delete what has expired (see the module's docstring); the number of rows per kind.
+
+    Drafts are compared by day (Response.updated_on is a date, kept to the day for anonymity):
+    a draft last saved on day D goes once today is later than D + `draft_days`. With
+    `dry_run`, nothing is deleted and the counts say what would be.
+    """
+    if draft_days < 1:
+        raise ValueError("draft_days must be at least 1")
+    cutoff = timezone.localdate(now) - timedelta(days=draft_days)
+    kinds = {
+        "invitations": Invitation.objects.filter(
+            kind=Invitation.Kind.PERSONAL,
+            completed_on__isnull=True,
+            revoked=True,
+            expires_at__lte=now,
+        ),
+        "drafts": Response.objects.filter(completed_on__isnull=True, updated_on__lt=cutoff),
+        "admin_invitations": AdminInvitation.objects.filter(
+            accepted_at__isnull=True, expires_at__lte=now
+        ),
+    }
+    # Before the drafts go: a draft saved lately keeps its round open.
+    forgotten = forgotten_rounds(now, draft_days)
+    closed = len(forgotten) if dry_run else sum(close_round(round_) for round_ in forgotten)
+    counts: dict[str, int] = {"forgotten_rounds": closed}
+    with transaction.atomic():
+        for kind, rows in kinds.items():
+            # Locked first, so that a row sent or accepted meanwhile waits for this
+            # transaction (on SQLite the transaction holds the write lock from its start).
+            ids = list(rows.select_for_update().values_list("pk", flat=True))
+            counts[kind] = len(ids)
+            if ids and not dry_run:
+                rows.filter(pk__in=ids).delete()
+    return counts
+
+
+def forgotten_rounds(now: datetime, days: int) -> list[Assessment]:
+    """Open rounds, opened more than `days` days ago, with personal invitations whose links
+    all expired (or were switched off) more than `days` days ago, and in which no answer was
+    saved for `days` days."""
+    rows_of_round = {"assessment": OuterRef("pk")}
+    return list(
+        Assessment.objects.filter(
+            status=Assessment.Status.OPEN, created_at__lt=now - timedelta(days=days)
+        )
+        .filter(Exists(Invitation.objects.filter(**rows_of_round, kind=Invitation.Kind.PERSONAL)))
+        .exclude(
+            Exists(
+                Invitation.objects.filter(
+                    **rows_of_round, revoked=False, expires_at__gte=now - timedelta(days=days)
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                Response.objects.filter(
+                    **rows_of_round, updated_on__gte=timezone.localdate(now) - timedelta(days=days)
+                )
+            )
+        )
+    )
