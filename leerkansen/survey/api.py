@@ -32,10 +32,6 @@ from .services import AnswerValue, can_be_scored, submit_complete_response
 
 router = Router(tags=["questionnaire"])
 
-# Stored as the organisation's name, so data rather than interface text: not translated.
-DEFAULT_ORGANISATION = "Organisatie via API"
-ORGANISATION_KEY = "organisation"
-ORGANISATION_MAX_LENGTH = 200  # Organisation.name
 # Where each kind of item goes in the POST body.
 FIELD_OF_SECTION_KIND = {
     "context": "context",
@@ -196,10 +192,10 @@ class AssessmentIn(BaseModel):
     context: dict[str, ContextValue] = Field(
         default_factory=dict,
         description=(
-            f'Section A: item id → option value (null for "weet niet"), and optionally '
-            f'"{ORGANISATION_KEY}": the organisation\'s name (default "{DEFAULT_ORGANISATION}").'
+            'Section A: item id → option value (null for "weet niet"). The '
+            "assessment belongs to the organisation of the API token."
         ),
-        examples=[{"A_size": "50_249", "A_sector": "Q", ORGANISATION_KEY: "Zorggroep Noord"}],
+        examples=[{"A_size": "50_249", "A_sector": "Q"}],
     )
 
 
@@ -211,9 +207,8 @@ class AssessmentCreatedOut(Schema):
 
 @dataclass(frozen=True)
 class Submission:
-    """A POST body that passed every check: the organisation's name and answers by item id."""
+    """A POST body that passed every check: the answers by item id."""
 
-    organisation: str
     answers: dict[str, AnswerValue]
 
 
@@ -222,7 +217,7 @@ def read_submission(data: AssessmentIn, questionnaire: Questionnaire) -> Submiss
 
     The questionnaire decides which values an item accepts (validate_answers); this adds what
     the API's shape needs: each item in its own field, action ids for practices, at most
-    three ranked needs, a name, and enough answers for at least one challenge score (without
+    three ranked needs, and enough answers for at least one challenge score (without
     one, no profile can be assigned).
     """
     errors: list[dict] = []
@@ -272,17 +267,7 @@ def read_submission(data: AssessmentIn, questionnaire: Questionnaire) -> Submiss
             answers[need_ids[rank]] = value
             where[need_ids[rank]] = ["body", "needs", rank]
 
-    context = dict(data.context)
-    organisation = context.pop(ORGANISATION_KEY, DEFAULT_ORGANISATION)
-    if not (isinstance(organisation, str) and organisation.strip()):
-        msg = gettext("Give the organisation's name as text.")
-        errors.append(error(["body", "context", ORGANISATION_KEY], msg, "invalid_name"))
-    elif len(organisation.strip()) > ORGANISATION_MAX_LENGTH:
-        msg = gettext("The name can have at most %(count)d characters.") % {
-            "count": ORGANISATION_MAX_LENGTH
-        }
-        errors.append(error(["body", "context", ORGANISATION_KEY], msg, "invalid_name"))
-    for key, value in context.items():
+    for key, value in data.context.items():
         take_item("context", key, value)
 
     for item_id, messages in questionnaire.validate_answers(answers).items():
@@ -303,7 +288,7 @@ def read_submission(data: AssessmentIn, questionnaire: Questionnaire) -> Submiss
 
     if errors:
         return errors
-    return Submission(organisation=organisation.strip(), answers=answers)
+    return Submission(answers=answers)
 
 
 def _is_option(item: Item, value: Any) -> bool:

@@ -31,7 +31,7 @@ def valid_body(
         "answers": answers,
         "practices": practices or {"1.1": "deels"},
         "needs": list(needs),
-        "context": {"A_sector": "Q", "A_size": "50_249", "organisation": "Zorggroep Noord"},
+        "context": {"A_sector": "Q", "A_size": "50_249"},
     }
 
 
@@ -156,7 +156,6 @@ def test_posted_answers_are_stored_under_their_item_ids_as_one_completed_respons
     assert stored["D_2"] == 1
     assert "D_3" not in stored
     assert stored["A_size"] == "50_249"
-    assert "organisation" not in stored
 
 
 @pytest.mark.django_db
@@ -202,7 +201,12 @@ BAD_INPUT = [
     bad(
         "bad context value", {"context": {"A_size": "veel"}}, ["body", "context", "A_size"], "lt10"
     ),
-    bad("blank name", {"context": {"organisation": " "}}, ["body", "context", "organisation"]),
+    # The assessment belongs to the token's organisation: no name to send any more.
+    bad(
+        "organisation name",
+        {"context": {"organisation": "Zorggroep Noord"}},
+        ["body", "context", "organisation"],
+    ),
     bad("answers not an object", {"answers": [1, 2]}, ["body", "answers"]),
     bad("unknown field", {"answer": {"B1_1": 3}}, ["body", "answer"]),
 ]
