@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_data
 
 app_name = "organisations"
 
@@ -34,4 +34,8 @@ urlpatterns = [
         views.revoke_api_token,
         name="revoke_api_token",
     ),
+    path("organisatie/gegevens/", views_data.data, name="data"),
+    path("organisatie/gegevens/download.json", views_data.data_json, name="data_json"),
+    path("organisatie/gegevens/download.zip", views_data.data_csv, name="data_csv"),
+    path("organisatie/gegevens/verwijderen/", views_data.erase, name="erase"),
 ]
