@@ -1,0 +1,127 @@
+"""Two organisations and five personas, for the tenant isolation and CSRF tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+from django.utils.http import urlsafe_base64_encode
+
+from leerkansen.organisations.auth import RESEARCHERS_GROUP
+from leerkansen.organisations.gdpr import tenant_models
+from leerkansen.organisations.models import Membership, Organisation, SecurityEvent
+from leerkansen.organisations.services import create_api_token
+from leerkansen.organisations.tenancy import owned
+from leerkansen.reports.demo import load_demo
+from leerkansen.reports.models import Report
+from leerkansen.reports.services import create_report
+from leerkansen.reports.tests import add_responses
+from leerkansen.survey.rounds import create_shared_link, open_round
+from leerkansen.survey.tests import make_invitation
+
+# The round pages that take only the round's code.
+ROUND_ROUTES = (
+    "rounds:detail",
+    "rounds:invite",
+    "rounds:shared_link",
+    "rounds:remind",
+    "rounds:close",
+    "rounds:report",
+    "rounds:answer",
+)
+
+
+@dataclass
+class World:
+    organisation_a: Organisation
+    organisation_b: Organisation
+    clients: dict[str, Client]
+    api_keys: dict[str, str]
+    kwargs: dict[str, dict]
+
+
+def _user(email: str, **extra):
+    # No password: force_login needs none, and hashing one per case would slow the matrix down.
+    return get_user_model().objects.create_user(username=email, email=email, **extra)
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _forget_bad_links():
+    """Bad links are counted per client address in the cache; each case starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world() -> World:
+    organisation_a = Organisation.objects.create(name="Alfa Zorg", sector="Q", size_band="50_249")
+    organisation_b = Organisation.objects.create(name="Bravo Bouw", sector="F", size_band="10_49")
+    admin_a, admin_b = _user("an@alfa.be"), _user("bo@bravo.be")
+    Membership.objects.create(user=admin_a, organisation=organisation_a)
+    Membership.objects.create(user=admin_b, organisation=organisation_b)
+    researcher = _user("rik@universiteit.be", is_staff=True)
+    researcher.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
+
+    round_a = open_round(organisation_a, ["hr", "medewerker"], "Ronde Alfa")
+    add_responses(round_a, "hr", 1)
+    report = create_report(round_a)
+    # A stored PDF: the matrix is about who gets it, not about rendering it.
+    Report.objects.filter(pk=report.pk).update(pdf=b"%PDF-1.7 Alfa")
+    shared = create_shared_link(round_a, "medewerker")
+    _invitation, personal_token = make_invitation(round_a, "medewerker")
+    open_round(organisation_b, ["hr"], "Ronde Bravo")
+    load_demo()
+    key_a = create_api_token(organisation_a, "Alfa-koppeling", admin_a)
+    key_b = create_api_token(organisation_b, "Bravo-koppeling", admin_b)
+
+    respondent = Client()
+    opened = respondent.get(f"/vragenlijst/uitnodiging/{personal_token}/")
+    assert opened.status_code == 302, "the respondent's link should open the questionnaire"
+
+    uid = urlsafe_base64_encode(str(admin_a.pk).encode())
+    kwargs = {
+        "catalogue:action_detail": {"action_id": "1.1"},
+        "organisations:verify": {"token": "niet-geldig"},
+        "organisations:password_reset_confirm": {"uidb64": uid, "token": "niet-geldig"},
+        "organisations:invitation": {"token": "niet-geldig"},
+        "organisations:revoke_api_token": {"pk": key_a.token.pk},
+        "rounds:disable_link": {"code": round_a.code, "link": shared.code},
+        "survey:invitation": {"token": "niet-geldig"},
+        "survey:resume": {"token": "niet-geldig"},
+        "survey:section": {"section_id": "A"},
+        "reports:report": {"code": report.code},
+        "reports:report_pdf": {"code": report.code},
+        "api_v1:report": {"id": round_a.code},
+        "api_v1:report_pdf": {"id": round_a.code},
+    }
+    for name in ROUND_ROUTES:
+        kwargs[name] = {"code": round_a.code}
+    clients = {
+        "admin_a": _logged_in(admin_a),
+        "admin_b": _logged_in(admin_b),
+        "respondent": respondent,
+        "researcher": _logged_in(researcher),
+        "anonymous": Client(),
+    }
+    api_keys = {"admin_a": key_a.secret, "admin_b": key_b.secret}
+    return World(organisation_a, organisation_b, clients, api_keys, kwargs)
+
+
+def snapshot_of_a(world: World) -> dict:
+    """Every row organisation A owns, except its security log (denials are logged there)."""
+    return {
+        model._meta.label: list(owned(model, world.organisation_a).order_by("pk").values())
+        for model in tenant_models()
+        if model is not SecurityEvent
+    }
