@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "leerkansen.organisations",
     "leerkansen.survey",
     "leerkansen.reports",
+    "leerkansen.research",
+    "leerkansen.plans",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,8 @@ from .api import api
 urlpatterns = [
     path("", include("leerkansen.catalogue.urls")),
     path("organisatie/rondes/", include("leerkansen.survey.urls_rounds")),
+    path("organisatie/plan/", include("leerkansen.plans.urls")),
+    path("onderzoek/", include("leerkansen.research.urls")),
     path("", include("leerkansen.organisations.urls")),
     path("vragenlijst/", include("leerkansen.survey.urls")),
     path("rapport/", include("leerkansen.reports.urls")),

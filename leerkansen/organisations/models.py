@@ -24,6 +24,9 @@ class Organisation(models.Model):
         _("number of employees"), max_length=10, choices=SizeBand.choices, blank=True
     )
     is_demo = models.BooleanField(default=False)
+    # Made by `simulate_organisations` to validate the estimation: never in research views or
+    # exports of real data.
+    is_simulated = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     organisation_path = ""

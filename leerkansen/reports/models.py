@@ -66,3 +66,43 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} – {self.profile.get('name', '')}"
+
+
+class ActionRating(models.Model):
+    """An organisation's rating of one action for one round: relevance and feasibility, 1–5.
+
+    One per action and round (a new rating replaces the old). The evidence model
+    (research: estimate_evidence) weighs them by the round's profile probabilities.
+    """
+
+    SCALE = range(1, 6)
+
+    assessment = models.ForeignKey(
+        "survey.Assessment", on_delete=models.CASCADE, related_name="action_ratings"
+    )
+    action_id = models.CharField(max_length=8)
+    relevance = models.PositiveSmallIntegerField(_("relevance"))
+    feasibility = models.PositiveSmallIntegerField(_("feasibility"))
+    # Was the action one of the report's top 3 when it was rated?
+    recommended = models.BooleanField(default=False)
+    created_on = models.DateField(default=today)
+    updated_on = models.DateField(default=today)
+
+    organisation_path = "assessment__organisation"
+
+    class Meta:
+        verbose_name = _("action rating")
+        verbose_name_plural = _("action ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "action_id"], name="one_rating_per_action_and_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(relevance__gte=1, relevance__lte=5)
+                & models.Q(feasibility__gte=1, feasibility__lte=5),
+                name="ratings_from_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id}: {self.relevance}/{self.feasibility}"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    """The organisation's priority list and action plan, overview sheets and menu card."""
+
+    name = "leerkansen.plans"
+    verbose_name = _("Action plans")

@@ -1,0 +1,5 @@
+"""The organisation's action plan, under /organisatie/plan/."""
+
+app_name = "plans"
+
+urlpatterns: list = []
