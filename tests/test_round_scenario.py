@@ -1,0 +1,260 @@
+"""The issue's "done when", end to end in a real browser.
+
+An HR admin registers, opens a round for HR, line managers and employees, invites six employees
+and four managers by e-mail and answers too. Everyone answers in their own browser; employees
+see few barriers, managers many. The report compares the employees with everyone, while the
+four managers stay hidden: with the one HR answer they make five hidden responses together,
+which is the anonymity threshold, so the employees may be shown (complementary suppression,
+scoring.aggregate.visible_groups).
+"""
+
+import random
+import re
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from playwright.sync_api import expect
+
+from leerkansen.organisations.tests.helpers import PASSWORD
+from leerkansen.reports.models import Report
+from leerkansen.reports.presentation import score_value
+from leerkansen.reports.services import compute_report, scores_by_role
+from leerkansen.survey.forms import encode, widget_for
+from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.testing import assert_no_axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMPLOYEES = [f"medewerker{n}@zorggroep.be" for n in range(1, 7)]
+MANAGERS = [f"leiding{n}@zorggroep.be" for n in range(1, 5)]
+ROUND_TITLE = "Voorjaar 2027"
+
+
+def open_page(browser, live_server):
+    """A fresh browser profile, so that nobody's session mixes with another's."""
+    context = browser.new_context(base_url=live_server.url, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def answers_for(role: str, number: int) -> dict:
+    """A whole questionnaire for one respondent, the same on every run.
+
+    Employees agree with most statements (4-5), managers disagree (1-2), HR is in between.
+    """
+    questionnaire = get_questionnaire()
+    pick = random.Random(f"{role}-{number}").choice
+    scale = {"medewerker": [3, 4, 4, 5, 5], "leidinggevende": [1, 1, 2, 2, 3], "hr": [2, 3, 4]}
+    share = {"medewerker": "25_50", "leidinggevende": "10_25", "hr": None}[role]
+    answers = {
+        "A_sector": "Q",
+        "A_size": "50_249",
+        "A_sites": "2_3",
+        "A_away_from_manager": share,
+        "A_alone": share,
+        "A_telework": "0_10",
+        "A_hr_capacity": "lt1",
+        "A_training_plan": "in_opmaak" if role == "hr" else None,
+        "A_role": role,
+    }
+    for item in questionnaire.items("B") + questionnaire.items("E"):
+        if item.scale != "text":
+            answers[item.id] = pick(scale[role])
+    for item in questionnaire.items("C"):
+        answers[item.id] = pick(["al", "deels", "nog_niet", "nog_niet"])
+    needs = random.Random(f"needs-{role}-{number}").sample(range(1, 10), 3)
+    for rank, (need_id, urgency_id) in enumerate(questionnaire.need_items()):
+        answers[need_id] = needs[rank]
+        answers[urgency_id] = 5 - rank
+    answers["E_open"] = f"Meer tijd om samen te leren ({role} {number})."
+    return answers
+
+
+# Sets every field of a questionnaire page at once: a radio group, select or text area takes
+# the value given for its name. Returns the names that have no field with that value.
+FILL_PAGE = """(answers) => {
+  const form = document.querySelector("form.survey-form");
+  const missing = [];
+  for (const [name, value] of Object.entries(answers)) {
+    const field = form.elements.namedItem(name);
+    if (field) field.value = value;
+    if (!field || field.value !== value) missing.push(name);
+  }
+  return missing;
+}"""
+
+
+def answer_questionnaire(page, answers: dict, by_hand: bool = False) -> None:
+    """Answer every step, then send from the overview.
+
+    By hand, every answer is a click, a choice in a list or typed text; otherwise each page is
+    filled at once by a script (as the browser's form filling would), to keep the test fast.
+    Both send the page with the "Volgende" button.
+    """
+    questionnaire = get_questionnaire()
+    for section in questionnaire.sections:
+        expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
+        values = {item.id: encode(answers[item.id]) for item in questionnaire.items(section.id)}
+        if not by_hand:
+            assert page.evaluate(FILL_PAGE, values) == []
+            values = {}
+        for item_id, value in values.items():
+            widget = widget_for(questionnaire.item(item_id))
+            if widget == "text":
+                page.locator(f"#id_{item_id}").fill(value)
+            elif widget == "select":
+                page.locator(f"#id_{item_id}").select_option(value)
+            else:
+                page.locator(f"#vraag-{item_id} input[value='{value}']").check()
+        page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
+    expect(page.get_by_text("Elke vraag heeft een antwoord.")).to_be_visible()
+    page.get_by_role("button", name="Verstuur je antwoorden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt voor je antwoorden")
+
+
+def register_with_organisation(page) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Inloggen").click()
+    page.get_by_role("link", name="Maak een account").click()
+    page.get_by_label("E-mailadres").fill("an@zorggroep.be")
+    page.get_by_label("Je naam").fill("An Peeters")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_label("Wachtwoord nog eens").fill(PASSWORD)
+    page.get_by_role("button", name="Account maken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kijk in je mailbox")
+    page.goto(re.search(r"https?://\S+/account/bevestigen/\S+", mail.outbox[-1].body).group(0))
+    page.get_by_role("button", name="Bevestig mijn adres").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voeg je organisatie toe")
+    page.get_by_label("Naam van je organisatie").fill("Zorggroep Noord")
+    page.get_by_label("Sector").select_option(label="Gezondheidszorg en welzijn")
+    page.get_by_label("50 tot 249").check()
+    page.get_by_role("button", name="Organisatie maken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zorggroep Noord")
+
+
+def invite(page, role_label: str, addresses: list[str]) -> None:
+    page.get_by_role("group", name="Ze antwoorden als").get_by_label(role_label).check()
+    page.get_by_label("E-mailadressen").fill("\n".join(addresses))
+    page.get_by_role("button", name="Verstuur de uitnodigingen").click()
+    expect(page.get_by_text(f"{len(addresses)} uitnodigingen verstuurd.")).to_be_visible()
+
+
+def personal_links() -> dict[str, str]:
+    """The link in each invitation e-mail, by address."""
+    pattern = re.compile(r"https?://\S+/vragenlijst/uitnodiging/\S+/")
+    return {
+        message.to[0]: pattern.search(message.body).group(0)
+        for message in mail.outbox
+        if pattern.search(message.body)
+    }
+
+
+def test_round_compares_employees_with_everyone_and_hides_four_managers(browser, live_server):
+    assert settings.ANONYMITY_THRESHOLD == 5
+    admin = open_page(browser, live_server)
+
+    # 1. Register, create the organisation, open a round for three groups.
+    register_with_organisation(admin)
+    admin.get_by_role("link", name="Naar de rondes").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Rondes")
+    for role_label in ("HR", "Leidinggevende", "Medewerker"):
+        admin.get_by_label(role_label, exact=True).check()
+    admin.get_by_label("Titel (niet verplicht)").fill(ROUND_TITLE)
+    admin.get_by_role("button", name="Open de ronde").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Nodig mensen uit")
+
+    # 2. Personal links by e-mail.
+    invite(admin, "Medewerker", EMPLOYEES)
+    invite(admin, "Leidinggevende", MANAGERS)
+    links = personal_links()
+    assert sorted(links) == sorted(EMPLOYEES + MANAGERS)
+
+    # 3. Everyone answers in a browser of their own; the admin answers too.
+    responses = []
+    for role, addresses in (("medewerker", EMPLOYEES), ("leidinggevende", MANAGERS)):
+        for number, address in enumerate(addresses, start=1):
+            answers = answers_for(role, number)
+            responses.append((role, answers))
+            page = open_page(browser, live_server)
+            page.goto(links[address])
+            # The first one clicks every answer; the others fill each page at once (faster).
+            answer_questionnaire(page, answers, by_hand=address == EMPLOYEES[0])
+            page.context.close()
+
+    admin.get_by_role("link", name=ROUND_TITLE).click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text(ROUND_TITLE)
+    admin.get_by_role("button", name="Vul zelf in").click()
+    answers = answers_for("hr", 1)
+    responses.append(("hr", answers))
+    answer_questionnaire(admin, answers)
+
+    # 4. Close the round and read the report.
+    admin.get_by_role("link", name="Mijn organisatie").click()
+    admin.get_by_role("link", name="Naar de rondes").click()
+    admin.get_by_role("link", name=ROUND_TITLE).click()
+    status = admin.locator(".round-status")
+    expect(status).to_contain_text("Persoonlijk uitgenodigd: 6 · Begonnen: 6 · Verstuurd: 6")
+    expect(status).to_contain_text("Persoonlijk uitgenodigd: 4 · Begonnen: 4 · Verstuurd: 4")
+    expect(status).to_contain_text("Persoonlijk uitgenodigd: 0 · Begonnen: 1 · Verstuurd: 1")
+    admin.get_by_role("button", name="Sluit de ronde af").click()
+    expect(admin.get_by_text("De ronde is afgesloten.")).to_be_visible()
+    admin.get_by_role("link", name="Bekijk het rapport").click()
+    admin.wait_for_url(re.compile(r"/rapport/"))
+
+    section = admin.locator("#per-rol")
+    expect(section.locator(".role-counts li")).to_have_text(
+        [
+            "HR of opleiding: 1 antwoord",
+            "Leidinggevenden: 4 antwoorden",
+            "Medewerkers: 6 antwoorden",
+        ]
+    )
+    table = section.locator("table.comparison")
+    expect(table.locator("thead th")).to_have_text(
+        ["Uitdaging", "Iedereen", "Medewerkers", "Eensgezindheid"]
+    )
+    expect(section).to_contain_text("Groepen met minder dan 5 antwoorden tonen we niet")
+    expect(section).to_contain_text("Niet apart getoond: HR of opleiding, Leidinggevenden.")
+    # Nothing more was hidden: the four managers and HR are five hidden responses together.
+    expect(section).not_to_contain_text("Soms laten we ook een grotere groep weg")
+
+    # What the page shows, per challenge: everyone, then the employees.
+    shown = [
+        [int(value) for value in row.locator("td.comparison__score").all_inner_texts()]
+        for row in table.locator("tbody tr").all()
+    ]
+    assert len(shown) == 9
+    everyone = [row[0] for row in shown]
+    employees = [row[1] for row in shown]
+    assert all(e > t for e, t in zip(employees, everyone, strict=True)), shown
+
+    # The same numbers follow from the answers given (pure functions, no database).
+    questionnaire = get_questionnaire()
+    expected = compute_report(responses)
+    challenges = [str(number) for number in range(1, 10)]
+    assert everyone == [score_value(expected["scores"][c]) for c in challenges]
+    assert employees == [score_value(expected["role_scores"]["medewerker"][c]) for c in challenges]
+    managers = scores_by_role(responses, {"leidinggevende"}, questionnaire)["leidinggevende"]
+    managers = [score_value(managers[c]) for c in challenges]
+    # The managers' own scores would differ from every number shown in their row...
+    for row, manager in zip(shown, managers, strict=True):
+        assert manager not in row, (row, manager)
+    # ...and every score anywhere on the page, in the chart and the text, is everyone's or
+    # the employees'.
+    chart = [int(value) for value in admin.locator(".chart__value").all_text_contents()]
+    assert chart == everyone
+    text = admin.locator("main").text_content()
+    scores = {int(value) for value in re.findall(r"(\d+) op 100", text)}
+    assert set(everyone) <= scores <= set(everyone) | set(employees), scores
+
+    # The stored report has no manager scores at all.
+    report = Report.objects.get(code=urlparse(admin.url).path.split("/")[2])
+    assert report.role_counts == {"hr": 1, "leidinggevende": 4, "medewerker": 6}
+    assert set(report.role_scores) == {"medewerker"}
+
+    assert_no_axe_violations(admin)
+    admin.context.close()
