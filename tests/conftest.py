@@ -102,6 +102,7 @@ def world() -> World:
         "survey:section": {"section_id": "A"},
         "reports:report": {"code": report.code},
         "reports:report_pdf": {"code": report.code},
+        "reports:rate_actions": {"code": report.code},
         "api_v1:report": {"id": round_a.code},
         "api_v1:report_pdf": {"id": round_a.code},
     }

@@ -69,6 +69,7 @@ def member_pages(assessment, report) -> list[str]:
         f"/organisatie/rondes/{code}/",
         f"/organisatie/rondes/{code}/uitnodigen/",
         f"/rapport/{report.code}/",
+        f"/rapport/{report.code}/beoordelen/",
     ]
 
 

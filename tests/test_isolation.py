@@ -109,6 +109,7 @@ MATRIX: dict[str, Row] = {
     "reports:demo_report_pdf": PUBLIC_PAGE,
     "reports:report": A_ONLY_GET,
     "reports:report_pdf": A_ONLY_GET,
+    "reports:rate_actions": row([404, L, C, L, OK], [404, L, C, L, OK]),
     "api_v1:api-root": row([404] * 5, [404] * 5),
     "api_v1:openapi-json": API_DOCS,
     "api_v1:openapi-view": API_DOCS,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_ratings
 
 app_name = "reports"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("demo/rapport.pdf", views.demo_report_pdf, name="demo_report_pdf"),
     path("<str:code>/", views.report, name="report"),
     path("<str:code>/rapport.pdf", views.report_pdf, name="report_pdf"),
+    path("<str:code>/beoordelen/", views_ratings.rate_actions, name="rate_actions"),
 ]

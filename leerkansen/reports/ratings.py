@@ -1,0 +1,136 @@
+"""An organisation's ratings of actions for one round: relevance and feasibility, 1–5.
+
+The organisation rates the report's top 3 and any other action of the catalogue it picks.
+A rating belongs to the round (one per action; a new one replaces the old) and records
+whether the action was in the report's top 3 when it was rated. The evidence model weighs the
+ratings by the round's profile probabilities (research: estimate_evidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from leerkansen.catalogue.content import Action, get_catalogue
+from leerkansen.survey.models import Assessment
+
+from .models import ActionRating, Report, today
+
+ASPECTS = ("relevance", "feasibility")
+SCALE = tuple(ActionRating.SCALE)
+# The error that concerns no single field: nothing rated at all.
+NOTHING_RATED = "__all__"
+
+
+@dataclass(frozen=True)
+class Rating:
+    action_id: str
+    relevance: int
+    feasibility: int
+
+
+def field_name(aspect: str, action_id: str) -> str:
+    """The form field of one aspect of one action: "relevance-1.1"."""
+    return f"{aspect}-{action_id}"
+
+
+def recommended_actions(report: Report) -> list[str]:
+    """The ids of the report's top 3, in their order."""
+    return [item["action"] for item in report.top3]
+
+
+def ratings_of(assessment: Assessment) -> dict[str, ActionRating]:
+    """The round's ratings by action id."""
+    return {rating.action_id: rating for rating in assessment.action_ratings.all()}
+
+
+def known_actions(action_ids: Iterable[str]) -> list[str]:
+    """The ids that name an action of the catalogue, each once, in the order given."""
+    catalogue = get_catalogue()
+    found: list[str] = []
+    for action_id in action_ids:
+        if catalogue.action(action_id) is not None and action_id not in found:
+            found.append(action_id)
+    return found
+
+
+def actions_to_rate(
+    recommended: Iterable[str], rated: Iterable[str], extra: Iterable[str]
+) -> list[Action]:
+    """The top 3 first, in their order; then every other action rated or picked, in catalogue
+    order. Unknown ids are left out."""
+    catalogue = get_catalogue()
+    first = known_actions(recommended)
+    others = set(known_actions([*rated, *extra])) - set(first)
+    return [catalogue.action(action_id) for action_id in first] + [
+        action for action in catalogue.actions() if action.id in others
+    ]
+
+
+def read_ratings(
+    data: Mapping[str, str], action_ids: Iterable[str]
+) -> tuple[list[Rating], dict[str, str]]:
+    """The ratings in posted form data, and the errors by field name.
+
+    An action may be left unrated (both aspects empty); one aspect without the other, or a
+    value other than 1 to 5, is an error on that field.
+    """
+    ratings: list[Rating] = []
+    errors: dict[str, str] = {}
+    for action_id in action_ids:
+        values: dict[str, int] = {}
+        given = {
+            aspect: (data.get(field_name(aspect, action_id)) or "").strip() for aspect in ASPECTS
+        }
+        if not any(given.values()):
+            continue
+        for aspect, raw in given.items():
+            name = field_name(aspect, action_id)
+            if not raw:
+                errors[name] = _("Choose a score here as well, or leave both questions open.")
+            elif not raw.isdigit() or int(raw) not in SCALE:
+                errors[name] = _("Choose a score from 1 to 5.")
+            else:
+                values[aspect] = int(raw)
+        if len(values) == len(ASPECTS):
+            ratings.append(Rating(action_id, values["relevance"], values["feasibility"]))
+    return ratings, errors
+
+
+@transaction.atomic
+def save_ratings(
+    assessment: Assessment, ratings: Iterable[Rating], recommended: Collection[str]
+) -> int:
+    """Store the ratings of one round, replacing earlier ones of the same actions.
+
+    `recommended` are the ids of the report's top 3 now. Returns how many ratings are new or
+    changed; an unchanged rating keeps its day of last change.
+    """
+    existing = ratings_of(assessment)
+    changed = 0
+    for rating in ratings:
+        if rating.relevance not in SCALE or rating.feasibility not in SCALE:
+            raise ValueError(f"{rating.action_id}: scores run from 1 to 5, not {rating}")
+        old = existing.get(rating.action_id)
+        is_recommended = rating.action_id in recommended
+        if old is not None and (old.relevance, old.feasibility, old.recommended) == (
+            rating.relevance,
+            rating.feasibility,
+            is_recommended,
+        ):
+            continue
+        ActionRating.objects.update_or_create(
+            assessment=assessment,
+            action_id=rating.action_id,
+            defaults={
+                "relevance": rating.relevance,
+                "feasibility": rating.feasibility,
+                "recommended": is_recommended,
+                "updated_on": today(),
+            },
+        )
+        changed += 1
+    return changed
