@@ -53,6 +53,7 @@ MEMBERS_ONLY_DOWNLOAD = row([405, L, C, L, 405], [OK, L, C, L, OK])
 # A's id in the URL: B's admin gets a 404, like an id that does not exist.
 A_ONLY_GET = row([404, L, C, L, OK], [405, L, C, L, 405])
 A_ONLY_POST = row([405, L, C, L, 405], [404, L, C, L, "away"])
+RESEARCHERS_ONLY_GET = row([403, L, OK, L, 403], [403, L, 405, L, 403])
 PUBLIC_PAGE = row([OK] * 5, [405] * 5)
 # The API: A's admin calls with A's key, B's admin with B's key, the others without a key.
 API_PUBLIC = row([OK] * 5, [405] * 5)
@@ -110,6 +111,9 @@ MATRIX: dict[str, Row] = {
     "reports:report": A_ONLY_GET,
     "reports:report_pdf": A_ONLY_GET,
     "reports:rate_actions": row([404, L, C, L, OK], [404, L, C, L, OK]),
+    # Researchers only; everyone else logged in is refused (and the refusal is logged).
+    "research:dashboard": RESEARCHERS_ONLY_GET,
+    "research:organisation_list": RESEARCHERS_ONLY_GET,
     "api_v1:api-root": row([404] * 5, [404] * 5),
     "api_v1:openapi-json": API_DOCS,
     "api_v1:openapi-view": API_DOCS,

@@ -1,1 +1,10 @@
-urlpatterns: list = []
+"""The researchers' dashboard (included by research.urls in the "research" namespace)."""
+
+from django.urls import path
+
+from . import views_dashboard
+
+urlpatterns = [
+    path("", views_dashboard.overview, name="dashboard"),
+    path("organisaties/", views_dashboard.organisation_list, name="organisation_list"),
+]

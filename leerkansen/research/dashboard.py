@@ -1,0 +1,390 @@
+"""The researchers' dashboard: filters and aggregate queries over real organisations.
+
+Demo and simulated organisations are always left out. The unit of the score and profile
+figures is a round's report (an organisation's outcome of one round); reliability is computed
+from the item answers of the completed responses of the same rounds. Every figure comes from
+a fixed number of queries, whatever the number of organisations; nothing here reads a name,
+an e-mail address or a free-text answer.
+
+Filters (a GET form): sector and size band select organisations; period (by the month a round
+was opened) and profile (of the round's report) select rounds. With a period or a profile,
+only organisations with a selected round remain.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.organisations.models import Organisation, sector_choices
+from leerkansen.reports.models import Report
+from leerkansen.scoring.model import get_active_model
+from leerkansen.scoring.scales import ScaleItem
+from leerkansen.survey.models import Answer, Assessment, Response
+from leerkansen.survey.questionnaire import scale_items
+
+from .statistics import (
+    MeanInterval,
+    ProfileShare,
+    ScaleReliability,
+    mean_interval,
+    profile_distribution,
+    reliability_of_matrix,
+)
+
+FILTER_FIELDS = ("sector", "grootte", "profiel", "van", "tot")
+
+
+def _month(value: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError(
+            _("Give a month as year and month, e.g. 2026-03."), code="invalid"
+        ) from None
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (what <input type="month"> sends), cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return _month(text) if text else None
+
+
+def profile_names() -> dict[str, str]:
+    """Profile id → name: the active model's profiles, then those of older reports by id."""
+    names = {profile.id: profile.name for profile in get_active_model().profiles}
+    seen = (
+        real_reports()
+        .annotate(profile_id=KT("profile__id"))
+        .values("profile_id")
+        .annotate(profile_name=Max(KT("profile__name")))
+        .order_by("profile_id")
+    )
+    for row in seen:
+        if row["profile_id"]:
+            names.setdefault(row["profile_id"], row["profile_name"] or row["profile_id"])
+    return names
+
+
+class DashboardFilterForm(forms.Form):
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    grootte = forms.ChoiceField(label=_("Number of employees"), required=False)
+    profiel = forms.ChoiceField(label=_("Profile"), required=False)
+    van = MonthField(label=_("Rounds opened from"), required=False)
+    tot = MonthField(label=_("up to and including"), required=False)
+
+    def __init__(self, *args, profiles: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [("", _("All sectors")), *sector_choices()]
+        self.fields["grootte"].choices = [("", _("All sizes")), *Organisation.SizeBand.choices]
+        self.fields["profiel"].choices = [("", _("All profiles")), *profiles.items()]
+
+    def full_clean(self):
+        super().full_clean()
+        # Selects render through their widget: mark the ones with an error for screen readers.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-fout"}
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("van"), cleaned.get("tot")
+        if start and end and start > end:
+            # Neither month is applied: which one is wrong is for the researcher to say.
+            self.add_error("tot", _("The last month comes before the first. Swap them."))
+            cleaned.pop("van", None)
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Filters:
+    sector: str = ""
+    size_band: str = ""
+    profile: str = ""
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    @classmethod
+    def from_form(cls, form: DashboardFilterForm) -> Filters:
+        """The form's valid fields; a field with an error is not applied (the form shows it)."""
+        if not form.is_valid() and not form.is_bound:
+            return cls()
+        data = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+        return cls(
+            sector=data.get("sector") or "",
+            size_band=data.get("grootte") or "",
+            profile=data.get("profiel") or "",
+            start=data.get("van"),
+            end=data.get("tot"),
+        )
+
+    @property
+    def selects_rounds(self) -> bool:
+        return bool(self.profile or self.start or self.end)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.sector or self.size_band or self.selects_rounds)
+
+    def query_string(self) -> str:
+        """The applied filters as a query string (no leading "?"), for links and pages."""
+        params = {
+            "sector": self.sector,
+            "grootte": self.size_band,
+            "profiel": self.profile,
+            "van": f"{self.start:%Y-%m}" if self.start else "",
+            "tot": f"{self.end:%Y-%m}" if self.end else "",
+        }
+        return urlencode({key: value for key, value in params.items() if value})
+
+
+def _month_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(day.year, day.month, 1))
+
+
+def _next_month_start(day: datetime.date) -> datetime.datetime:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return timezone.make_aware(datetime.datetime(year, month, 1))
+
+
+def real_organisations(filters: Filters | None = None) -> QuerySet[Organisation]:
+    """Organisations that are neither demo nor simulated, by sector and size band."""
+    organisations = Organisation.objects.filter(is_demo=False, is_simulated=False)
+    if filters and filters.sector:
+        organisations = organisations.filter(sector=filters.sector)
+    if filters and filters.size_band:
+        organisations = organisations.filter(size_band=filters.size_band)
+    return organisations
+
+
+def real_reports() -> QuerySet[Report]:
+    return Report.objects.filter(
+        assessment__organisation__is_demo=False, assessment__organisation__is_simulated=False
+    )
+
+
+def selected_rounds(filters: Filters) -> QuerySet[Assessment]:
+    """The rounds of the selected organisations, opened in the period, with the profile."""
+    rounds = Assessment.objects.filter(organisation__in=real_organisations(filters))
+    if filters.start:
+        rounds = rounds.filter(created_at__gte=_month_start(filters.start))
+    if filters.end:
+        rounds = rounds.filter(created_at__lt=_next_month_start(filters.end))
+    if filters.profile:
+        rounds = rounds.filter(report__profile__id=filters.profile)
+    return rounds
+
+
+def selected_organisations(filters: Filters) -> QuerySet[Organisation]:
+    """The organisations that match; with a period or profile, only those with such a round."""
+    organisations = real_organisations(filters)
+    if filters.selects_rounds:
+        rounds = selected_rounds(filters).filter(organisation=OuterRef("pk"))
+        organisations = organisations.filter(Exists(rounds))
+    return organisations
+
+
+@dataclass(frozen=True)
+class ChallengeSummary:
+    number: int
+    title: str
+    score: MeanInterval | None
+    reliability: ScaleReliability | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    organisations: int
+    rounds: int
+    responses: int
+    reports: int
+    profiles: list[ProfileShare]
+    challenges: list[ChallengeSummary]
+
+
+# Rows of answers are read and turned into floats this many at a time.
+ANSWER_CHUNK = 5000
+
+
+def _reliability(rounds: QuerySet[Assessment]) -> list[ScaleReliability]:
+    """α and ω per challenge from the answers of completed responses, one row per response.
+
+    The answers are pivoted in the database (one conditional MAX per item, grouped by
+    response), so one query returns one row per response rather than one per answer, and the
+    rows are read in chunks into a float matrix (NaN: not answered or "weet niet").
+    """
+    items = [
+        ScaleItem(item_id, challenge, reverse) for item_id, challenge, reverse in scale_items()
+    ]
+    aliases = {f"item_{index}": item.id for index, item in enumerate(items)}
+    completed = Response.objects.filter(assessment__in=rounds, completed_on__isnull=False)
+    rows = (
+        Answer.objects.filter(response__in=completed, item_id__in=list(aliases.values()))
+        .values("response_id")
+        .annotate(
+            **{
+                alias: Max("number", filter=Q(item_id=item_id))
+                for alias, item_id in aliases.items()
+            }
+        )
+        .order_by()
+        .values_list(*aliases)
+    )
+    blocks = [np.empty((0, len(items)))]
+    chunk: list[tuple] = []
+    for row in rows.iterator(chunk_size=ANSWER_CHUNK):
+        chunk.append(row)
+        if len(chunk) == ANSWER_CHUNK:
+            blocks.append(np.array(chunk, dtype=float))
+            chunk = []
+    if chunk:
+        blocks.append(np.array(chunk, dtype=float))
+    return reliability_of_matrix(np.vstack(blocks), items)
+
+
+def build_dashboard(filters: Filters, names: dict[str, str]) -> Dashboard:
+    """Counts, profile distribution, mean score with 95% CI and reliability per challenge."""
+    rounds = selected_rounds(filters)
+    counts = Assessment.objects.filter(pk__in=rounds).aggregate(
+        rounds=Count("pk", distinct=True),
+        responses=Count("responses", filter=Q(responses__completed_on__isnull=False)),
+    )
+    reports = Report.objects.filter(assessment__in=rounds)
+    per_profile = {
+        row["profile_id"]: row["count"]
+        for row in reports.annotate(profile_id=KT("profile__id"))
+        .values("profile_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        if row["profile_id"]
+    }
+    # Scores are keyed "1".."9": Django reads digit keys of a JSON field as array indexes,
+    # so the (few, small) score objects are averaged here rather than in SQL.
+    all_scores = list(reports.values_list("scores", flat=True))
+    reliability = {scale.challenge: scale for scale in _reliability(rounds)}
+    challenges = []
+    for challenge in get_catalogue().challenges:
+        values = [
+            float(value)
+            for scores in all_scores
+            if isinstance(value := scores.get(str(challenge.number)), int | float)
+            and math.isfinite(value)
+        ]
+        challenges.append(
+            ChallengeSummary(
+                number=challenge.number,
+                title=challenge.title,
+                score=mean_interval(values),
+                reliability=reliability.get(challenge.number),
+            )
+        )
+    return Dashboard(
+        organisations=selected_organisations(filters).count(),
+        rounds=counts["rounds"],
+        responses=counts["responses"],
+        reports=len(all_scores),
+        profiles=profile_distribution(per_profile, names),
+        challenges=challenges,
+    )
+
+
+# The profile chart: a label line above each bar; bars are a share of the width (no script,
+# no inline style), leaving room for the number after the longest bar.
+CHART_ROW_HEIGHT = 46
+CHART_BAR_HEIGHT = 16
+CHART_TRACK_PERCENT = 85
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    profile: ProfileShare
+    label_y: int
+    bar_y: int
+    value_y: int
+    bar_width: str
+
+
+@dataclass(frozen=True)
+class ProfileChart:
+    height: int
+    track_width: str
+    rows: list[ChartRow]
+
+
+def profile_chart(profiles: list[ProfileShare]) -> ProfileChart:
+    """The geometry of the profile distribution's bar chart, one bar per profile."""
+    rows = []
+    for index, profile in enumerate(profiles):
+        top = index * CHART_ROW_HEIGHT
+        rows.append(
+            ChartRow(
+                profile=profile,
+                label_y=top + 16,
+                bar_y=top + 22,
+                value_y=top + 22 + CHART_BAR_HEIGHT - 3,
+                bar_width=f"{profile.share * CHART_TRACK_PERCENT:.2f}%",
+            )
+        )
+    return ProfileChart(
+        height=len(profiles) * CHART_ROW_HEIGHT, track_width=f"{CHART_TRACK_PERCENT}%", rows=rows
+    )
+
+
+def organisation_rows(filters: Filters) -> QuerySet[Organisation]:
+    """Selected organisations with counts of their selected rounds and completed responses,
+    and the profile of their latest selected round's report, as subqueries (no N+1).
+
+    Only the code, sector and size band of the organisation are loaded: never its name.
+    """
+    rounds = selected_rounds(filters).filter(organisation=OuterRef("pk"))
+    round_count = (
+        rounds.order_by().values("organisation").annotate(count=Count("pk")).values("count")
+    )
+    response_count = (
+        Response.objects.filter(
+            assessment__in=selected_rounds(filters),
+            assessment__organisation=OuterRef("pk"),
+            completed_on__isnull=False,
+        )
+        .order_by()
+        .values("assessment__organisation")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    # A second OuterRef inside `rounds` would point at the report, not the organisation.
+    latest_report = (
+        Report.objects.filter(
+            assessment__in=selected_rounds(filters), assessment__organisation=OuterRef("pk")
+        )
+        .order_by("-assessment__created_at", "-pk")
+        .annotate(profile_id=KT("profile__id"))
+    )
+    return (
+        selected_organisations(filters)
+        .only("code", "sector", "size_band", "created_at")
+        .annotate(
+            round_count=Coalesce(Subquery(round_count, output_field=IntegerField()), 0),
+            response_count=Coalesce(Subquery(response_count, output_field=IntegerField()), 0),
+            latest_round=Subquery(rounds.order_by("-created_at").values("created_at")[:1]),
+            latest_profile=Subquery(latest_report.values("profile_id")[:1]),
+        )
+        .order_by("created_at", "pk")
+    )
