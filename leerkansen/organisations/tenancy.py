@@ -14,6 +14,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from .auth import is_researcher
 from .models import Membership, Organisation
 
 SESSION_ORGANISATION_KEY = "organisation_code"
@@ -68,6 +69,9 @@ def organisation_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
             return redirect_to_login(request.get_full_path())
         organisation = current_organisation(request)
         if organisation is None:
+            # A researcher without an organisation of their own works in the research area.
+            if is_researcher(request.user):
+                return redirect("research:dashboard")
             return redirect("organisations:create")
         request.organisation = organisation
         return view(request, *args, **kwargs)

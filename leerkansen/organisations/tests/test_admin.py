@@ -122,3 +122,16 @@ def test_researcher_required_sends_anonymous_visitors_to_the_login():
     response = research_view(request)
     assert response.status_code == 302
     assert response["Location"] == "/account/inloggen/?next=/onderzoek/"
+
+
+def test_a_researcher_without_an_organisation_is_sent_to_the_research_area(client):
+    client.force_login(make_researcher())
+    response = client.get("/organisatie/")
+    assert response.status_code == 302
+    assert response["Location"] == "/onderzoek/"
+
+
+def test_a_user_without_an_organisation_is_asked_to_create_one(client):
+    client.force_login(make_user("nieuw@zorggroep.be"))
+    response = client.get("/organisatie/")
+    assert response["Location"] == "/organisatie/nieuw/"
