@@ -103,6 +103,9 @@ def world() -> World:
         "reports:report": {"code": report.code},
         "reports:report_pdf": {"code": report.code},
         "reports:rate_actions": {"code": report.code},
+        "research:model_detail": {"version": "1.0.0"},
+        "research:model_rename": {"version": "1.0.0"},
+        "research:model_activate": {"version": "1.0.0"},
         "api_v1:report": {"id": round_a.code},
         "api_v1:report_pdf": {"id": round_a.code},
     }

@@ -5,6 +5,10 @@ scores). Next to that it stores what several respondents add: how many answered 
 scores per role where a role is large enough to show (see scoring.aggregate.visible_groups),
 how much the respondents agree per challenge, and the open answers once there are enough
 responses to keep their writers unknown.
+
+A report keeps the profile model version it was made with: a new report takes the active
+version (research.versions), an update of an open round's report and a recomputation take the
+report's own version, so that activating a new version never changes an existing report.
 """
 
 from collections import Counter
@@ -17,8 +21,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leerkansen.catalogue.content import get_catalogue
+from leerkansen.research.versions import get_active_model, get_model
 from leerkansen.scoring.aggregate import role_counts, rwg_j, visible_groups
-from leerkansen.scoring.model import get_active_model
+from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import reason_sentence, recommend_top3
 from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
@@ -86,10 +91,15 @@ def agreed_practices(
     return practices
 
 
-def compute_outcome(responses: Sequence[Mapping[str, AnswerValue]]) -> dict:
-    """Scores, profile, top 3, needs and practices for a set of responses (no database)."""
+def compute_outcome(
+    responses: Sequence[Mapping[str, AnswerValue]], model: ProfileModel | None = None
+) -> dict:
+    """Scores, profile, top 3, needs and practices for a set of responses.
+
+    With `model` no database is needed; without it, the active model is read.
+    """
     questionnaire = get_questionnaire()
-    model = get_active_model()
+    model = model or get_active_model()
     catalogue = get_catalogue()
     items = [ScaleItem(*spec) for spec in questionnaire.scale_items()]
     scale_ids = {item.id for item in items}
@@ -217,13 +227,15 @@ def compute_report(
     *,
     threshold: int | None = None,
     free_text_threshold: int | None = None,
+    model: ProfileModel | None = None,
 ) -> dict:
-    """Everything a report stores, from a round's completed responses (no database).
+    """Everything a report stores, from a round's completed responses.
 
     The outcome (scores, profile, top 3, needs, practices) comes from all responses together;
     the roles shown apart follow visible_groups with the anonymity threshold; open answers are
     kept only from `free_text_threshold` responses (else empty, with free_text_allowed False).
-    The thresholds default to settings.ANONYMITY_THRESHOLD and settings.FREE_TEXT_THRESHOLD.
+    The thresholds default to settings.ANONYMITY_THRESHOLD and settings.FREE_TEXT_THRESHOLD;
+    the model to the active one.
     """
     threshold = settings.ANONYMITY_THRESHOLD if threshold is None else threshold
     if free_text_threshold is None:
@@ -234,7 +246,7 @@ def compute_report(
     visible = visible_groups(counts, threshold)
     free_text_allowed = len(responses) >= free_text_threshold
     return {
-        **compute_outcome(answers),
+        **compute_outcome(answers, model),
         "role_counts": counts,
         "role_scores": scores_by_role(responses, visible, questionnaire),
         "agreement": agreement_by_challenge(answers, questionnaire),
@@ -271,9 +283,10 @@ def refresh_report(assessment: Assessment) -> Report:
     """The round's report, brought up to date with every response completed so far.
 
     Call it when a response of the round completes. In an open round the same report row gets
-    the new content: recomputed from all completed responses with the active model, its HTML
-    rendered again and its stored PDF cleared (the next request renders it anew). A closed
-    round's report no longer changes: it is returned as it is. Without a report yet, it is made.
+    the new content: recomputed from all completed responses with the report's own model
+    version (not one activated since), its HTML rendered again and its stored PDF cleared (the
+    next request renders it anew). A closed round's report no longer changes: it is returned as
+    it is. Without a report yet, it is made.
     Raises NoResponses when nothing is completed yet.
     """
     with transaction.atomic():
@@ -289,7 +302,8 @@ def refresh_report(assessment: Assessment) -> Report:
             return create_report(assessment)
         if not report.assessment.is_open:
             return report
-        for field, value in compute_report(_completed(assessment)).items():
+        content = compute_report(_completed(assessment), model=get_model(report.model_version))
+        for field, value in content.items():
             setattr(report, field, value)
         report.updated_on = timezone.localdate()
         report.revision += 1
@@ -297,6 +311,15 @@ def refresh_report(assessment: Assessment) -> Report:
         report.html = render_report_html(report)
         report.save()
         return report
+
+
+def recompute_report(report: Report) -> dict:
+    """The report's content computed again from its round's completed responses.
+
+    With the report's own model version: for a closed round it equals what is stored (the
+    reproducibility check), whatever version is active now.
+    """
+    return compute_report(_completed(report.assessment), model=get_model(report.model_version))
 
 
 def render_report_html(report: Report) -> str:

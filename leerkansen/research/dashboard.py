@@ -30,7 +30,6 @@ from django.utils.translation import gettext_lazy as _
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
-from leerkansen.scoring.model import get_active_model
 from leerkansen.scoring.scales import ScaleItem
 from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.questionnaire import scale_items
@@ -43,6 +42,7 @@ from .statistics import (
     profile_distribution,
     reliability_of_matrix,
 )
+from .versions import get_active_model
 
 FILTER_FIELDS = ("sector", "grootte", "profiel", "van", "tot")
 

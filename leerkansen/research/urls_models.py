@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""Model versions (included by research.urls under modellen/, in the "research" namespace)."""
+
+from django.urls import path
+
+from . import views_models
+
+urlpatterns = [
+    path("", views_models.model_list, name="models"),
+    path("<str:version>/", views_models.model_detail, name="model_detail"),
+    path("<str:version>/namen/", views_models.model_rename, name="model_rename"),
+    path("<str:version>/activeren/", views_models.model_activate, name="model_activate"),
+]

@@ -3,6 +3,10 @@
 A model file under data/ is the source of truth for one model version. It is validated when
 loaded, against its schema and against the catalogue (every challenge, every action); a bad
 file raises ModelFileError naming the file and the field. See docs/scoring.md.
+
+The file shipped here (1.0.0) is the baseline. Versions estimated later on collected data live
+in the database (leerkansen.research.versions), in exactly the same shape, and are checked by
+the same `validate_model`; that module decides which version new reports use.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from leerkansen.catalogue.content import ActionId, Catalogue, get_catalogue
-from leerkansen.lib.datafiles import DataFileError, load_data_file
+from leerkansen.lib.datafiles import DataFileError, describe, load_data_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_MODEL_FILE = DATA_DIR / "model-1.0.0.yaml"
+SHIPPED_VERSION = "1.0.0"
 
 # A challenge whose prototype mean is at least this many standard deviations above the
 # reference mean defines the profile (it is what the profile is about).
@@ -135,18 +140,35 @@ def _cross_check(model: ProfileModel, catalogue: Catalogue) -> list[tuple[str, s
     return problems
 
 
+def _raise_problems(source: object, problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise ModelFileError(
+            f"{source}: " + "; ".join(f"{where}: {what}" for where, what in problems)
+        )
+
+
 def load_model(path: Path, catalogue: Catalogue | None = None) -> ProfileModel:
     """Read and validate a model file, also against the catalogue (default: the active one)."""
     model = load_data_file(path, ProfileModel, ModelFileError)
-    problems = _cross_check(model, catalogue or get_catalogue())
-    if problems:
-        raise ModelFileError(
-            f"{path}: " + "; ".join(f"{where}: {what}" for where, what in problems)
-        )
+    _raise_problems(path, _cross_check(model, catalogue or get_catalogue()))
+    return model
+
+
+def validate_model(raw: object, source: str, catalogue: Catalogue | None = None) -> ProfileModel:
+    """Validate a model given as data (the shape of a model file, e.g. decoded JSON).
+
+    The same checks as `load_model`: the schema, then the catalogue. A problem raises
+    ModelFileError("<source>: <field path>: <message>").
+    """
+    try:
+        model = ProfileModel.model_validate(raw)
+    except ValidationError as problem:
+        raise ModelFileError(f"{source}: {describe(problem)}") from problem
+    _raise_problems(source, _cross_check(model, catalogue or get_catalogue()))
     return model
 
 
 @cache
-def get_active_model() -> ProfileModel:
-    """The model reports use now, read once per process (it is immutable)."""
+def get_shipped_model() -> ProfileModel:
+    """The model file shipped with the code (1.0.0), read once per process (it is immutable)."""
     return load_model(DEFAULT_MODEL_FILE)

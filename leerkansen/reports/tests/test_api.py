@@ -6,7 +6,7 @@ from leerkansen.catalogue.content import get_catalogue
 from leerkansen.organisations.services import create_api_token, revoke_api_token
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
-from leerkansen.scoring.model import get_active_model
+from leerkansen.scoring.model import get_shipped_model
 from leerkansen.survey.questionnaire import get_questionnaire
 
 from . import make_report, make_round
@@ -50,7 +50,7 @@ def test_report_has_the_documented_shape_and_versions(client):
     data = report_of(client, make_report())
     assert set(data) == REPORT_KEYS
     assert data["questionnaire_version"] == get_questionnaire().version
-    assert data["model_version"] == get_active_model().version
+    assert data["model_version"] == get_shipped_model().version
     assert data["catalogue_version"] == get_catalogue().version
     assert list(data["scores"]) == [str(n) for n in range(1, 10)]
     assert set(data["profile"]) == {"id", "name", "probability"}

@@ -13,7 +13,7 @@ from leerkansen.catalogue.content import get_catalogue
 from leerkansen.scoring.model import (
     DEFAULT_MODEL_FILE,
     ModelFileError,
-    get_active_model,
+    get_shipped_model,
     load_model,
 )
 
@@ -44,8 +44,8 @@ def test_committed_file_is_the_prior_model_1_0_0(model):
     assert model.status == "prior"
     assert "startmodel" in model.description_nl
     assert model.dominance_threshold == 0.70
-    assert get_active_model() is get_active_model()
-    assert get_active_model() == model
+    assert get_shipped_model() is get_shipped_model()
+    assert get_shipped_model() == model
 
 
 def test_profiles_have_unique_ids_and_names_and_two_sentence_descriptions(model):

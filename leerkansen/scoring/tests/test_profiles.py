@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leerkansen.scoring.model import get_active_model
+from leerkansen.scoring.model import get_shipped_model
 from leerkansen.scoring.profiles import assign_profile, standardise
 
-MODEL = get_active_model()
+MODEL = get_shipped_model()
 PROFILE_IDS = [profile.id for profile in MODEL.profiles]
 
 

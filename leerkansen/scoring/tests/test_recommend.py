@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leerkansen.catalogue.content import get_catalogue
-from leerkansen.scoring.model import get_active_model
+from leerkansen.scoring.model import get_shipped_model
 from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import (
     Recommendation,
@@ -15,7 +15,7 @@ from leerkansen.scoring.recommend import (
     score_actions,
 )
 
-MODEL = get_active_model()
+MODEL = get_shipped_model()
 CATALOGUE = get_catalogue()
 ACTION_IDS = [action.id for action in CATALOGUE.actions()]
 RELATED = {action.id: set(action.related) for action in CATALOGUE.actions()}

@@ -1,0 +1,211 @@
+"""The researchers' model pages: who gets them, renaming drafts, activating explicitly."""
+
+import copy
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from leerkansen.organisations.auth import RESEARCHERS_GROUP
+from leerkansen.organisations.models import SecurityEvent
+from leerkansen.organisations.tests.helpers import make_admin, make_user
+from leerkansen.research.models import ModelActivation, ModelVersion, content_checksum
+from leerkansen.research.versions import activate, active_version, get_model
+
+from .test_versions import make_draft
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/onderzoek/modellen/"
+
+
+def detail(version: str) -> str:
+    return f"{LIST}{version}/"
+
+
+def make_researcher(email="onderzoeker@ugent.be"):
+    user = make_user(email, is_staff=True)
+    user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
+    return user
+
+
+@pytest.fixture
+def researcher():
+    client = Client()
+    client.user = make_researcher()
+    client.force_login(client.user)
+    return client
+
+
+@pytest.fixture
+def admin():
+    client = Client()
+    user, _organisation = make_admin()
+    client.force_login(user)
+    return client
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+def test_a_researcher_sees_the_versions_with_their_fit(researcher):
+    draft = make_draft(
+        source="estimate_profiles (412 organisations)",
+        fit={
+            "kind": "profiles",
+            "n": 412,
+            "chosen_k": 5,
+            "table": [
+                {"k": 4, "bic": 9000.5, "entropy": 0.91, "smallest_share": 0.1, "passes": True},
+                {"k": 5, "bic": 8800.25, "entropy": 0.87, "smallest_share": 0.062, "passes": True},
+            ],
+            "rules": {"min_entropy": 0.8, "min_share": 0.05},
+        },
+    )
+
+    response = researcher.get(LIST)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    text = page_text(response)
+    assert f'id="versie-{draft.version}"' in text and 'id="versie-1.0.0"' in text
+    row = text[text.index(f'id="versie-{draft.version}"') :].split("</tr>")[0]
+    for expected in ("412", "8800,3", "0,870", "6%", "Druk en verspreid", "estimate_profiles"):
+        assert expected in row, expected
+
+    response = researcher.get(detail(draft.version))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert 'id="fit"' in text and 'class="is-chosen"' in text
+    assert 'id="profiel-op-weg"' in text and 'id="namen"' in text and 'id="activeren"' in text
+
+
+def test_the_shipped_model_has_a_page_without_rename_form(researcher):
+    response = researcher.get(detail("1.0.0"))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert 'id="profiel-druk-en-verspreid"' in text
+    assert 'id="namen"' not in text and 'id="is-actief"' in text
+    assert researcher.get(detail("9.9.9")).status_code == 404
+
+
+@pytest.mark.parametrize("path", [LIST, detail("1.0.0")])
+def test_only_researchers_see_the_model_pages(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/account/inloggen/")
+
+    user, _organisation = make_admin()
+    client.force_login(user)
+    assert client.get(path).status_code == 403
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.DENIED, user=user).exists()
+
+    staff = make_user("staf@leerkansen.be", is_staff=True)
+    client.force_login(staff)
+    assert client.get(path).status_code == 403
+
+
+def test_a_researcher_renames_the_profiles_of_a_draft(researcher):
+    draft = make_draft()
+    names = {f"name-{p['id']}": p["name"] for p in draft.content["profiles"]}
+
+    response = researcher.post(
+        f"{detail(draft.version)}namen/", {**names, "name-op-weg": "Goed op weg"}
+    )
+
+    assert response.status_code == 302 and response["Location"] == detail(draft.version)
+    assert get_model(draft.version).profile("op-weg").name == "Goed op weg"
+
+    response = researcher.post(
+        f"{detail(draft.version)}namen/", {**names, "name-op-weg": "druk en verspreid"}
+    )
+    assert response.status_code == 200
+    assert 'class="error-summary"' in page_text(response)
+    assert get_model(draft.version).profile("op-weg").name == "Goed op weg"
+
+
+def test_only_drafts_are_renamed_and_only_by_researchers(researcher, admin):
+    draft = make_draft()
+    names = {f"name-{p['id']}": "X " + p["name"] for p in draft.content["profiles"]}
+
+    assert admin.post(f"{detail(draft.version)}namen/", names).status_code == 403
+    assert get_model(draft.version).profile("op-weg").name == "Op weg"
+
+    assert researcher.post(f"{detail('1.0.0')}namen/", names).status_code == 404
+    activate(draft.version)
+    assert researcher.post(f"{detail(draft.version)}namen/", names).status_code == 404
+    assert researcher.get(f"{detail(draft.version)}namen/").status_code == 405
+    assert get_model(draft.version).profile("op-weg").name == "Op weg"
+
+
+def test_activation_is_an_explicit_recorded_post(researcher):
+    draft = make_draft()
+    url = f"{detail(draft.version)}activeren/"
+
+    assert researcher.get(url).status_code == 405
+    assert active_version() == "1.0.0"
+
+    response = researcher.post(url)
+
+    assert response.status_code == 302 and response["Location"] == LIST
+    draft.refresh_from_db()
+    assert draft.status == ModelVersion.Status.ACTIVE
+    assert draft.activated_by == researcher.user
+    activation = ModelActivation.objects.get()
+    assert (activation.version, activation.previous_version) == (draft.version, "1.0.0")
+    assert activation.user == researcher.user
+    text = page_text(researcher.get(LIST))
+    assert "1.0.0 → 1.1.0" in text
+
+    # Back to the shipped model, from its own page.
+    assert researcher.post(f"{detail('1.0.0')}activeren/").status_code == 302
+    assert active_version() == "1.0.0"
+
+
+def test_others_cannot_activate(admin):
+    draft = make_draft()
+    url = f"{detail(draft.version)}activeren/"
+
+    assert admin.post(url).status_code == 403
+    anonymous = Client()
+    response = anonymous.post(url)
+    assert response.status_code == 302 and response["Location"].startswith("/account/inloggen/")
+
+    assert active_version() == "1.0.0"
+    assert not ModelActivation.objects.exists()
+
+
+def test_activation_needs_the_csrf_token():
+    draft = make_draft()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_researcher())
+    assert client.post(f"{detail(draft.version)}activeren/").status_code == 403
+    assert active_version() == "1.0.0"
+
+
+def test_a_failed_activation_says_so_and_keeps_the_active_version(researcher):
+    previous = make_draft()
+    activate(previous.version)
+    broken = make_draft()
+    content = copy.deepcopy(broken.content)
+    content["profiles"][0]["weight"] = 0.9
+    # Bypasses save(), which would refuse it.
+    ModelVersion.objects.filter(pk=broken.pk).update(
+        content=content, checksum=content_checksum(content)
+    )
+
+    response = researcher.post(f"{detail(broken.version)}activeren/", follow=True)
+
+    assert response.redirect_chain[-1][0] == detail(broken.version)
+    assert "weights add up to" in page_text(response)
+    assert 'id="probleem"' in page_text(response)
+    assert active_version() == previous.version
+    assert ModelActivation.objects.count() == 1
+
+
+def test_a_version_estimated_on_simulated_data_offers_no_activation(researcher):
+    draft = make_draft(fit={"kind": "profiles", "simulated": True, "n": 500})
+    assert 'id="activeren"' not in page_text(researcher.get(detail(draft.version)))
+    response = researcher.post(f"{detail(draft.version)}activeren/")
+    assert response.status_code == 302 and response["Location"] == detail(draft.version)
+    assert active_version() == "1.0.0"

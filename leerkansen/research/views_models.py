@@ -1,0 +1,196 @@
+"""Model versions for researchers, under /onderzoek/modellen/: list, detail, rename, activate.
+
+Researchers only, never cached. Activating is an explicit POST; it is recorded on the version
+(activated_at/by) and in ModelActivation, and it is all or nothing (versions.activate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.organisations.auth import researcher_required
+from leerkansen.scoring.model import SHIPPED_VERSION, ModelFileError, ProfileModel
+
+from . import versions
+from .models import ModelActivation, ModelVersion
+
+RECENT_ACTIVATIONS = 10
+# Why a version was not activated, by ModelVersionError.code.
+NOT_ACTIVATED = {
+    "already_active": gettext_lazy("Version %(version)s is already active."),
+    "simulated": gettext_lazy(
+        "Version %(version)s is estimated on simulated organisations: it serves to check the "
+        "estimation and cannot be activated."
+    ),
+}
+
+
+class RenameForm(forms.Form):
+    """One name field per profile of a draft, in the model's order."""
+
+    def __init__(self, *args, profiles: list[dict], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile_ids = [profile["id"] for profile in profiles]
+        for profile in profiles:
+            self.fields[f"name-{profile['id']}"] = forms.CharField(
+                label=gettext_lazy("Name of profile %(id)s") % {"id": profile["id"]},
+                max_length=versions.MAX_NAME_LENGTH,
+                initial=profile["name"],
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        names = [" ".join(str(cleaned.get(f"name-{i}", "")).split()) for i in self.profile_ids]
+        if all(names) and len({name.casefold() for name in names}) != len(names):
+            raise forms.ValidationError(_("Give every profile a different name."))
+        return cleaned
+
+    def names(self) -> dict[str, str]:
+        return {i: self.cleaned_data[f"name-{i}"] for i in self.profile_ids}
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    id: str
+    name: str
+    weight: float
+    # Per challenge: (z-score of the prototype, the same as a 0-100 score).
+    means: list[tuple[float, float]]
+    prior: str
+    distance: float | None
+
+
+def _profile_rows(model: ProfileModel, fit: dict) -> list[ProfileRow]:
+    naming = {line["id"]: line for line in fit.get("naming", [])}
+    mean, sd = model.standardisation.mean, model.standardisation.sd
+    rows = []
+    for profile in model.profiles:
+        named = naming.get(profile.id, {})
+        rows.append(
+            ProfileRow(
+                id=profile.id,
+                name=profile.name,
+                weight=profile.weight,
+                means=[
+                    (profile.means[c], mean[c] + sd[c] * profile.means[c]) for c in model.challenges
+                ],
+                prior=named.get("prior", ""),
+                distance=named.get("distance"),
+            )
+        )
+    return rows
+
+
+def _detail_context(version: str) -> dict:
+    """Everything the detail page shows; Http404 for an unknown version."""
+    row = None
+    if version != SHIPPED_VERSION:
+        row = ModelVersion.objects.filter(version=version).first()
+        if row is None:
+            raise Http404
+    active = versions.active_version()
+    summary = versions.shipped_summary(active) if row is None else versions.summary_of(row, active)
+    fit = row.fit if row is not None else {}
+    model, problem = None, ""
+    try:
+        model = versions.get_model(version)
+    except ModelFileError as error:
+        problem = str(error)
+    catalogue = get_catalogue()
+    return {
+        "row": row,
+        "summary": summary,
+        "fit": fit,
+        "fit_table": fit.get("table", []),
+        "min_share_percent": round(100 * fit.get("rules", {}).get("min_share", 0)),
+        "model": model,
+        "problem": problem,
+        "profiles": _profile_rows(model, fit) if model else [],
+        "challenges": [catalogue.challenge(c) for c in model.challenges] if model else [],
+        "can_activate": not summary.is_active and not fit.get("simulated"),
+        "activations": ModelActivation.objects.filter(version=version)[:RECENT_ACTIVATIONS],
+    }
+
+
+@never_cache
+@researcher_required
+@require_GET
+def model_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "versions": versions.version_summaries(),
+        "activations": ModelActivation.objects.select_related("user")[:RECENT_ACTIVATIONS],
+    }
+    return render(request, "research/models/list.html", context)
+
+
+@never_cache
+@researcher_required
+@require_GET
+def model_detail(request: HttpRequest, version: str) -> HttpResponse:
+    context = _detail_context(version)
+    row = context["row"]
+    if row is not None and row.is_draft and context["model"] is not None:
+        context["form"] = RenameForm(profiles=row.content["profiles"])
+    return render(request, "research/models/detail.html", context)
+
+
+@never_cache
+@researcher_required
+@require_POST
+def model_rename(request: HttpRequest, version: str) -> HttpResponse:
+    row = ModelVersion.objects.filter(version=version, status=ModelVersion.Status.DRAFT).first()
+    if row is None:
+        # Only a draft's names change: the shipped, active and retired versions are fixed.
+        raise Http404
+    form = RenameForm(request.POST, profiles=row.content["profiles"])
+    if form.is_valid():
+        try:
+            versions.rename_profiles(row, form.names())
+        except (versions.ModelVersionError, ModelFileError) as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, _("The profile names are saved."))
+            return redirect("research:model_detail", version=version)
+    context = _detail_context(version)
+    context["form"] = form
+    return render(request, "research/models/detail.html", context)
+
+
+@never_cache
+@researcher_required
+@require_POST
+def model_activate(request: HttpRequest, version: str) -> HttpResponse:
+    try:
+        previous = versions.activate(version, user=request.user)
+    except versions.UnknownModelVersion as missing:
+        raise Http404 from missing
+    except versions.ModelVersionError as problem:
+        message = NOT_ACTIVATED.get(problem.code)
+        if message is None:
+            message = _("Version %(version)s was not activated: %(problem)s")
+        messages.error(request, message % {"version": version, "problem": problem})
+        return redirect("research:model_detail", version=version)
+    except ModelFileError as problem:
+        # E.g. the catalogue changed since the version was drafted: the active one stays.
+        messages.error(
+            request,
+            _("Version %(version)s is not a valid model and was not activated: %(problem)s")
+            % {"version": version, "problem": problem},
+        )
+        return redirect("research:model_detail", version=version)
+    messages.success(
+        request,
+        _("Version %(version)s is active: new reports use it (before: %(previous)s).")
+        % {"version": version, "previous": previous},
+    )
+    return redirect("research:models")
