@@ -104,6 +104,8 @@ def world() -> World:
         "reports:report_pdf": {"code": report.code},
         "reports:rate_actions": {"code": report.code},
         "research:model_detail": {"version": "1.0.0"},
+        "research:export_download": {"dataset": "responses", "file_format": "csv"},
+        "research:export_codebook": {"file_format": "csv"},
         "research:model_rename": {"version": "1.0.0"},
         "research:model_activate": {"version": "1.0.0"},
         "api_v1:report": {"id": round_a.code},

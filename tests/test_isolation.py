@@ -115,6 +115,9 @@ MATRIX: dict[str, Row] = {
     "research:dashboard": RESEARCHERS_ONLY_GET,
     "research:organisation_list": RESEARCHERS_ONLY_GET,
     "research:models": RESEARCHERS_ONLY_GET,
+    "research:exports": RESEARCHERS_ONLY_GET,
+    "research:export_download": RESEARCHERS_ONLY_GET,
+    "research:export_codebook": RESEARCHERS_ONLY_GET,
     "research:model_detail": RESEARCHERS_ONLY_GET,
     # A rename of the shipped version is refused: only a draft can be renamed.
     "research:model_rename": row([403, L, 405, L, 403], [403, L, 404, L, 403]),

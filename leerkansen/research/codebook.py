@@ -1,0 +1,364 @@
+"""The variables of the research exports, and the codebook that documents them.
+
+Every dataset of exports.py is a list of Variables: name, Dutch label, type, value labels and
+user-missing codes. The same list drives the CSV header, the XLSX columns, the SPSS variable
+and value labels, and the codebook rows, so the codebook cannot drift from the files.
+
+Codes:
+- "Weet niet" is its own code, never an empty cell: DONT_KNOW_NUMBER (-1) for items answered
+  with numbers, DONT_KNOW_CODE ("weetniet") for items answered with text codes. In SPSS these
+  are user-missing values.
+- An empty cell means "not answered" (or, in the scores, "no score": fewer than 75% of the
+  challenge's items answered).
+- Free text is never exported (EXCLUDED_SCALES): an open answer may name or describe people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.survey.questionnaire import Item, get_questionnaire
+
+DONT_KNOW_NUMBER = -1
+# At most 8 characters: SPSS allows no longer user-missing value for a text variable.
+DONT_KNOW_CODE = "weetniet"
+EMPTY_MEANS = "Leeg: niet beantwoord."
+# Open questions: the respondent's own words may identify them or others.
+EXCLUDED_SCALES = {"text"}
+EXCLUDED_NOTE = (
+    "Niet geëxporteerd: een open antwoord in eigen woorden kan personen herkenbaar maken."
+)
+
+Kind = Literal["text", "number", "decimal"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of a dataset, with what the codebook says about it."""
+
+    name: str
+    label: str
+    kind: Kind
+    values: dict[int | str, str] = field(default_factory=dict)
+    # User-missing codes (SPSS): "weet niet".
+    missing: tuple[int | str, ...] = ()
+    section: str = ""
+    scale: str = ""
+    reverse: bool | None = None
+    challenge: int | None = None
+    action: str = ""
+    questionnaire_version: str = ""
+    note: str = ""
+    # SPSS measurement level; by default from the kind (see measure_of).
+    measure: Literal["", "nominal", "ordinal", "scale"] = ""
+
+
+CODEBOOK_HEADER = (
+    "dataset",
+    "variable",
+    "label",
+    "type",
+    "values",
+    "missing",
+    "section",
+    "scale",
+    "reverse",
+    "challenge",
+    "action",
+    "questionnaire_version",
+    "note",
+)
+
+
+def measure_of(variable: Variable) -> str:
+    if variable.measure:
+        return variable.measure
+    if variable.kind == "text":
+        return "nominal"
+    if variable.kind == "number" and variable.values:
+        return "ordinal"
+    return "scale"
+
+
+def is_exported(item: Item) -> bool:
+    return item.scale not in EXCLUDED_SCALES
+
+
+def item_is_numeric(item: Item) -> bool:
+    values = [option.value for option in item.options if option.value is not None]
+    return bool(values) and all(isinstance(value, int) for value in values)
+
+
+def dont_know_code(item: Item) -> int | str | None:
+    """The code "Weet niet" gets in the export, or None when the item does not offer it."""
+    if not item.allows_dont_know:
+        return None
+    return DONT_KNOW_NUMBER if item_is_numeric(item) else DONT_KNOW_CODE
+
+
+def item_variable(item: Item, version: str) -> Variable:
+    values: dict[int | str, str] = {
+        option.value: option.label for option in item.options if option.value is not None
+    }
+    code = dont_know_code(item)
+    if code is not None:
+        values[code] = get_questionnaire().scales.dont_know_label
+    return Variable(
+        name=item.id,
+        label=item.text,
+        kind="number" if item_is_numeric(item) else "text",
+        values=values,
+        missing=() if code is None else (code,),
+        section=item.section,
+        scale=item.scale or "",
+        reverse=item.reverse if item.challenge is not None else None,
+        challenge=item.challenge,
+        action=item.action or "",
+        questionnaire_version=version,
+        # A ranked challenge is a category, not an amount.
+        measure="nominal" if item.scale == "challenges" else "",
+    )
+
+
+def _options(item_id: str) -> dict[int | str, str]:
+    item = get_questionnaire().item(item_id)
+    if item is None:
+        return {}
+    return {option.value: option.label for option in item.options if option.value is not None}
+
+
+def _challenge_titles() -> dict[int | str, str]:
+    return {challenge.number: challenge.title for challenge in get_catalogue().challenges}
+
+
+def _action_titles() -> dict[int | str, str]:
+    return {action.id: action.title for action in get_catalogue().actions()}
+
+
+def organisation_variables() -> list[Variable]:
+    return [
+        Variable(
+            "org_key",
+            "Pseudoniem van de organisatie: sleutel uit de organisatiecode (HMAC met de geheime "
+            "sleutel van de server), niet de code of de naam; gelijk over alle exports",
+            "text",
+        ),
+        Variable(
+            "round_key",
+            "Pseudoniem van de ronde (HMAC van de rondecode); verbindt de datasets",
+            "text",
+        ),
+        Variable(
+            "sector",
+            "Sector van de organisatie (NACE-sectie), zoals de organisatie ze opgaf",
+            "text",
+            _options("A_sector"),
+        ),
+        Variable(
+            "size_band",
+            "Aantal medewerkers van de organisatie, zoals de organisatie het opgaf",
+            "text",
+            _options("A_size"),
+        ),
+    ]
+
+
+def round_variables() -> list[Variable]:
+    """Keys and context of a round: the first columns of every per-round dataset."""
+    return [
+        *organisation_variables(),
+        Variable("round_month", "Maand waarin de ronde begon (JJJJ-MM)", "text"),
+        Variable("questionnaire_version", "Versie van de vragenlijst van de ronde", "text"),
+    ]
+
+
+def response_variables() -> list[Variable]:
+    questionnaire = get_questionnaire()
+    version = questionnaire.version
+    return [
+        *organisation_variables(),
+        Variable("role", "Rol waarin de respondent antwoordde", "text", _options("A_role")),
+        Variable(
+            "questionnaire_version",
+            "Versie van de vragenlijst van de ronde",
+            "text",
+            note=f"De itemkolommen volgen vragenlijst {version}: een item dat in een andere "
+            "versie een ander id had, staat er niet in.",
+        ),
+        Variable(
+            "completed_month",
+            "Maand waarin de respondent de antwoorden verstuurde (JJJJ-MM; de dag wordt niet "
+            "uitgegeven)",
+            "text",
+        ),
+        *(item_variable(item, version) for item in questionnaire.items() if is_exported(item)),
+    ]
+
+
+def excluded_item_variables() -> list[Variable]:
+    """The questionnaire's items that no export holds, for the codebook."""
+    questionnaire = get_questionnaire()
+    return [
+        Variable(
+            item.id,
+            item.text,
+            "text",
+            section=item.section,
+            scale=item.scale or "",
+            questionnaire_version=questionnaire.version,
+            note=EXCLUDED_NOTE,
+        )
+        for item in questionnaire.items()
+        if not is_exported(item)
+    ]
+
+
+def posterior_name(profile_id: str) -> str:
+    # Profile ids are slugs (a-z, 0-9, "-"); SPSS names take no "-".
+    return "posterior_" + profile_id.replace("-", "_")
+
+
+def score_variables(profiles: Mapping[str, str]) -> list[Variable]:
+    """The scores' variables; `profiles` maps the profile ids of the reports to their names."""
+    titles = _challenge_titles()
+    return [
+        *round_variables(),
+        Variable("model_version", "Versie van het profielmodel van het rapport", "text"),
+        Variable("catalogue_version", "Versie van de actiecatalogus van het rapport", "text"),
+        Variable("n_responses", "Aantal verstuurde antwoorden in de ronde", "number"),
+        *(
+            Variable(
+                f"score_{number}",
+                f"Score uitdaging {number}: {title} (0–100, hoger = weegt zwaarder; leeg als "
+                "minder dan 75% van de items beantwoord is)",
+                "decimal",
+                challenge=int(number),
+            )
+            for number, title in titles.items()
+        ),
+        Variable(
+            "profile",
+            "Dominant profiel (id in de modelversie van het rapport)",
+            "text",
+            dict(profiles),
+        ),
+        Variable("profile_probability", "Posterior kans op het dominante profiel", "decimal"),
+        Variable("nearest_prototype", "Dichtstbijzijnde prototype (controle)", "text"),
+        *(
+            Variable(
+                posterior_name(profile_id),
+                f"Posterior kans op profiel {profile_id} (leeg: niet in de modelversie)",
+                "decimal",
+            )
+            for profile_id in profiles
+        ),
+    ]
+
+
+def practice_name(action_id: str) -> str:
+    return "practice_" + action_id.replace(".", "_")
+
+
+def practice_variables() -> list[Variable]:
+    states = {option.value: option.label for option in get_questionnaire().scales.practice}
+    return [
+        *round_variables(),
+        *(
+            Variable(
+                practice_name(action.id),
+                f"Actie {action.id}: {action.title} (deel C, meest gegeven antwoord in de ronde)",
+                "text",
+                states,
+                section="C",
+                scale="practice",
+                challenge=action.challenge_number,
+                action=action.id,
+                note="Bij gelijke stand telt de voorzichtigste: deels, nog niet, al, niet van "
+                "toepassing. Leeg: geen respondent beantwoordde deze actie.",
+            )
+            for action in get_catalogue().actions()
+        ),
+    ]
+
+
+NEED_RANKS = (1, 2, 3)
+
+
+def need_variables() -> list[Variable]:
+    titles = _challenge_titles()
+    variables = round_variables()
+    for rank in NEED_RANKS:
+        variables += [
+            Variable(
+                f"need_{rank}",
+                f"Nood op plaats {rank} in de ronde (uitdaging; 3-2-1 punten over alle "
+                "respondenten)",
+                "number",
+                titles,
+                section="D",
+                scale="challenges",
+                measure="nominal",
+            ),
+            Variable(
+                f"need_{rank}_urgency",
+                f"Gemiddelde dringendheid van nood {rank} (1 = kan wachten, 5 = heel dringend)",
+                "decimal",
+                section="D",
+                scale="urgency",
+            ),
+        ]
+    return variables
+
+
+def rating_variables() -> list[Variable]:
+    return [
+        *round_variables(),
+        Variable("action", "Beoordeelde actie (id in de catalogus)", "text", _action_titles()),
+        Variable(
+            "challenge", "Uitdaging van de actie", "number", _challenge_titles(), measure="nominal"
+        ),
+        Variable("relevance", "Relevantie volgens de organisatie (1–5)", "number"),
+        Variable("feasibility", "Haalbaarheid volgens de organisatie (1–5)", "number"),
+        Variable(
+            "recommended",
+            "Stond de actie in de top 3 van het rapport toen ze beoordeeld werd?",
+            "number",
+            {0: "nee", 1: "ja"},
+            measure="nominal",
+        ),
+        Variable("rated_month", "Maand van de laatste beoordeling (JJJJ-MM)", "text"),
+    ]
+
+
+def _format_values(values: dict[int | str, str]) -> str:
+    return "; ".join(f"{code} = {label}" for code, label in values.items())
+
+
+def _format_missing(variable: Variable) -> str:
+    # The label first: a cell that starts with "-1" would be taken for a formula.
+    parts = [f"{variable.values.get(code, 'Ontbrekend')}: {code}." for code in variable.missing]
+    return " ".join([*parts, EMPTY_MEANS])
+
+
+def codebook_rows(datasets: Iterable[tuple[str, Sequence[Variable]]]) -> Iterator[list]:
+    """One row per variable of each (dataset name, variables), in CODEBOOK_HEADER order."""
+    for dataset, variables in datasets:
+        for variable in variables:
+            yield [
+                dataset,
+                variable.name,
+                variable.label,
+                variable.kind,
+                _format_values(variable.values),
+                _format_missing(variable),
+                variable.section,
+                variable.scale,
+                "" if variable.reverse is None else int(variable.reverse),
+                variable.challenge,
+                variable.action,
+                variable.questionnaire_version,
+                variable.note,
+            ]

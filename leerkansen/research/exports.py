@@ -1,0 +1,522 @@
+"""Research exports: datasets as rows, written as CSV, XLSX or SPSS .sav, with a codebook.
+
+Datasets (variables and codes: codebook.py):
+- responses: one row per completed response, every item's answer (free text left out);
+- scores: one row per round with a report: challenge scores, profile and posterior;
+- practices: one row per round with a report: per action the state most respondents gave;
+- needs: one row per round with a report: the three ranked needs and their mean urgency;
+- ratings: one row per action rating of a round (relevance, feasibility).
+
+No export holds a name, an e-mail address, a round title or free text. Organisations and
+rounds appear under pseudonymous keys (an HMAC of their code with SECRET_KEY: stable across
+exports, not reversible without the key). Demo organisations never appear; simulated ones
+(simulate_organisations) only in an export that asks for them alone, for validation.
+
+Memory: rows come from `.iterator(chunk_size=CHUNK_SIZE)` queries, so CSV streams in constant
+memory and XLSX is written row by row to a file (openpyxl's write-only mode; only its table of
+distinct strings grows). SPSS is the exception: pyreadstat writes a whole DataFrame, so the
+.sav export holds the dataset in memory once, as compact typed columns (polars).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import IO
+
+import defusedcsv.csv as csv
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.reports.models import ActionRating, Report
+from leerkansen.survey.models import Answer, Response
+from leerkansen.survey.questionnaire import get_questionnaire
+
+from .codebook import (
+    CODEBOOK_HEADER,
+    NEED_RANKS,
+    Variable,
+    codebook_rows,
+    dont_know_code,
+    excluded_item_variables,
+    is_exported,
+    item_is_numeric,
+    measure_of,
+    need_variables,
+    practice_variables,
+    rating_variables,
+    response_variables,
+    score_variables,
+)
+from .versions import UnknownModelVersion, get_model
+
+CHUNK_SIZE = 2000
+# Rows per piece of a streamed CSV: large enough to keep the overhead per piece small.
+CSV_ROWS_PER_PIECE = 500
+# A worksheet holds at most this many rows; a longer dataset continues on a next sheet.
+XLSX_MAX_ROWS = 1_048_576
+SPSS_LABEL_LENGTH = 255
+SAV_ROWS_PER_FRAME = 2000
+
+Row = list
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which rounds an export covers; the same choices as the research dashboard's filters.
+
+    `start` and `end` are months (their first day): rounds opened from `start` up to and
+    including `end`. Every dataset of one filter covers the same rounds, so they join.
+    """
+
+    sector: str = ""
+    size_band: str = ""
+    start: date | None = None
+    end: date | None = None
+    # Only simulated organisations (validation) instead of only real ones.
+    simulated: bool = False
+
+    def describe(self) -> str:
+        parts = [
+            f"{name}={value}"
+            for name, value in (
+                ("sector", self.sector),
+                ("size", self.size_band),
+                ("from", self.start and f"{self.start:%Y-%m}"),
+                ("until", self.end and f"{self.end:%Y-%m}"),
+            )
+            if value
+        ]
+        return " ".join([*parts, "simulated"] if self.simulated else parts)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def rounds_q(export_filter: ExportFilter, prefix: str) -> Q:
+    """The rounds an export covers, as a condition on `prefix` + Assessment's fields."""
+    organisation = f"{prefix}organisation__"
+    condition = Q(
+        **{
+            f"{organisation}is_demo": False,
+            f"{organisation}is_simulated": export_filter.simulated,
+        }
+    )
+    if export_filter.sector:
+        condition &= Q(**{f"{organisation}sector": export_filter.sector})
+    if export_filter.size_band:
+        condition &= Q(**{f"{organisation}size_band": export_filter.size_band})
+    if export_filter.start:
+        condition &= Q(**{f"{prefix}created_at__date__gte": export_filter.start.replace(day=1)})
+    if export_filter.end:
+        condition &= Q(**{f"{prefix}created_at__date__lt": _next_month(export_filter.end)})
+    return condition
+
+
+def pseudonym(kind: str, code: str) -> str:
+    """A stable key for an organisation's or a round's code; without SECRET_KEY it tells
+    nothing about the code (HMAC-SHA256, 64 bits shown: no collisions at our scale)."""
+    return salted_hmac(f"leerkansen.research.{kind}", code, algorithm="sha256").hexdigest()[:16]
+
+
+def _keys(kind: str) -> Callable[[str], str]:
+    # Rows of one organisation or round mostly come together: a small cache saves the HMACs.
+    return lru_cache(maxsize=1024)(lambda code: pseudonym(kind, code))
+
+
+def month(day: date | datetime | None) -> str | None:
+    if day is None:
+        return None
+    if isinstance(day, datetime):
+        day = timezone.localtime(day)
+    return f"{day:%Y-%m}"
+
+
+def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
+    """One row per completed response, in response_variables() order.
+
+    Two ordered streams, responses and their answers, merged on the response id: one query
+    each, constant memory, whatever the number of responses.
+    """
+    items = [item for item in get_questionnaire().items() if is_exported(item)]
+    first = len(response_variables()) - len(items)
+    # item id → (column, numeric?, code of "weet niet" or None)
+    columns = {
+        item.id: (first + index, item_is_numeric(item), dont_know_code(item))
+        for index, item in enumerate(items)
+    }
+    width = first + len(items)
+    responses = (
+        Response.objects.filter(rounds_q(export_filter, "assessment__"))
+        .filter(completed_on__isnull=False)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "assessment__organisation__code",
+            "assessment__code",
+            "assessment__organisation__sector",
+            "assessment__organisation__size_band",
+            "role",
+            "assessment__questionnaire_version",
+            "completed_on",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    # Not the text column: free text is never read, so it cannot end up in a row.
+    answers = (
+        Answer.objects.filter(rounds_q(export_filter, "response__assessment__"))
+        .filter(response__completed_on__isnull=False)
+        .order_by("response_id", "item_id")
+        .values_list("response_id", "item_id", "number", "code")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    organisation_key, round_key = _keys("organisation"), _keys("round")
+    pending = next(answers, None)
+    for pk, org_code, round_code, sector, size_band, role, version, completed_on in responses:
+        row: Row = [None] * width
+        row[:first] = [
+            organisation_key(org_code),
+            round_key(round_code),
+            sector,
+            size_band,
+            role,
+            version,
+            month(completed_on),
+        ]
+        # Answers of a response completed after the first query started are skipped.
+        while pending is not None and pending[0] < pk:
+            pending = next(answers, None)
+        while pending is not None and pending[0] == pk:
+            _pk, item_id, number, code = pending
+            column = columns.get(item_id)
+            if column is not None:
+                at, numeric, dont_know = column
+                if numeric:
+                    row[at] = number if number is not None else (None if code else dont_know)
+                else:
+                    row[at] = code or (str(number) if number is not None else dont_know)
+            pending = next(answers, None)
+        yield row
+
+
+ROUND_FIELDS = (
+    "assessment__organisation__code",
+    "assessment__code",
+    "assessment__organisation__sector",
+    "assessment__organisation__size_band",
+    "assessment__created_at",
+)
+
+
+def _round_rows(queryset, fields: Sequence[str]) -> Iterator[tuple[Row, tuple]]:
+    """(the round's first columns as in codebook.round_variables, the other fields)."""
+    organisation_key, round_key = _keys("organisation"), _keys("round")
+    rows = queryset.values_list(*ROUND_FIELDS, *fields).iterator(chunk_size=CHUNK_SIZE)
+    for org_code, round_code, sector, size_band, created_at, *rest in rows:
+        yield (
+            [
+                organisation_key(org_code),
+                round_key(round_code),
+                sector,
+                size_band,
+                month(created_at),
+            ],
+            tuple(rest),
+        )
+
+
+def _reports(export_filter: ExportFilter):
+    return Report.objects.filter(rounds_q(export_filter, "assessment__")).order_by("assessment_id")
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"[.]", version))
+
+
+def report_profiles(export_filter: ExportFilter) -> dict[str, str]:
+    """Profile id → name, for every model version the reports were made with (oldest first).
+
+    One report per version is read: a version's profiles are fixed once it is used, so every
+    report of it has the same ones. Names come from the version's model; a version that is
+    gone gives its ids as names.
+    """
+    reports = _reports(export_filter).order_by()
+    versions = sorted(
+        set(reports.values_list("model_version", flat=True).distinct()), key=_version_key
+    )
+    found: dict[str, str] = {}
+    for version in versions:
+        try:
+            names = {profile.id: profile.name for profile in get_model(version).profiles}
+        except UnknownModelVersion:
+            names = {}
+        profile = reports.filter(model_version=version).values_list("profile", flat=True).first()
+        for profile_id in (profile or {}).get("probabilities", {}):
+            found.setdefault(profile_id, names.get(profile_id, profile_id))
+    return found
+
+
+def score_rows(export_filter: ExportFilter, profiles: Iterable[str]) -> Iterator[Row]:
+    challenges = [challenge.number for challenge in get_catalogue().challenges]
+    fields = (
+        "questionnaire_version",
+        "model_version",
+        "catalogue_version",
+        "response_count",
+        "scores",
+        "profile",
+    )
+    profiles = list(profiles)
+    for first, rest in _round_rows(_reports(export_filter), fields):
+        questionnaire, model, catalogue, count, scores, profile = rest
+        probabilities = profile.get("probabilities", {})
+        yield [
+            *first,
+            questionnaire,
+            model,
+            catalogue,
+            count,
+            *(scores.get(str(number)) for number in challenges),
+            profile.get("id"),
+            profile.get("probability"),
+            profile.get("nearest_prototype"),
+            *(probabilities.get(profile_id) for profile_id in profiles),
+        ]
+
+
+def practice_rows(export_filter: ExportFilter) -> Iterator[Row]:
+    actions = [action.id for action in get_catalogue().actions()]
+    fields = ("questionnaire_version", "practices")
+    for first, (questionnaire, practices) in _round_rows(_reports(export_filter), fields):
+        yield [*first, questionnaire, *(practices.get(action) for action in actions)]
+
+
+def need_rows(export_filter: ExportFilter) -> Iterator[Row]:
+    fields = ("questionnaire_version", "needs")
+    for first, (questionnaire, needs) in _round_rows(_reports(export_filter), fields):
+        row = [*first, questionnaire]
+        for rank in NEED_RANKS:
+            need = needs[rank - 1] if rank <= len(needs) else {}
+            row += [need.get("challenge"), need.get("urgency")]
+        yield row
+
+
+def rating_rows(export_filter: ExportFilter) -> Iterator[Row]:
+    catalogue = get_catalogue()
+    ratings = ActionRating.objects.filter(rounds_q(export_filter, "assessment__")).order_by(
+        "assessment_id", "action_id"
+    )
+    fields = (
+        "assessment__questionnaire_version",
+        "action_id",
+        "relevance",
+        "feasibility",
+        "recommended",
+        "updated_on",
+    )
+    for first, rest in _round_rows(ratings, fields):
+        questionnaire, action_id, relevance, feasibility, recommended, updated_on = rest
+        action = catalogue.action(action_id)
+        yield [
+            *first,
+            questionnaire,
+            action_id,
+            action.challenge_number if action else None,
+            relevance,
+            feasibility,
+            int(recommended),
+            month(updated_on),
+        ]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    # The variables and the rows together: some variables depend on the data (the scores'
+    # posterior columns), and the rows must follow the same variables.
+    build: Callable[[ExportFilter], tuple[list[Variable], Iterator[Row]]]
+
+
+def _scores(export_filter: ExportFilter) -> tuple[list[Variable], Iterator[Row]]:
+    profiles = report_profiles(export_filter)
+    return score_variables(profiles), score_rows(export_filter, profiles)
+
+
+def _fixed(
+    variables: Callable[[], list[Variable]], rows: Callable[[ExportFilter], Iterator[Row]]
+) -> Callable[[ExportFilter], tuple[list[Variable], Iterator[Row]]]:
+    return lambda export_filter: (variables(), rows(export_filter))
+
+
+DATASETS: dict[str, Dataset] = {
+    dataset.name: dataset
+    for dataset in (
+        Dataset("responses", _fixed(response_variables, response_rows)),
+        Dataset("scores", _scores),
+        Dataset("practices", _fixed(practice_variables, practice_rows)),
+        Dataset("needs", _fixed(need_variables, need_rows)),
+        Dataset("ratings", _fixed(rating_variables, rating_rows)),
+    )
+}
+FORMATS = ("csv", "xlsx", "sav")
+CODEBOOK_FORMATS = ("csv", "xlsx")
+
+
+def dataset_codebook(name: str, variables: Sequence[Variable]) -> list[tuple[str, list]]:
+    """(dataset, variables) pairs for the codebook of one dataset; the responses' codebook
+    also names the items it leaves out."""
+    pairs = [(name, list(variables))]
+    if name == "responses":
+        pairs.append((name, excluded_item_variables()))
+    return pairs
+
+
+def full_codebook(export_filter: ExportFilter) -> list[tuple[str, list]]:
+    pairs: list[tuple[str, list]] = []
+    for dataset in DATASETS.values():
+        # Only the variables: the rows are a generator that is never started.
+        variables, _rows = dataset.build(export_filter)
+        pairs += dataset_codebook(dataset.name, variables)
+    return pairs
+
+
+# Writers -----------------------------------------------------------------------------------
+
+FORMULA_START = ("@", "+", "-", "=", "|", "%")
+_NUMBER = re.compile(r"^-?[0-9,\.]+$")
+
+
+def escape_formula(value: object) -> object:
+    """A string a spreadsheet would run as a formula gets a leading quote ("'=1+1").
+
+    The same rule as defusedcsv, which writes the CSV files, so that XLSX and CSV agree.
+    """
+    if isinstance(value, str) and value[:1] in FORMULA_START and not _NUMBER.match(value):
+        return "'" + value.replace("|", "\\|")
+    return value
+
+
+def csv_pieces(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+    """The CSV text in pieces of CSV_ROWS_PER_PIECE rows, for a streaming response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if count % CSV_ROWS_PER_PIECE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def _xlsx_row(row: Sequence) -> list:
+    # Only text needs work; numbers and empty cells go as they are (the fast path counts:
+    # a large export has millions of cells).
+    return [_xlsx_text(value) if isinstance(value, str) else value for value in row]
+
+
+def _xlsx_text(value: str) -> object:
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        # Control characters that XML cannot hold (openpyxl would refuse the whole file).
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return escape_formula(value)
+
+
+def write_xlsx(target: str | Path | IO[bytes], sheets: Iterable[tuple[str, Sequence, Iterable]]):
+    """Write (title, header, rows) sheets in openpyxl's write-only mode (row by row)."""
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        part, used = 1, XLSX_MAX_ROWS
+        for row in rows:
+            if used == XLSX_MAX_ROWS:
+                sheet = workbook.create_sheet(title if part == 1 else f"{title} ({part})")
+                sheet.append(_xlsx_row(header))
+                part, used = part + 1, 1
+            sheet.append(_xlsx_row(row))
+            used += 1
+        if part == 1:
+            workbook.create_sheet(title).append(_xlsx_row(header))
+    workbook.save(target)
+
+
+def write_dataset_xlsx(target, name: str, variables: Sequence[Variable], rows: Iterable[Row]):
+    header = [variable.name for variable in variables]
+    codebook = codebook_rows(dataset_codebook(name, variables))
+    write_xlsx(target, [(name, header, rows), ("codebook", CODEBOOK_HEADER, codebook)])
+
+
+def write_sav(path: str | Path, variables: Sequence[Variable], rows: Iterable[Row]) -> None:
+    """An SPSS file with variable labels, value labels and "weet niet" as user-missing.
+
+    pyreadstat writes a whole DataFrame: the rows are gathered in polars frames of
+    SAV_ROWS_PER_FRAME rows (typed columns, a few bytes per cell), so the memory this takes
+    grows with the dataset, unlike CSV and XLSX.
+    """
+    import polars as pl
+    import pyreadstat
+
+    types = {"text": pl.String, "number": pl.Int32, "decimal": pl.Float64}
+    schema = {variable.name: types[variable.kind] for variable in variables}
+    frames, batch = [], []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == SAV_ROWS_PER_FRAME:
+            frames.append(pl.DataFrame(batch, schema=schema, orient="row"))
+            batch = []
+    frames.append(pl.DataFrame(batch, schema=schema, orient="row"))
+    del batch
+    frame = pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
+    del frames
+
+    def label_key(variable: Variable, value: int | str) -> int | str:
+        return str(value) if variable.kind == "text" else value
+
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels={v.name: v.label[:SPSS_LABEL_LENGTH] for v in variables},
+        variable_value_labels={
+            v.name: {label_key(v, code): label for code, label in v.values.items()}
+            for v in variables
+            if v.values
+        },
+        missing_ranges={
+            v.name: [label_key(v, code) for code in v.missing] for v in variables if v.missing
+        },
+        variable_measure={v.name: measure_of(v) for v in variables},
+    )
+
+
+def write_codebook_csv(export_filter: ExportFilter) -> Iterator[str]:
+    return csv_pieces(CODEBOOK_HEADER, codebook_rows(full_codebook(export_filter)))
+
+
+def write_codebook_xlsx(target, export_filter: ExportFilter) -> None:
+    write_xlsx(target, [("codebook", CODEBOOK_HEADER, codebook_rows(full_codebook(export_filter)))])
+
+
+def export_csv(name: str, export_filter: ExportFilter) -> Iterator[str]:
+    variables, rows = DATASETS[name].build(export_filter)
+    return csv_pieces([variable.name for variable in variables], rows)
+
+
+def export_xlsx(target, name: str, export_filter: ExportFilter) -> None:
+    variables, rows = DATASETS[name].build(export_filter)
+    write_dataset_xlsx(target, name, variables, rows)
+
+
+def export_sav(path: str | Path, name: str, export_filter: ExportFilter) -> None:
+    variables, rows = DATASETS[name].build(export_filter)
+    write_sav(path, variables, rows)

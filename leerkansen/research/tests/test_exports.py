@@ -1,0 +1,552 @@
+"""Research exports: who may download, what the files hold and what they never hold."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import defusedcsv.csv as defused
+import pyreadstat
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from leerkansen.catalogue.content import get_catalogue
+from leerkansen.organisations.auth import RESEARCHERS_GROUP
+from leerkansen.organisations.models import Organisation, SecurityEvent
+from leerkansen.organisations.tests.helpers import make_organisation, make_user
+from leerkansen.reports.models import ActionRating, Report
+from leerkansen.reports.services import create_report
+from leerkansen.reports.tests import add_responses, full_answers
+from leerkansen.research import exports
+from leerkansen.research.codebook import (
+    CODEBOOK_HEADER,
+    DONT_KNOW_CODE,
+    DONT_KNOW_NUMBER,
+    Variable,
+    dont_know_code,
+)
+from leerkansen.research.exports import ExportFilter, pseudonym
+from leerkansen.scoring.model import get_shipped_model
+from leerkansen.survey.models import Answer, Assessment, Response
+from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.survey.rounds import open_round
+from leerkansen.survey.services import save_answers, start_response
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NAME = "Geheime Naam BV"
+SECRET_EMAIL = "geheim.persoon@geheimenaam.be"
+SECRET_TITLE = "Geheime Ronde Voorjaar"
+SECRET_TEXT = "Onze collega Jozefien Vermeersch leert iedereen alles"
+DATASETS = list(exports.DATASETS)
+
+
+def make_researcher(email: str = "onderzoeker@ugent.be"):
+    user = make_user(email, is_staff=True)
+    user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
+    return user
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def answers(index: int) -> dict:
+    """Full answers with "weet niet" on B1_1 and A_size, practices, urgency and free text."""
+    return full_answers(
+        {
+            "A_sector": "Q",
+            "A_size": None,
+            "A_role": "medewerker",
+            "B1_1": None,
+            "C_1_1": "al",
+            "C_2_1": "nog_niet",
+            "D_1_urgency": 4,
+            "E_1": 3,
+            "E_open": f"{SECRET_TEXT} ({index})",
+        }
+    )
+
+
+def make_round(
+    name: str = SECRET_NAME,
+    *,
+    responses: int = 2,
+    title: str = SECRET_TITLE,
+    email: str = SECRET_EMAIL,
+    **flags,
+) -> Assessment:
+    """An organisation (with an admin) whose round has `responses` completed responses, one
+    draft, a report and a rating."""
+    admin = make_user(email) if email else None
+    organisation = make_organisation(name, admin=admin)
+    if flags:
+        Organisation.objects.filter(pk=organisation.pk).update(**flags)
+    assessment = open_round(organisation, ["hr", "medewerker"], title)
+    add_responses(assessment, "medewerker", responses, answers)
+    draft, _token = start_response(assessment, "hr")
+    save_answers(draft, {"B1_1": 5})
+    create_report(assessment)
+    ActionRating.objects.create(
+        assessment=assessment, action_id="1.1", relevance=4, feasibility=2, recommended=True
+    )
+    return assessment
+
+
+def download(client: Client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    if getattr(response, "streaming", False):
+        data = b"".join(response.streaming_content)
+        response.close()
+        return data
+    return response.content
+
+
+def csv_rows(data: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(data.decode())))
+
+
+def xlsx_sheets(data: bytes) -> dict[str, list[list]]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    return {
+        sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets
+    }
+
+
+def read_sav(data: bytes):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.sav"
+        path.write_bytes(data)
+        return pyreadstat.read_sav(str(path), output_format="dict", user_missing=True)
+
+
+def all_text(file_format: str, data: bytes) -> str:
+    """Everything a file says, values and labels, as one text."""
+    if file_format == "csv":
+        return data.decode()
+    if file_format == "xlsx":
+        return repr(xlsx_sheets(data))
+    values, meta = read_sav(data)
+    return repr(values) + repr(meta.column_names_to_labels) + repr(meta.variable_value_labels)
+
+
+def dataset_url(dataset: str, file_format: str, query: str = "") -> str:
+    url = reverse("research:export_download", args=[dataset, file_format])
+    return f"{url}?{query}" if query else url
+
+
+def test_export_pages_are_for_researchers_only():
+    make_round()
+    urls = [
+        reverse("research:exports"),
+        dataset_url("responses", "csv"),
+        dataset_url("scores", "xlsx"),
+        reverse("research:export_codebook", args=["csv"]),
+    ]
+    admin = make_user("an@zorggroep.be")
+    make_organisation("Zorggroep Noord", admin=admin)
+    staff = make_user("staf@leerkansen.be", is_staff=True)
+    not_staff = make_user("niet-staf@ugent.be")
+    not_staff.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
+    researcher = logged_in(make_researcher())
+    for url in urls:
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("organisations:login"))
+        for user in (admin, staff, not_staff):
+            assert logged_in(user).get(url).status_code == 403, (url, user)
+        response = researcher.get(url)
+        assert response.status_code == 200
+        response.close()
+        assert researcher.post(url).status_code == 405
+    # Refusals are logged, and nothing was exported.
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.DENIED).count() == 3 * len(urls)
+
+
+def test_unknown_datasets_and_formats_are_not_found():
+    client = logged_in(make_researcher())
+    assert client.get(dataset_url("answers", "csv")).status_code == 404
+    assert client.get(dataset_url("responses", "json")).status_code == 404
+    assert client.get(dataset_url("ratings", "pdf")).status_code == 404
+    assert client.get(reverse("research:export_codebook", args=["sav"])).status_code == 404
+
+
+def test_the_page_lists_every_dataset_in_every_format_and_the_codebook():
+    response = logged_in(make_researcher()).get(reverse("research:exports"))
+    html = response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    for dataset in DATASETS:
+        assert f'id="dataset-{dataset}"' in html
+        for file_format in exports.FORMATS:
+            assert f'href="{dataset_url(dataset, file_format)}"' in html
+    for file_format in exports.CODEBOOK_FORMATS:
+        assert reverse("research:export_codebook", args=[file_format]) in html
+
+
+def test_the_page_carries_valid_filters_over_to_the_links_and_refuses_bad_ones():
+    client = logged_in(make_researcher())
+    html = client.get(reverse("research:exports"), {"sector": "Q", "van": "2026-01"}).content
+    assert f'href="{dataset_url("needs", "sav", "sector=Q&amp;van=2026-01")}"' in html.decode()
+    html = client.get(reverse("research:exports"), {"simulated": "on"}).content.decode()
+    assert f'href="{dataset_url("scores", "csv", "simulated=1")}"' in html
+    html = client.get(reverse("research:exports"), {"van": "januari"}).content.decode()
+    assert 'id="datasets"' not in html
+    assert 'aria-invalid="true"' in html
+    assert client.get(dataset_url("responses", "csv", "van=januari")).status_code == 400
+
+
+@pytest.mark.parametrize("file_format", exports.FORMATS)
+def test_a_download_is_an_attachment_never_cached_and_logged(file_format):
+    make_round()
+    researcher = make_researcher()
+    response = logged_in(researcher).get(dataset_url("responses", file_format))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f'.{file_format}"' in disposition
+    assert "no-store" in response["Cache-Control"]
+    assert response.streaming
+    response.close()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.EXPORT)
+    assert event.user == researcher
+    assert event.organisation is None
+    assert event.detail == f"research responses {file_format}"
+
+
+def test_the_log_line_names_the_filters_and_the_codebook():
+    client = logged_in(make_researcher())
+    download(client, reverse("research:export_codebook", args=["xlsx"]) + "?sector=Q&simulated=1")
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.EXPORT)
+    assert event.detail == "research codebook xlsx sector=Q simulated"
+
+
+def test_csv_streams_in_pieces(monkeypatch):
+    make_round(responses=3)
+    monkeypatch.setattr(exports, "CSV_ROWS_PER_PIECE", 1)
+    response = logged_in(make_researcher()).get(dataset_url("responses", "csv"))
+    pieces = list(response.streaming_content)
+    # One piece per row, the header with the first.
+    assert len(pieces) == 3
+    assert len(csv_rows(b"".join(pieces))) == 3
+
+
+def test_no_names_emails_titles_codes_or_free_text_in_any_export():
+    assessment = make_round()
+    organisation = assessment.organisation
+    secrets = [SECRET_NAME, SECRET_EMAIL, SECRET_TITLE, SECRET_TEXT, "Jozefien"]
+    secrets += [organisation.code, assessment.code]
+    client = logged_in(make_researcher())
+    checked = []
+    for dataset in DATASETS:
+        for file_format in exports.FORMATS:
+            text = all_text(file_format, download(client, dataset_url(dataset, file_format)))
+            # The file holds the round: its pseudonymous key, not its code.
+            assert pseudonym("round", assessment.code) in text, (dataset, file_format)
+            leaked = [secret for secret in secrets if secret in text]
+            assert not leaked, (dataset, file_format, leaked)
+            checked.append((dataset, file_format))
+    for file_format in exports.CODEBOOK_FORMATS:
+        url = reverse("research:export_codebook", args=[file_format])
+        text = all_text(file_format, download(client, url))
+        assert not [secret for secret in secrets if secret in text]
+    assert len(checked) == len(DATASETS) * len(exports.FORMATS)
+
+
+def test_a_response_row_holds_coded_answers_under_pseudonymous_keys():
+    assessment = make_round(responses=2)
+    rows = csv_rows(download(logged_in(make_researcher()), dataset_url("responses", "csv")))
+    # Completed responses only: the draft is not exported.
+    assert len(rows) == 2
+    row = rows[0]
+    organisation = assessment.organisation
+    assert row["org_key"] == pseudonym("organisation", organisation.code)
+    assert row["round_key"] == pseudonym("round", assessment.code)
+    assert len(row["org_key"]) == 16 and row["org_key"] != row["round_key"]
+    response = Response.objects.filter(completed_on__isnull=False).first()
+    assert row["completed_month"] == f"{response.completed_on:%Y-%m}"
+    assert (row["sector"], row["size_band"], row["role"]) == ("Q", "50_249", "medewerker")
+    assert row["questionnaire_version"] == get_questionnaire().version
+    # "Weet niet" has its own code; an unanswered item is empty.
+    assert row["B1_1"] == str(DONT_KNOW_NUMBER)
+    assert row["A_size"] == DONT_KNOW_CODE
+    assert row["A_sites"] == ""
+    assert row["B1_2"] == "5"
+    assert (row["C_1_1"], row["C_2_1"], row["C_3_1"]) == ("al", "nog_niet", "")
+    assert (row["D_1"], row["D_1_urgency"], row["D_2_urgency"]) == ("1", "4", "")
+    assert row["E_1"] == "3"
+    assert "E_open" not in row
+    exported = [item.id for item in get_questionnaire().items() if item.scale != "text"]
+    assert list(row)[7:] == exported
+
+
+def test_the_keys_are_stable_and_depend_on_the_secret_key(settings):
+    key = pseudonym("organisation", "abc")
+    assert pseudonym("organisation", "abc") == key
+    assert pseudonym("round", "abc") != key
+    settings.SECRET_KEY = "een-andere-geheime-sleutel-" + "x" * 30
+    assert pseudonym("organisation", "abc") != key
+
+
+def test_demo_and_simulated_organisations_are_left_out_unless_simulated_alone_is_asked():
+    real = make_round()
+    demo = make_round("Demo BV", email="", is_demo=True)
+    simulated = make_round("Simulatie BV", email="", is_simulated=True)
+    client = logged_in(make_researcher())
+    keys = {
+        name: pseudonym("round", a.code)
+        for name, a in (("real", real), ("demo", demo), ("simulated", simulated))
+    }
+    for dataset in DATASETS:
+        rounds = {
+            row["round_key"] for row in csv_rows(download(client, dataset_url(dataset, "csv")))
+        }
+        assert rounds == {keys["real"]}, dataset
+        only = csv_rows(download(client, dataset_url(dataset, "csv", "simulated=1")))
+        assert {row["round_key"] for row in only} == {keys["simulated"]}, dataset
+    real_again = csv_rows(download(client, dataset_url("responses", "csv", "simulated=0")))
+    assert {row["round_key"] for row in real_again} == {keys["real"]}
+
+
+def test_filters_choose_the_same_rounds_in_every_dataset():
+    care = make_round()
+    building = make_round("Bouwbedrijf", title="Ronde bouw", email="")
+    Organisation.objects.filter(pk=building.organisation_id).update(sector="F", size_band="lt10")
+    Assessment.objects.filter(pk=care.pk).update(created_at="2026-01-15T10:00:00Z")
+    Assessment.objects.filter(pk=building.pk).update(created_at="2026-03-02T10:00:00Z")
+    client = logged_in(make_researcher())
+    care_key, building_key = pseudonym("round", care.code), pseudonym("round", building.code)
+    expected = {
+        "": {care_key, building_key},
+        "sector=F": {building_key},
+        "grootte=50_249": {care_key},
+        "van=2026-02": {building_key},
+        "tot=2026-01": {care_key},
+        "van=2026-02&tot=2026-02": set(),
+    }
+    for query, keys in expected.items():
+        for dataset in DATASETS:
+            rows = csv_rows(download(client, dataset_url(dataset, "csv", query)))
+            assert {row["round_key"] for row in rows} == keys, (query, dataset)
+
+
+def test_scores_needs_practices_and_ratings_come_from_the_report_and_the_ratings():
+    assessment = make_round()
+    report = Report.objects.get(assessment=assessment)
+    client = logged_in(make_researcher())
+    [scores] = csv_rows(download(client, dataset_url("scores", "csv")))
+    assert scores["n_responses"] == "2"
+    assert scores["model_version"] == report.model_version
+    for number in range(1, 10):
+        expected = report.scores[str(number)]
+        assert scores[f"score_{number}"] == ("" if expected is None else str(expected))
+    assert scores["profile"] == report.profile["id"]
+    assert float(scores["profile_probability"]) == pytest.approx(report.profile["probability"])
+    for profile_id, probability in report.profile["probabilities"].items():
+        column = "posterior_" + profile_id.replace("-", "_")
+        assert float(scores[column]) == pytest.approx(probability)
+
+    [needs] = csv_rows(download(client, dataset_url("needs", "csv")))
+    assert [needs["need_1"], needs["need_2"], needs["need_3"]] == ["1", "4", "9"]
+    assert (needs["need_1_urgency"], needs["need_2_urgency"]) == ("4.0", "")
+
+    [practices] = csv_rows(download(client, dataset_url("practices", "csv")))
+    assert (practices["practice_1_1"], practices["practice_2_1"]) == ("al", "nog_niet")
+    assert practices["practice_3_1"] == ""
+
+    [rating] = csv_rows(download(client, dataset_url("ratings", "csv")))
+    assert rating["round_key"] == scores["round_key"] == needs["round_key"]
+    assert (rating["action"], rating["challenge"]) == ("1.1", "1")
+    assert (rating["relevance"], rating["feasibility"], rating["recommended"]) == ("4", "2", "1")
+
+
+def test_csv_and_xlsx_neutralise_formulas_in_every_text_cell():
+    assessment = make_round()
+    # Neither form allows these, but the admin site or the database might.
+    Organisation.objects.filter(pk=assessment.organisation_id).update(sector="=1")
+    Answer.objects.filter(item_id="A_training_plan").delete()
+    response = Response.objects.filter(completed_on__isnull=False).first()
+    Answer.objects.create(response=response, item_id="A_training_plan", code='@SUM(1+1)*cmd|"/C"')
+    client = logged_in(make_researcher())
+
+    rows = csv_rows(download(client, dataset_url("responses", "csv")))
+    assert {row["sector"] for row in rows} == {"'=1"}
+    assert '\'@SUM(1+1)*cmd\\|"/C"' in {row["A_training_plan"] for row in rows}
+
+    sheets = xlsx_sheets(download(client, dataset_url("responses", "xlsx")))
+    header, *data = sheets["responses"]
+    sector = header.index("sector")
+    assert {row[sector] for row in data} == {"'=1"}
+    workbook = load_workbook(io.BytesIO(download(client, dataset_url("scores", "xlsx"))))
+    cells = [cell for row in workbook["scores"].iter_rows() for cell in row]
+    assert not [cell for cell in cells if cell.data_type == "f"]
+    assert "'=1" in [cell.value for cell in cells]
+
+
+def test_the_xlsx_writer_escapes_like_defusedcsv_and_keeps_numbers(tmp_path):
+    payloads = [
+        "=1+1",
+        "+31 9",
+        "-2+3",
+        "@SUM(A1)",
+        "|x",
+        "%y",
+        "=cmd|' /C calc'!A0",
+        "-12.5",
+        "12",
+        "gewoon",
+        "",
+        "'al",
+        " =spatie",
+    ]
+    text = io.StringIO()
+    defused.writer(text).writerow(payloads)
+    expected = next(csv.reader(io.StringIO(text.getvalue())))
+    assert [exports.escape_formula(p) for p in payloads] == expected
+
+    path = tmp_path / "x.xlsx"
+    exports.write_xlsx(path, [("data", ["a", "=b"], [[*payloads, 3, -1, 0.5, None, "z"]])])
+    workbook = load_workbook(path)
+    header, row = list(workbook["data"].iter_rows())
+    assert [cell.value for cell in header][:2] == ["a", "'=b"]
+    assert [cell.value for cell in row][: len(payloads)] == [v or None for v in expected]
+    assert [cell.value for cell in row][len(payloads) :] == [3, -1, 0.5, None, "z"]
+    assert not [cell for cell in [*header, *row] if cell.data_type == "f"]
+
+
+def test_a_codebook_text_cannot_become_a_formula(tmp_path):
+    variables = [Variable("x", '=HYPERLINK("https://example.org")', "text", {"a": "+a"})]
+    path = tmp_path / "x.xlsx"
+    exports.write_dataset_xlsx(path, "responses", variables, iter([["-a"]]))
+    sheets = xlsx_sheets(path.read_bytes())
+    assert sheets["responses"] == [["x"], ["'-a"]]
+    label = sheets["codebook"][1][CODEBOOK_HEADER.index("label")]
+    assert label == '\'=HYPERLINK("https://example.org")'
+    text = "".join(exports.csv_pieces(["x"], [["=1", "+2"]]))
+    assert text == "x\r\n'=1,'+2\r\n"
+
+
+def test_a_long_dataset_continues_on_a_next_sheet(tmp_path, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    path = tmp_path / "x.xlsx"
+    exports.write_xlsx(path, [("data", ["n"], ([n] for n in range(5))), ("leeg", ["m"], [])])
+    sheets = xlsx_sheets(path.read_bytes())
+    assert sheets == {
+        "data": [["n"], [0], [1]],
+        "data (2)": [["n"], [2], [3]],
+        "data (3)": [["n"], [4]],
+        "leeg": [["m"]],
+    }
+
+
+def test_xlsx_holds_the_dataset_and_its_codebook():
+    make_round()
+    data = download(logged_in(make_researcher()), dataset_url("ratings", "xlsx"))
+    sheets = xlsx_sheets(data)
+    assert list(sheets) == ["ratings", "codebook"]
+    header, row = sheets["ratings"]
+    assert dict(zip(header, row, strict=True))["feasibility"] == 2
+    codebook = sheets["codebook"]
+    assert tuple(codebook[0]) == CODEBOOK_HEADER
+    assert [line[1] for line in codebook[1:]] == header
+
+
+def test_spss_file_reads_back_with_variable_and_value_labels():
+    make_round(responses=2)
+    values, meta = read_sav(download(logged_in(make_researcher()), dataset_url("responses", "sav")))
+    questionnaire = get_questionnaire()
+    assert meta.number_rows == 2
+    assert meta.column_names_to_labels["B1_1"] == questionnaire.item("B1_1").text
+    assert meta.variable_value_labels["B1_1"] == {
+        1.0: "Helemaal oneens",
+        2.0: "Oneens",
+        3.0: "Niet eens, niet oneens",
+        4.0: "Eens",
+        5.0: "Helemaal eens",
+        -1.0: "Weet niet",
+    }
+    assert meta.variable_value_labels["A_size"]["weetniet"] == "Weet niet"
+    assert meta.variable_value_labels["D_1"][1.0] == get_catalogue().challenge(1).title
+    assert meta.missing_ranges["B1_1"] == [{"lo": -1.0, "hi": -1.0}]
+    assert meta.missing_ranges["A_size"] == [{"lo": "weetniet", "hi": "weetniet"}]
+    assert values["B1_1"] == [-1.0, -1.0]
+    assert values["B1_2"] == [5.0, 5.0]
+    assert values["A_size"] == ["weetniet", "weetniet"]
+    assert values["role"] == ["medewerker", "medewerker"]
+    assert "E_open" not in values
+    assert meta.variable_measure["D_1"] == "nominal"
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_dataset_reads_back_from_spss_even_when_empty(dataset):
+    client = logged_in(make_researcher())
+    values, meta = read_sav(download(client, dataset_url(dataset, "sav")))
+    assert meta.number_rows in (0, None)
+    make_round()
+    values, meta = read_sav(download(client, dataset_url(dataset, "sav")))
+    assert meta.number_rows == (2 if dataset == "responses" else 1)
+    assert all(meta.column_names_to_labels[name] for name in values)
+
+
+def test_codebook_covers_every_questionnaire_item_and_explains_what_is_left_out():
+    questionnaire = get_questionnaire()
+    rows = csv_rows(
+        download(logged_in(make_researcher()), reverse("research:export_codebook", args=["csv"]))
+    )
+    assert tuple(rows[0]) == CODEBOOK_HEADER
+    items = {row["variable"]: row for row in rows if row["dataset"] == "responses"}
+    for item in questionnaire.items():
+        row = items[item.id]
+        assert row["label"] == item.text
+        assert row["section"] == item.section
+        assert row["questionnaire_version"] == questionnaire.version
+        assert row["challenge"] == (str(item.challenge) if item.challenge else "")
+        assert row["reverse"] == (str(int(item.reverse)) if item.challenge else "")
+    assert items["B1_4"]["reverse"] == "1" and items["B1_1"]["reverse"] == "0"
+    assert items["B1_1"]["values"].startswith("1 = Helemaal oneens; 2 = Oneens")
+    assert items["B1_1"]["missing"] == "Weet niet: -1. Leeg: niet beantwoord."
+    assert items["A_size"]["missing"] == "Weet niet: weetniet. Leeg: niet beantwoord."
+    assert items["C_1_1"]["missing"] == "Leeg: niet beantwoord."
+    assert items["C_1_1"]["action"] == "1.1"
+    assert "Niet geëxporteerd" in items["E_open"]["note"]
+    datasets = {row["dataset"] for row in rows}
+    assert datasets == set(DATASETS)
+
+
+def test_the_dont_know_codes_never_clash_with_an_answer():
+    for item in get_questionnaire().items():
+        code = dont_know_code(item)
+        if code is not None:
+            assert code not in [option.value for option in item.options], item.id
+            assert code in (DONT_KNOW_NUMBER, DONT_KNOW_CODE)
+
+
+def test_score_columns_cover_the_profiles_of_every_model_version():
+    first = make_round()
+    second = make_round("Tweede BV", title="Ronde twee", email="")
+    report = Report.objects.get(assessment=second)
+    profile = dict(report.profile)
+    profile["probabilities"] = {"nieuw-profiel": 0.9, "ander-profiel": 0.1}
+    profile["id"] = "nieuw-profiel"
+    Report.objects.filter(pk=report.pk).update(model_version="2.0.0", profile=profile)
+    profiles = exports.report_profiles(ExportFilter())
+    old = list(Report.objects.get(assessment=first).profile["probabilities"])
+    assert list(profiles) == [*old, "nieuw-profiel", "ander-profiel"]
+    # Names from the version's model; a version that does not exist gives its ids.
+    assert profiles[old[0]] == get_shipped_model().profile(old[0]).name
+    assert profiles["nieuw-profiel"] == "nieuw-profiel"
+    rows = {
+        row["round_key"]: row
+        for row in csv_rows(download(logged_in(make_researcher()), dataset_url("scores", "csv")))
+    }
+    newer = rows[pseudonym("round", second.code)]
+    assert newer["posterior_nieuw_profiel"] == "0.9"
+    assert newer[f"posterior_{old[0].replace('-', '_')}"] == ""

@@ -1,0 +1,249 @@
+"""Research exports for researchers: a page of datasets × formats, and the downloads.
+
+Downloads are GET links (researchers only, nothing changes) and each one is logged in the
+security log. The work is done in exports.py: CSV streams, XLSX and SPSS are written to a
+temporary file that is deleted as soon as it is open.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from leerkansen.organisations.auth import researcher_required
+from leerkansen.organisations.models import Organisation, SecurityEvent, sector_choices
+from leerkansen.organisations.security import log_event
+
+from . import exports
+from .exports import CODEBOOK_FORMATS, DATASETS, FORMATS, ExportFilter
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+}
+DATASET_TEXTS = {
+    "responses": (
+        _("Responses"),
+        _(
+            "One row per completed response: context, role, month and every answer, coded. "
+            "No free text."
+        ),
+    ),
+    "scores": (
+        _("Scores"),
+        _(
+            "One row per round with a report: the nine challenge scores, the profile with its "
+            "probabilities and the model version."
+        ),
+    ),
+    "practices": (
+        _("Practices"),
+        _("One row per round with a report: per action what most respondents said they do."),
+    ),
+    "needs": (
+        _("Needs"),
+        _("One row per round with a report: the three largest needs and their urgency."),
+    ),
+    "ratings": (
+        _("Action ratings"),
+        _(
+            "One row per rated action of a round: relevance, feasibility and whether it was "
+            "recommended."
+        ),
+    ),
+}
+FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "sav": "SPSS (.sav)"}
+
+
+def _month(value: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError(
+            _("Give a month as year and month, e.g. 2026-03."), code="invalid"
+        ) from None
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (what <input type="month"> sends), cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return _month(text) if text else None
+
+
+class ExportFilterForm(forms.Form):
+    """The dashboard's filters (same names), plus the choice for simulated organisations."""
+
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    grootte = forms.ChoiceField(label=_("Number of employees"), required=False)
+    van = MonthField(label=_("Rounds opened from"), required=False)
+    tot = MonthField(label=_("up to and including"), required=False)
+    simulated = forms.BooleanField(
+        label=_("Only simulated organisations (to validate the estimation)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [("", _("All sectors")), *sector_choices()]
+        self.fields["grootte"].choices = [("", _("All sizes")), *Organisation.SizeBand.choices]
+
+    def clean_simulated(self) -> bool:
+        # Not the checkbox's own reading, which takes "?simulated=0" for a yes.
+        return self.data.get("simulated", "").lower() in ("1", "true", "on")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("van"), cleaned.get("tot")
+        if start and end and start > end:
+            self.add_error("tot", _("The last month comes before the first. Swap them."))
+        return cleaned
+
+    def export_filter(self) -> ExportFilter:
+        data = self.cleaned_data
+        return ExportFilter(
+            sector=data.get("sector") or "",
+            size_band=data.get("grootte") or "",
+            start=data.get("van"),
+            end=data.get("tot"),
+            simulated=bool(data.get("simulated")),
+        )
+
+    def query_string(self) -> str:
+        """The valid choices, to carry over to the download links."""
+        data = self.cleaned_data
+        pairs = [
+            ("sector", data.get("sector")),
+            ("grootte", data.get("grootte")),
+            ("van", data.get("van") and f"{data['van']:%Y-%m}"),
+            ("tot", data.get("tot") and f"{data['tot']:%Y-%m}"),
+            ("simulated", "1" if data.get("simulated") else ""),
+        ]
+        return urlencode([(name, value) for name, value in pairs if value])
+
+
+def _filename(name: str, export_filter: ExportFilter, extension: str) -> str:
+    simulated = "-simulated" if export_filter.simulated else ""
+    return f"leerkansen-{name}{simulated}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _file_download(write: Callable[[str], None], filename: str, extension: str) -> FileResponse:
+    """Write to a temporary file, open it, delete its name: the open file is what is sent."""
+    descriptor, path = tempfile.mkstemp(prefix="leerkansen-export-", suffix=f".{extension}")
+    os.close(descriptor)
+    try:
+        write(path)
+        handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    finally:
+        os.unlink(path)
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    response["Content-Type"] = CONTENT_TYPES[extension]
+    return response
+
+
+def _filter_or_none(request: HttpRequest) -> ExportFilter | None:
+    form = ExportFilterForm(request.GET)
+    return form.export_filter() if form.is_valid() else None
+
+
+def _log(request: HttpRequest, what: str, file_format: str, export_filter: ExportFilter):
+    detail = f"research {what} {file_format} {export_filter.describe()}".strip()
+    log_event(SecurityEvent.Kind.EXPORT, request=request, detail=detail)
+
+
+@researcher_required
+@never_cache
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    form = ExportFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    query = form.query_string() if form.is_bound and valid else ""
+    datasets = [
+        {
+            "name": name,
+            "title": DATASET_TEXTS[name][0],
+            "description": DATASET_TEXTS[name][1],
+            "formats": [(fmt, FORMAT_LABELS[fmt]) for fmt in FORMATS],
+        }
+        for name in DATASETS
+    ]
+    context = {
+        "form": form,
+        "valid": valid,
+        "is_filtered": bool(query),
+        "query": query,
+        "datasets": datasets,
+        "codebook_formats": [(fmt, FORMAT_LABELS[fmt]) for fmt in CODEBOOK_FORMATS],
+    }
+    return render(request, "research/exports/index.html", context)
+
+
+@researcher_required
+@never_cache
+@require_GET
+def export_download(request: HttpRequest, dataset: str, file_format: str) -> HttpResponse:
+    if dataset not in DATASETS or file_format not in FORMATS:
+        raise Http404
+    export_filter = _filter_or_none(request)
+    if export_filter is None:
+        return HttpResponseBadRequest(_("A filter is not valid. Choose the filters again."))
+    _log(request, dataset, file_format, export_filter)
+    filename = _filename(dataset, export_filter, file_format)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.export_csv(dataset, export_filter), content_type=CONTENT_TYPES["csv"]
+        )
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    if file_format == "xlsx":
+        return _file_download(
+            lambda path: exports.export_xlsx(path, dataset, export_filter), filename, "xlsx"
+        )
+    return _file_download(
+        lambda path: exports.export_sav(path, dataset, export_filter), filename, "sav"
+    )
+
+
+@researcher_required
+@never_cache
+@require_GET
+def export_codebook(request: HttpRequest, file_format: str) -> HttpResponse:
+    if file_format not in CODEBOOK_FORMATS:
+        raise Http404
+    export_filter = _filter_or_none(request)
+    if export_filter is None:
+        return HttpResponseBadRequest(_("A filter is not valid. Choose the filters again."))
+    _log(request, "codebook", file_format, export_filter)
+    filename = _filename("codebook", export_filter, file_format)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.write_codebook_csv(export_filter), content_type=CONTENT_TYPES["csv"]
+        )
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return _file_download(
+        lambda path: exports.write_codebook_xlsx(path, export_filter), filename, "xlsx"
+    )
