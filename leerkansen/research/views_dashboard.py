@@ -17,6 +17,7 @@ from leerkansen.organisations.models import Organisation, sector_choices
 
 from . import dashboard
 from .dashboard import DashboardFilterForm, Filters
+from .exports import pseudonym
 
 ORGANISATIONS_PER_PAGE = 50
 
@@ -53,7 +54,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     sizes = dict(Organisation.SizeBand.choices)
     rows = [
         {
-            "code": organisation.code,
+            # The key the exports use, so this list and the data files can be joined.
+            "code": pseudonym("organisation", organisation.code),
             "sector": sectors.get(organisation.sector, organisation.sector),
             "size_band": sizes.get(organisation.size_band, ""),
             "rounds": organisation.round_count,

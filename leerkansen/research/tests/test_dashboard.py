@@ -30,6 +30,7 @@ from leerkansen.organisations.auth import RESEARCHERS_GROUP
 from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.reports.models import Report
 from leerkansen.research import views_dashboard
+from leerkansen.research.exports import pseudonym
 from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.questionnaire import get_questionnaire
 
@@ -340,13 +341,18 @@ def test_an_invalid_filter_is_shown_and_the_others_still_apply(researcher_client
 # The organisation list ----------------------------------------------------------------------
 
 
-def test_organisation_list_shows_codes_counts_and_latest_profile(researcher_client, world):
+def key(organisation) -> str:
+    return pseudonym("organisation", organisation.code)
+
+
+def test_organisation_list_shows_keys_counts_and_latest_profile(researcher_client, world):
     response = researcher_client.get(ORGANISATIONS)
     rows = response.context["rows"]
+    # The exports' pseudonymous key, never the organisation's own code.
     assert [row["code"] for row in rows] == [
-        world["secret"].code,
-        world["builder"].code,
-        world["empty"].code,
+        key(world["secret"]),
+        key(world["builder"]),
+        key(world["empty"]),
     ]
     secret, builder, empty = rows
     assert (secret["rounds"], secret["responses"], secret["latest_profile"]) == (2, 3, "Op weg")
@@ -355,14 +361,15 @@ def test_organisation_list_shows_codes_counts_and_latest_profile(researcher_clie
     assert (empty["rounds"], empty["responses"], empty["latest_profile"]) == (0, 0, "")
     assert empty["latest_round"] is None
     html = response.content.decode()
-    assert world["secret"].code in html
+    assert key(world["secret"]) in html
+    assert world["secret"].code not in html
     assert '<th scope="col">' in html and "<caption" in html
 
 
 def test_organisation_list_filters_rounds_and_organisations(researcher_client, world):
     response = researcher_client.get(f"{ORGANISATIONS}?profiel=druk-en-verspreid")
     rows = response.context["rows"]
-    assert [row["code"] for row in rows] == [world["secret"].code]
+    assert [row["code"] for row in rows] == [key(world["secret"])]
     assert (rows[0]["rounds"], rows[0]["responses"], rows[0]["latest_profile"]) == (
         1,
         2,
@@ -370,8 +377,8 @@ def test_organisation_list_filters_rounds_and_organisations(researcher_client, w
     )
     response = researcher_client.get(f"{ORGANISATIONS}?sector=Q")
     assert [row["code"] for row in response.context["rows"]] == [
-        world["secret"].code,
-        world["empty"].code,
+        key(world["secret"]),
+        key(world["empty"]),
     ]
 
 
@@ -380,13 +387,13 @@ def test_organisation_list_is_paginated_and_keeps_the_filters(
 ):
     monkeypatch.setattr(views_dashboard, "ORGANISATIONS_PER_PAGE", 1)
     response = researcher_client.get(f"{ORGANISATIONS}?sector=Q")
-    assert [row["code"] for row in response.context["rows"]] == [world["secret"].code]
+    assert [row["code"] for row in response.context["rows"]] == [key(world["secret"])]
     assert 'href="?sector=Q&amp;pagina=2"' in response.content.decode()
     response = researcher_client.get(f"{ORGANISATIONS}?sector=Q&pagina=2")
-    assert [row["code"] for row in response.context["rows"]] == [world["empty"].code]
+    assert [row["code"] for row in response.context["rows"]] == [key(world["empty"])]
     # A page past the end shows the last one.
     response = researcher_client.get(f"{ORGANISATIONS}?sector=Q&pagina=9")
-    assert [row["code"] for row in response.context["rows"]] == [world["empty"].code]
+    assert [row["code"] for row in response.context["rows"]] == [key(world["empty"])]
 
 
 # Privacy and exclusion ----------------------------------------------------------------------
