@@ -92,6 +92,7 @@ def world() -> World:
     uid = urlsafe_base64_encode(str(admin_a.pk).encode())
     kwargs = {
         "catalogue:action_detail": {"action_id": "1.1"},
+        "catalogue:action_sheet": {"action_id": "1.1"},
         "organisations:verify": {"token": "niet-geldig"},
         "organisations:password_reset_confirm": {"uidb64": uid, "token": "niet-geldig"},
         "organisations:invitation": {"token": "niet-geldig"},

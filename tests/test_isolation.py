@@ -65,6 +65,9 @@ MATRIX: dict[str, Row] = {
     "catalogue:home": PUBLIC_PAGE,
     "catalogue:action_list": PUBLIC_PAGE,
     "catalogue:action_detail": PUBLIC_PAGE,
+    "catalogue:action_sheet": PUBLIC_PAGE,
+    "catalogue:menu_card_pdf": PUBLIC_PAGE,
+    "catalogue:menu_card_png": PUBLIC_PAGE,
     # Logged in, the sign-up and login pages send you on.
     "organisations:register": row(
         ["away", OK, "away", OK, "away"], ["away", OK, "away", OK, "away"]
@@ -136,6 +139,9 @@ CACHEABLE = {
     "catalogue:home",
     "catalogue:action_list",
     "catalogue:action_detail",
+    "catalogue:action_sheet",
+    "catalogue:menu_card_pdf",
+    "catalogue:menu_card_png",
     "organisations:registered",
     "organisations:password_reset_sent",
     "api_v1:openapi-json",
