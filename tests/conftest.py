@@ -16,6 +16,7 @@ from leerkansen.organisations.gdpr import tenant_models
 from leerkansen.organisations.models import Membership, Organisation, SecurityEvent
 from leerkansen.organisations.services import create_api_token
 from leerkansen.organisations.tenancy import owned
+from leerkansen.plans.services import add_action
 from leerkansen.reports.demo import load_demo
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
@@ -80,6 +81,7 @@ def world() -> World:
     Report.objects.filter(pk=report.pk).update(pdf=b"%PDF-1.7 Alfa")
     shared = create_shared_link(round_a, "medewerker")
     _invitation, personal_token = make_invitation(round_a, "medewerker")
+    plan_item = add_action(organisation_a, "1.1").item
     open_round(organisation_b, ["hr"], "Ronde Bravo")
     load_demo()
     key_a = create_api_token(organisation_a, "Alfa-koppeling", admin_a)
@@ -105,6 +107,10 @@ def world() -> World:
         "reports:report_pdf": {"code": report.code},
         "reports:rate_actions": {"code": report.code},
         "research:model_detail": {"version": "1.0.0"},
+        "plans:edit": {"code": plan_item.code},
+        "plans:move": {"code": plan_item.code},
+        "plans:remove": {"code": plan_item.code},
+        "plans:item_sheet_pdf": {"code": plan_item.code},
         "research:export_download": {"dataset": "responses", "file_format": "csv"},
         "research:export_codebook": {"file_format": "csv"},
         "research:model_rename": {"version": "1.0.0"},
