@@ -158,6 +158,7 @@ class SecurityEvent(models.Model):
         TOKEN_CREATED = "token_created", _("API key created")
         TOKEN_REVOKED = "token_revoked", _("API key revoked")
         INVITATION_SENT = "invitation_sent", _("invitation sent")
+        MODEL_ACTIVATED = "model_activated", _("model version activated")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -21,6 +21,8 @@ from functools import lru_cache
 from django.db import transaction
 from django.utils import timezone
 
+from leerkansen.organisations.models import SecurityEvent
+from leerkansen.organisations.security import log_event
 from leerkansen.scoring.model import (
     SHIPPED_VERSION,
     ModelFileError,
@@ -232,6 +234,7 @@ def activate(version: str, user=None) -> str:
             target.activated_by = user
             target.save(update_fields=["status", "activated_at", "activated_by"])
         ModelActivation.objects.create(version=version, previous_version=previous, user=user)
+        log_event(SecurityEvent.Kind.MODEL_ACTIVATED, user=user, detail=f"{previous} -> {version}")
     return previous
 
 

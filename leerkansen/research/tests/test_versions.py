@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from leerkansen.organisations.models import SecurityEvent
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report, recompute_report, refresh_report
 from leerkansen.reports.tests import add_responses, make_completed_assessment
@@ -123,6 +124,13 @@ def test_activation_switches_the_model_at_once_and_is_recorded(django_user_model
     assert get_active_model() is get_shipped_model()
     assert not ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).exists()
     assert ModelActivation.objects.count() == 3
+    # And in the security log, next to logins and exports.
+    logged = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MODEL_ACTIVATED)
+    assert list(logged.order_by("pk").values_list("detail", "user")) == [
+        ("1.0.0 -> 1.1.0", user.pk),
+        ("1.1.0 -> 1.2.0", user.pk),
+        ("1.2.0 -> 1.0.0", user.pk),
+    ]
 
 
 def test_a_failure_halfway_leaves_the_previous_version_active():
