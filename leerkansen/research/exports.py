@@ -247,8 +247,8 @@ def report_profiles(export_filter: ExportFilter) -> dict[str, str]:
     """Profile id → name, for every model version the reports were made with (oldest first).
 
     One report per version is read: a version's profiles are fixed once it is used, so every
-    report of it has the same ones. Names come from the version's model; a version that is
-    gone gives its ids as names.
+    report of it has the same ones. Names and order come from the version's model; a version
+    that is gone gives its ids as names, sorted (jsonb keeps no key order).
     """
     reports = _reports(export_filter).order_by()
     versions = sorted(
@@ -261,7 +261,9 @@ def report_profiles(export_filter: ExportFilter) -> dict[str, str]:
         except UnknownModelVersion:
             names = {}
         profile = reports.filter(model_version=version).values_list("profile", flat=True).first()
-        for profile_id in (profile or {}).get("probabilities", {}):
+        stored = set((profile or {}).get("probabilities", {}))
+        in_order = [profile_id for profile_id in names if profile_id in stored]
+        for profile_id in in_order + sorted(stored - set(in_order)):
             found.setdefault(profile_id, names.get(profile_id, profile_id))
     return found
 
