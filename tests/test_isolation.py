@@ -126,6 +126,7 @@ MATRIX: dict[str, Row] = {
     "reports:report": A_ONLY_GET,
     "reports:report_pdf": A_ONLY_GET,
     "reports:rate_actions": row([404, L, R, L, OK], [404, L, R, L, OK]),
+    "reports:progress": A_ONLY_GET,
     # Researchers only; everyone else logged in is refused (and the refusal is logged).
     "research:dashboard": RESEARCHERS_ONLY_GET,
     "research:organisation_list": RESEARCHERS_ONLY_GET,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_ratings
+from . import views, views_progress, views_ratings
 
 app_name = "reports"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:code>/", views.report, name="report"),
     path("<str:code>/rapport.pdf", views.report_pdf, name="report_pdf"),
     path("<str:code>/beoordelen/", views_ratings.rate_actions, name="rate_actions"),
+    path("<str:code>/voortgang/", views_progress.progress, name="progress"),
 ]

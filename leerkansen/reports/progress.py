@@ -1,0 +1,271 @@
+"""Progress after a re-scan: per challenge the previous round's score, this round's and the change.
+
+A round's report is compared with the organisation's previous round that has a report: the
+latest round opened before it. Only the rounds' overall scores are compared (all responses
+together), never a role's: a role's scores appear only in the report, where the anonymity
+threshold decides whether they may. Next to each challenge stand the actions of the
+organisation's plan that target it, with their status, so that the change can be read against
+what was done.
+
+Scores are barrier severity (0-100): a lower score means the challenge weighs less than
+before. The change is taken between the rounded scores the page shows (73 → 70 is −3), so the
+numbers on the page always add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from leerkansen.catalogue.content import Action, Catalogue, Challenge, get_catalogue
+from leerkansen.organisations.tenancy import owned
+
+from .models import Report
+from .presentation import CHALLENGE_COLOURS, score_value
+
+if TYPE_CHECKING:
+    from leerkansen.plans.models import PlanItem
+
+# Chart geometry in CSS pixels: per challenge a label, a thin outlined bar for the previous
+# round and a thick filled one for this round, each followed by its number in words.
+CHART_ROW_HEIGHT = 64
+CHART_LABEL_BASELINE = 16
+CHART_PREVIOUS_TOP = 24
+CHART_PREVIOUS_HEIGHT = 10
+CHART_CURRENT_TOP = 40
+CHART_CURRENT_HEIGHT = 16
+# A score of 100 fills this share of the width; the rest holds "vorige 45" and "nu 40 (−5)"
+# at 360 px.
+CHART_FULL_BAR_PERCENT = 62
+
+LOWER, HIGHER, SAME, UNKNOWN = "lower", "higher", "same", "unknown"
+# A true minus sign: a hyphen reads as a dash.
+MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class PlanAction:
+    """An action of the plan, with its place in the plan and its status."""
+
+    action: Action
+    # The plan item's code: the plan page's anchor is "item-<code>".
+    code: str
+    position: int
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class ChallengeProgress:
+    challenge: Challenge
+    colour: str
+    previous: int | None
+    current: int | None
+    # current − previous on the shown (rounded) scores; None when either is missing.
+    change: int | None
+    # LOWER, HIGHER, SAME or UNKNOWN.
+    direction: str
+    # "−5", "+3", "0", or "" when there is no change to show.
+    change_text: str
+    actions: tuple[PlanAction, ...]
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    number: int
+    title: str
+    colour: str
+    previous: int | None
+    current: int | None
+    change_text: str
+    # Positions as strings: Django would write a float with a decimal comma in Dutch.
+    previous_width: str
+    current_width: str
+    label_y: int
+    previous_y: int
+    previous_text_y: int
+    current_y: int
+    current_text_y: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    rows: tuple[ChartRow, ...]
+    height: int
+    track_width: str
+    previous_height: int
+    current_height: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    report: Report
+    # None: this round has no earlier round with a report (the empty state).
+    previous: Report | None
+    rows: tuple[ChallengeProgress, ...]
+    chart: Chart | None
+    # The plan's actions, per challenge number (also shown without a previous round).
+    plan_actions: Mapping[int, tuple[PlanAction, ...]]
+
+
+def _neighbour_report(report: Report, *, later: bool) -> Report | None:
+    """The report of the organisation's nearest round opened before (or after) the report's.
+
+    Rounds opened at the same moment are ordered by their id, so every round has at most one
+    predecessor and one successor.
+    """
+    assessment = report.assessment
+    side = "gt" if later else "lt"
+    beyond = Q(**{f"assessment__created_at__{side}": assessment.created_at}) | Q(
+        assessment__created_at=assessment.created_at,
+        **{f"assessment__pk__{side}": assessment.pk},
+    )
+    sign = "" if later else "-"
+    return (
+        owned(Report, assessment.organisation)
+        .filter(beyond)
+        .select_related("assessment")
+        .defer("html", "pdf")
+        .order_by(f"{sign}assessment__created_at", f"{sign}assessment__pk")
+        .first()
+    )
+
+
+def previous_report(report: Report) -> Report | None:
+    """The report of the organisation's latest round opened before the report's round."""
+    return _neighbour_report(report, later=False)
+
+
+def later_report(report: Report) -> Report | None:
+    """The report of the organisation's first round opened after the report's round."""
+    return _neighbour_report(report, later=True)
+
+
+def score_change(previous: int | None, current: int | None) -> int | None:
+    """current − previous, or None when a score is missing in either round."""
+    if previous is None or current is None:
+        return None
+    return current - previous
+
+
+def direction(change: int | None) -> str:
+    if change is None:
+        return UNKNOWN
+    if change < 0:
+        return LOWER
+    if change > 0:
+        return HIGHER
+    return SAME
+
+
+def change_text(change: int | None) -> str:
+    """A change with its sign: "−5", "+3", "0" ("" when there is none)."""
+    if change is None:
+        return ""
+    if change < 0:
+        return f"{MINUS}{-change}"
+    if change > 0:
+        return f"+{change}"
+    return "0"
+
+
+def plan_actions_by_challenge(
+    items: Iterable[PlanItem], catalogue: Catalogue
+) -> dict[int, tuple[PlanAction, ...]]:
+    """The plan's actions grouped by the challenge they target, in the plan's order.
+
+    An item whose action the catalogue no longer has targets no known challenge: left out.
+    """
+    grouped: dict[int, list[PlanAction]] = {}
+    for item in items:
+        action = catalogue.action(item.action_id)
+        if action is None:
+            continue
+        grouped.setdefault(action.challenge_number, []).append(
+            PlanAction(
+                action=action,
+                code=item.code,
+                position=item.position,
+                status=item.status,
+                status_label=str(item.get_status_display()),
+            )
+        )
+    return {number: tuple(actions) for number, actions in grouped.items()}
+
+
+def progress_rows(
+    previous_scores: Mapping[str, float | None],
+    current_scores: Mapping[str, float | None],
+    plan_actions: Mapping[int, tuple[PlanAction, ...]],
+    catalogue: Catalogue,
+) -> tuple[ChallengeProgress, ...]:
+    """One row per challenge of the catalogue, in challenge order."""
+    rows = []
+    for challenge in catalogue.challenges:
+        key = str(challenge.number)
+        previous = score_value(previous_scores.get(key))
+        current = score_value(current_scores.get(key))
+        change = score_change(previous, current)
+        rows.append(
+            ChallengeProgress(
+                challenge=challenge,
+                colour=CHALLENGE_COLOURS[challenge.number],
+                previous=previous,
+                current=current,
+                change=change,
+                direction=direction(change),
+                change_text=change_text(change),
+                actions=plan_actions.get(challenge.number, ()),
+            )
+        )
+    return tuple(rows)
+
+
+def _width(value: int | None) -> str:
+    share = 0.0 if value is None else value * CHART_FULL_BAR_PERCENT / 100
+    return f"{share:.2f}%"
+
+
+def progress_chart(rows: Iterable[ChallengeProgress]) -> Chart:
+    """Paired bars per challenge: the previous round outlined and thin, this round filled."""
+    chart_rows = []
+    for index, row in enumerate(rows):
+        top = index * CHART_ROW_HEIGHT
+        chart_rows.append(
+            ChartRow(
+                number=row.challenge.number,
+                title=row.challenge.short_title,
+                colour=row.colour,
+                previous=row.previous,
+                current=row.current,
+                change_text=row.change_text,
+                previous_width=_width(row.previous),
+                current_width=_width(row.current),
+                label_y=top + CHART_LABEL_BASELINE,
+                previous_y=top + CHART_PREVIOUS_TOP,
+                previous_text_y=top + CHART_PREVIOUS_TOP + CHART_PREVIOUS_HEIGHT - 1,
+                current_y=top + CHART_CURRENT_TOP,
+                current_text_y=top + CHART_CURRENT_TOP + CHART_CURRENT_HEIGHT - 3,
+            )
+        )
+    return Chart(
+        rows=tuple(chart_rows),
+        height=len(chart_rows) * CHART_ROW_HEIGHT,
+        track_width=f"{CHART_FULL_BAR_PERCENT}%",
+        previous_height=CHART_PREVIOUS_HEIGHT,
+        current_height=CHART_CURRENT_HEIGHT,
+    )
+
+
+def build_progress(report: Report, items: Iterable[PlanItem]) -> Progress:
+    """The progress page's content for `report`, with the plan's `items` per challenge."""
+    catalogue = get_catalogue()
+    plan_actions = plan_actions_by_challenge(items, catalogue)
+    previous = previous_report(report)
+    if previous is None:
+        return Progress(report, None, (), None, plan_actions)
+    rows = progress_rows(previous.scores, report.scores, plan_actions, catalogue)
+    return Progress(report, previous, rows, progress_chart(rows), plan_actions)
