@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install install-test run test test-fast bench lint format messages check-system check-chromium clean
+.PHONY: install install-test run test test-fast bench lint format messages check-system check-test-system check-chromium clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed messages
 
-install-test: $(VENV)/.installed-test messages check-chromium
+install-test: $(VENV)/.installed-test messages check-chromium check-test-system
 
 # System packages: gettext compiles the translations, fonts make the PDF readable.
 check-system:
@@ -30,6 +30,13 @@ check-system:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext fonts-dejavu-core >/dev/null; \
 	  else echo "Installeer eerst: sudo apt-get install gettext fonts-dejavu-core"; exit 1; fi; }
+
+# The tests render every PDF with poppler's pdftoppm, a renderer independent of WeasyPrint.
+check-test-system:
+	@command -v pdftoppm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "The tests need pdftoppm: sudo apt-get install poppler-utils"; exit 1; fi; }
 
 # Translations are compiled by the build, never committed.
 messages: check-system $(VENV)/.installed

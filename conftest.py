@@ -37,3 +37,20 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def browser_login(live_server):
+    """Give a browser context the session of a logged-in user, without the login form."""
+    from django.conf import settings
+    from django.test import Client
+
+    def log_in(context, user) -> None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+
+    return log_in

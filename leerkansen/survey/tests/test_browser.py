@@ -7,7 +7,6 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -69,16 +68,6 @@ def start(page, url: str) -> None:
     assert "/uitnodiging/" not in page.url
 
 
-def log_in(context, user, live_server) -> None:
-    """Give the browser the session of a logged-in admin."""
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-
-
 def item(page, item_id: str):
     return page.locator(f"#vraag-{item_id}")
 
@@ -97,7 +86,7 @@ def answer_section_a(page) -> None:
 
 
 def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
-    phone, browser, live_server, organisation, invitation_link
+    phone, browser, live_server, organisation, invitation_link, browser_login
 ):
     page = phone()
     start(page, invitation_link)
@@ -176,7 +165,7 @@ def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
 
     # The admin finds the report from the round page.
     admin = phone()
-    log_in(admin.context, make_admin(organisation), live_server)
+    browser_login(admin.context, make_admin(organisation))
     assessment = Assessment.objects.get()
     admin.goto(f"/organisatie/rondes/{assessment.code}/")
     expect(
@@ -258,9 +247,11 @@ def test_questionnaire_pages_have_no_axe_violations_and_fit_a_phone(phone, path,
     assert_no_sideways_scroll(page)
 
 
-def test_an_admin_opens_a_round_and_invites_on_a_phone(phone, live_server, organisation):
+def test_an_admin_opens_a_round_and_invites_on_a_phone(
+    phone, live_server, organisation, browser_login
+):
     page = phone()
-    log_in(page.context, make_admin(organisation), live_server)
+    browser_login(page.context, make_admin(organisation))
     page.goto("/organisatie/rondes/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Rondes")
     assert_no_axe_violations(page)
