@@ -419,12 +419,20 @@ def report_context(report: Report) -> dict[str, Any]:
     organisation = report.assessment.organisation
     if organisation.is_demo:
         pdf_url = reverse("reports:demo_report_pdf")
+        # The demo belongs to nobody: there is no plan, rating or later round to go to.
+        next_steps = None
     else:
         pdf_url = reverse("reports:report_pdf", args=[report.code])
+        next_steps = {
+            "plan": reverse("plans:plan"),
+            "rate": reverse("reports:rate_actions", args=[report.code]),
+            "progress": reverse("reports:progress", args=[report.code]),
+        }
     return {
         "report": report,
         "organisation_name": organisation.name,
         "pdf_url": pdf_url,
+        "next_steps": next_steps,
         # The parts about several respondents, shown once a round has more than one.
         "several_respondents": report.response_count > 1,
         "roles": role_comparison(report, catalogue, settings.ANONYMITY_THRESHOLD),

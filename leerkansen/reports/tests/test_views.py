@@ -211,3 +211,26 @@ def test_the_demo_report_shows_a_visitor_the_log_in_link(client):
     html = client.get("/rapport/demo/").content.decode()
     assert "Inloggen" in html
     assert "csrfmiddlewaretoken" not in html
+
+
+def test_after_the_top_3_the_report_leads_to_the_plan_the_ratings_and_the_progress(client):
+    report = make_report()
+    html = page_of(client, report)
+    steps = html[html.index('id="aan-de-slag"') :]
+    steps = steps[: steps.index("</section>")]
+    assert html.index('id="top-3"') < html.index('id="aan-de-slag"') < html.index('id="noden"')
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', steps)
+    assert links == [
+        ("/organisatie/plan/", "Zet de acties in je actieplan"),
+        (f"/rapport/{report.code}/beoordelen/", "Beoordeel de acties"),
+        (f"/rapport/{report.code}/voortgang/", "Vooruitgang sinds de vorige ronde"),
+    ]
+    for url, _text in links:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_demo_report_leads_nowhere_it_cannot_go(client):
+    load_demo()
+    html = client.get("/rapport/demo/").content.decode()
+    assert 'id="top-3"' in html
+    assert 'id="aan-de-slag"' not in html
