@@ -14,8 +14,9 @@ exports, not reversible without the key). Demo organisations never appear; simul
 
 Memory: rows come from `.iterator(chunk_size=CHUNK_SIZE)` queries, so CSV streams in constant
 memory and XLSX is written row by row to a file (openpyxl's write-only mode; only its table of
-distinct strings grows). SPSS is the exception: pyreadstat writes a whole DataFrame, so the
-.sav export holds the dataset in memory once, as compact typed columns (polars).
+distinct strings grows). SPSS streams too (spss.py, our own writer): a .sav file gives every
+string's width before the data, so the rows are spooled to a temporary file once, while the
+widths are measured, and then written from there in batches.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from leerkansen.reports.models import ActionRating, Report
 from leerkansen.survey.models import Answer, Response
 from leerkansen.survey.questionnaire import get_questionnaire
 
+from . import spss
 from .codebook import (
     CODEBOOK_HEADER,
     NEED_RANKS,
@@ -64,8 +66,6 @@ CHUNK_SIZE = 2000
 CSV_ROWS_PER_PIECE = 500
 # A worksheet holds at most this many rows; a longer dataset continues on a next sheet.
 XLSX_MAX_ROWS = 1_048_576
-SPSS_LABEL_LENGTH = 255
-SAV_ROWS_PER_FRAME = 2000
 
 Row = list
 
@@ -459,46 +459,30 @@ def write_dataset_xlsx(target, name: str, variables: Sequence[Variable], rows: I
     write_xlsx(target, [(name, header, rows), ("codebook", CODEBOOK_HEADER, codebook)])
 
 
+def sav_variable(variable: Variable) -> spss.SavVariable:
+    """The SPSS side of a variable: label, value labels, "weet niet" as user-missing and the
+    measurement level. The codes of a text variable are strings, as its values are."""
+
+    def code(value: int | str) -> int | str:
+        return str(value) if variable.kind == "text" else value
+
+    return spss.SavVariable(
+        name=variable.name,
+        label=variable.label,
+        kind=variable.kind,
+        value_labels={code(value): label for value, label in variable.values.items()},
+        missing=tuple(code(value) for value in variable.missing),
+        measure=measure_of(variable),
+    )
+
+
 def write_sav(path: str | Path, variables: Sequence[Variable], rows: Iterable[Row]) -> None:
     """An SPSS file with variable labels, value labels and "weet niet" as user-missing.
 
-    pyreadstat writes a whole DataFrame: the rows are gathered in polars frames of
-    SAV_ROWS_PER_FRAME rows (typed columns, a few bytes per cell), so the memory this takes
-    grows with the dataset, unlike CSV and XLSX.
+    Written in constant memory (spss.write_sav): the rows are spooled once to a temporary
+    file to learn the widths of the text columns, then streamed into the .sav file.
     """
-    import polars as pl
-    import pyreadstat
-
-    types = {"text": pl.String, "number": pl.Int32, "decimal": pl.Float64}
-    schema = {variable.name: types[variable.kind] for variable in variables}
-    frames, batch = [], []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == SAV_ROWS_PER_FRAME:
-            frames.append(pl.DataFrame(batch, schema=schema, orient="row"))
-            batch = []
-    frames.append(pl.DataFrame(batch, schema=schema, orient="row"))
-    del batch
-    frame = pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
-    del frames
-
-    def label_key(variable: Variable, value: int | str) -> int | str:
-        return str(value) if variable.kind == "text" else value
-
-    pyreadstat.write_sav(
-        frame,
-        str(path),
-        column_labels={v.name: v.label[:SPSS_LABEL_LENGTH] for v in variables},
-        variable_value_labels={
-            v.name: {label_key(v, code): label for code, label in v.values.items()}
-            for v in variables
-            if v.values
-        },
-        missing_ranges={
-            v.name: [label_key(v, code) for code in v.missing] for v in variables if v.missing
-        },
-        variable_measure={v.name: measure_of(v) for v in variables},
-    )
+    spss.write_sav(path, [sav_variable(variable) for variable in variables], rows)
 
 
 def write_codebook_csv(export_filter: ExportFilter) -> Iterator[str]:
