@@ -99,6 +99,7 @@ MATRIX: dict[str, Row] = {
     # B's plan is empty: no sheets or card, back to the plan page.
     "plans:sheets_pdf": row(["away", L, R, L, OK], [405, L, R, L, 405]),
     "plans:menu_card_pdf": row(["away", L, R, L, OK], [405, L, R, L, 405]),
+    "plans:menu_card_png": row(["away", L, R, L, OK], [405, L, R, L, 405]),
     "plans:edit": row([405, L, R, L, 405], [404, L, R, L, OK]),
     "plans:move": A_ONLY_POST,
     "plans:remove": row([404, L, R, L, OK], [404, L, R, L, OK]),

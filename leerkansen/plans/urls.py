@@ -14,6 +14,7 @@ urlpatterns = [
     path("actieplan.xlsx", views.plan_xlsx, name="plan_xlsx"),
     path("fiches.pdf", views.sheets_pdf, name="sheets_pdf"),
     path("menukaart.pdf", views.menu_card_pdf, name="menu_card_pdf"),
+    path("menukaart.png", views.menu_card_png, name="menu_card_png"),
     # An item's code is random (22 characters): it cannot be one of the words above.
     path("<str:code>/", views.edit, name="edit"),
     path("<str:code>/verplaatsen/", views.move, name="move"),

@@ -328,15 +328,31 @@ def sheets_pdf(request: HttpRequest) -> HttpResponse:
 @require_GET
 def menu_card_pdf(request: HttpRequest) -> HttpResponse:
     """The visual menu card of the plan's actions (A4, or A3 with ?formaat=a3)."""
+    return _menu_card(request, "pdf")
+
+
+@organisation_required
+@never_cache
+@require_GET
+def menu_card_png(request: HttpRequest) -> HttpResponse:
+    """The same menu card as an image, for the intranet."""
+    return _menu_card(request, "png")
+
+
+def _menu_card(request: HttpRequest, extension: str) -> HttpResponse:
     organisation = request.organisation
     action_ids = [item.action_id for item in services.items_of(organisation) if item.action]
     if not action_ids:
         messages.info(request, _("Your plan has no actions yet, so there is no menu card."))
         return redirect("plans:plan")
     paper = "a3" if request.GET.get("formaat") == "a3" else "a4"
-    content = printing.menu_card_pdf(action_ids, paper=paper, subtitle=organisation.name)
-    name = exports.filename(organisation, f"menukaart-{paper}", "pdf")
-    return _download(content, name, "application/pdf")
+    render, content_type = {
+        "pdf": (printing.menu_card_pdf, "application/pdf"),
+        "png": (printing.menu_card_png, "image/png"),
+    }[extension]
+    content = render(action_ids, paper=paper, subtitle=organisation.name)
+    name = exports.filename(organisation, f"menukaart-{paper}", extension)
+    return _download(content, name, content_type)
 
 
 @organisation_required

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
 
 from leerkansen.catalogue.content import get_catalogue
@@ -162,7 +163,22 @@ def test_the_menu_card_of_the_plan_holds_only_its_actions_on_one_page(team_a):
         assert "AlfaZorg" in text
 
 
-def test_an_empty_plan_has_no_menu_card(admin_b):
-    response = admin_b.get(reverse("plans:menu_card_pdf"))
+def test_the_menu_card_of_the_plan_is_also_an_image_for_the_intranet(team_a):
+    plan_with(team_a.organisation, ("1.1", ItemChanges("Sofie", None, "planned", "")))
+    response = team_a.admin.get(reverse("plans:menu_card_png"))
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert response["Content-Type"] == "image/png"
+    assert attachment_name(response).startswith("leerkansen-menukaart-a4-")
+    assert attachment_name(response).endswith(".png")
+    image = Image.open(io.BytesIO(response.content))
+    # 150 dpi A4, portrait, and not a blank page.
+    assert image.size == (1241, 1754)
+    darkest, _lightest = image.convert("L").getextrema()
+    assert darkest < 100
+
+
+@pytest.mark.parametrize("name", ["plans:menu_card_pdf", "plans:menu_card_png"])
+def test_an_empty_plan_has_no_menu_card(admin_b, name):
+    response = admin_b.get(reverse(name))
     assert response.status_code == 302
     assert response["Location"] == reverse("plans:plan")
