@@ -7,14 +7,12 @@ temporary file that is deleted as soon as it is open.
 
 from __future__ import annotations
 
-import datetime
 import os
 import tempfile
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
     Http404,
@@ -35,6 +33,7 @@ from leerkansen.organisations.models import Organisation, SecurityEvent, sector_
 from leerkansen.organisations.security import log_event
 
 from . import exports
+from .dashboard import MonthField
 from .exports import CODEBOOK_FORMATS, DATASETS, FORMATS, ExportFilter
 
 CONTENT_TYPES = {
@@ -74,25 +73,6 @@ DATASET_TEXTS = {
     ),
 }
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "sav": "SPSS (.sav)"}
-
-
-def _month(value: str) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise ValidationError(
-            _("Give a month as year and month, e.g. 2026-03."), code="invalid"
-        ) from None
-
-
-class MonthField(forms.CharField):
-    """A month as YYYY-MM (what <input type="month"> sends), cleaned to its first day."""
-
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"})
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        return _month(text) if text else None
 
 
 class ExportFilterForm(forms.Form):
