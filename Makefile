@@ -51,7 +51,7 @@ check-chromium:
 
 run: install
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py load_demo --base-url http://127.0.0.1:$(PORT)
+	$(PY) manage.py load_demo --login --base-url http://127.0.0.1:$(PORT)
 	@echo ""
 	@echo "  Leerkansen draait op http://127.0.0.1:$(PORT)/  (stoppen: Ctrl+C)"
 	@echo ""

@@ -4,13 +4,20 @@ The round is answered by HR, management, line managers and employees, enough of 
 what a report of several respondents holds: counts per role, two roles compared with everyone,
 two roles hidden behind the anonymity threshold, agreement per challenge and open answers.
 Every answer is made up. The demo report is public at /rapport/demo/.
+
+For trying the HR side locally (`make run`), `practice_login` makes an HR admin with a fresh
+password, of a practice organisation that has the same made-up round and its report: an
+ordinary organisation, so the plan, rounds, ratings and progress all work as for a real one.
 """
 
+import secrets
 from collections.abc import Mapping
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from leerkansen.organisations.models import Organisation
+from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.services import (
     complete_response,
@@ -23,6 +30,8 @@ from .models import Report
 from .services import create_report
 
 DEMO_NAME = "Demo: Zorggroep De Linde"
+PRACTICE_NAME = "Oefenorganisatie De Linde"
+PRACTICE_EMAIL = "hr@oefenorganisatie.test"
 
 # A care organisation where the work comes first and staff work on many sites: agreeing
 # strongly with the barrier items of challenges 1 and 4, mildly elsewhere.
@@ -87,17 +96,45 @@ def load_demo() -> Report:
     existing = Report.objects.filter(assessment__organisation__is_demo=True).first()
     if existing:
         return existing
-    questionnaire = get_questionnaire()
     with transaction.atomic():
         organisation = Organisation.objects.create(name=DEMO_NAME, is_demo=True)
-        assessment = new_assessment(organisation, roles=list(DEMO_ROUND), title="Demo")
-        for role, number in DEMO_ROUND.items():
-            for index in range(number):
-                answers = respondent_answers(role, index)
-                problems = questionnaire.validate_answers(answers)
-                if problems:
-                    raise ValueError(f"demo answers do not fit the questionnaire: {problems}")
-                response, _token = start_response(assessment, role)
-                save_answers(response, answers)
-                complete_response(response)
-        return create_report(assessment)
+        return _answered_round(organisation, "Demo")
+
+
+def practice_login() -> tuple[AbstractBaseUser, str]:
+    """The practice HR admin and a new password for it (set on every call).
+
+    Made on first use with its organisation and one answered round with a report; later
+    calls only change the password. For local use: the caller checks that DEBUG is on.
+    """
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user, _created = get_user_model().objects.get_or_create(
+            username=PRACTICE_EMAIL,
+            defaults={"email": PRACTICE_EMAIL, "first_name": "HR", "is_active": True},
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        if not Membership.objects.filter(user=user).exists():
+            organisation = Organisation.objects.create(
+                name=PRACTICE_NAME, sector=CONTEXT["A_sector"], size_band=CONTEXT["A_size"]
+            )
+            Membership.objects.create(user=user, organisation=organisation)
+            _answered_round(organisation, "Najaar 2026")
+    return user, password
+
+
+def _answered_round(organisation: Organisation, title: str) -> Report:
+    """A round of `organisation` answered by the made-up DEMO_ROUND, and its report."""
+    questionnaire = get_questionnaire()
+    assessment = new_assessment(organisation, roles=list(DEMO_ROUND), title=title)
+    for role, number in DEMO_ROUND.items():
+        for index in range(number):
+            answers = respondent_answers(role, index)
+            problems = questionnaire.validate_answers(answers)
+            if problems:
+                raise ValueError(f"demo answers do not fit the questionnaire: {problems}")
+            response, _token = start_response(assessment, role)
+            save_answers(response, answers)
+            complete_response(response)
+    return create_report(assessment)

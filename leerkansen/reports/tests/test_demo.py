@@ -2,9 +2,10 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
-from leerkansen.reports.demo import DEMO_NAME, DEMO_ROUND
+from leerkansen.reports.demo import DEMO_NAME, DEMO_ROUND, PRACTICE_EMAIL, PRACTICE_NAME
 from leerkansen.reports.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,54 @@ def test_load_demo_twice_keeps_one_demo_report():
     second = run_load_demo()
     assert Report.objects.count() == 1
     assert first.splitlines()[-1] == second.splitlines()[-1]
+
+
+def run_with_login(settings) -> tuple[str, str, str]:
+    """load_demo --login: the output, and the e-mail and password it printed."""
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", "--login", stdout=out)
+    output = out.getvalue()
+    email = re.search(r"^  e-mail:\s+(\S+)$", output, re.M).group(1)
+    password = re.search(r"^  password:\s+(\S+)$", output, re.M).group(1)
+    return output, email, password
+
+
+def test_load_demo_with_login_prints_a_login_that_opens_a_practice_organisation(client, settings):
+    output, email, password = run_with_login(settings)
+    assert re.search(r"^Log in: http://127\.0\.0\.1:8000/account/inloggen/$", output, re.M)
+    response = client.post("/account/inloggen/", {"username": email, "password": password})
+    assert response.status_code == 302
+    dashboard = client.get("/organisatie/", follow=True).content.decode()
+    assert PRACTICE_NAME in dashboard
+    # An ordinary organisation with an answered round: its report, ratings and progress open.
+    report = Report.objects.get(assessment__organisation__name=PRACTICE_NAME)
+    assert not report.assessment.organisation.is_demo
+    assert report.response_count == sum(DEMO_ROUND.values())
+    for url in (
+        f"/rapport/{report.code}/",
+        f"/rapport/{report.code}/beoordelen/",
+        f"/rapport/{report.code}/voortgang/",
+        "/organisatie/plan/",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_every_run_gives_a_new_password_and_keeps_one_practice_organisation(client, settings):
+    _output, email, first = run_with_login(settings)
+    _output, again, second = run_with_login(settings)
+    assert again == email and second != first
+    refused = client.post("/account/inloggen/", {"username": email, "password": first})
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    accepted = client.post("/account/inloggen/", {"username": email, "password": second})
+    assert accepted.status_code == 302 and "_auth_user_id" in client.session
+    assert Report.objects.filter(assessment__organisation__name=PRACTICE_NAME).count() == 1
+    # The public demo report stays the demo organisation's.
+    assert DEMO_NAME in client.get("/rapport/demo/").content.decode()
+
+
+def test_login_is_refused_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("load_demo", "--login", stdout=StringIO())
+    assert not get_user_model().objects.filter(email=PRACTICE_EMAIL).exists()
