@@ -425,6 +425,8 @@ def report_context(report: Report) -> dict[str, Any]:
         pdf_url = reverse("reports:report_pdf", args=[report.code])
         next_steps = {
             "plan": reverse("plans:plan"),
+            # ?actie=<id>&van=rapport: the plan asks to confirm, then adds (a GET adds nothing).
+            "plan_add": reverse("plans:add"),
             "rate": reverse("reports:rate_actions", args=[report.code]),
             "progress": reverse("reports:progress", args=[report.code]),
         }

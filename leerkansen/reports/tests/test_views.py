@@ -234,3 +234,22 @@ def test_the_demo_report_leads_nowhere_it_cannot_go(client):
     html = client.get("/rapport/demo/").content.decode()
     assert 'id="top-3"' in html
     assert 'id="aan-de-slag"' not in html
+
+
+def test_every_action_of_the_report_goes_to_the_plan_after_a_confirmation(client):
+    report = make_report()
+    html = page_of(client, report)
+    catalogue = get_catalogue()
+    added = re.findall(r'href="/organisatie/plan/toevoegen/\?actie=([\d.]+)&amp;van=rapport"', html)
+    top3 = [item["action"] for item in report.top3]
+    # The top 3 first, then every action of the catalogue in "Alle acties".
+    assert added[:3] == top3
+    assert added[3:] == [action.id for action in catalogue.actions()]
+    confirm = client.get("/organisatie/plan/toevoegen/", {"actie": top3[0], "van": "rapport"})
+    assert confirm.status_code == 200
+    assert f'<input type="hidden" name="action" value="{top3[0]}">' in confirm.content.decode()
+
+
+def test_the_demo_report_has_no_plan_links(client):
+    load_demo()
+    assert "/organisatie/plan/" not in client.get("/rapport/demo/").content.decode()
