@@ -1,14 +1,25 @@
 """An organisation's right of access and right to erasure (GDPR articles 15, 17 and 20).
 
 Both work on every model that declares an `organisation_path` (the tenancy contract), so a
-model added later is exported and erased without a change here. Secrets (token and password
-hashes) are never exported.
+model added later is exported and erased without a change here.
+
+What the download holds is what the organisation owns: its account and admins, rounds,
+invitations, plans, ratings, API key metadata, its security log, and the respondents' answers
+only as the round reports' aggregates (reports.Report, which hides small groups and changes in
+steps that isolate no one). A model whose rows are one respondent's (a response, its answers, a
+draft) says so with `respondent_data = True` on its class: its rows are erased with the
+organisation but never exported, and nothing exported may point at them. A new tenant model
+must choose: exported as a whole, or declared per-respondent (tests/test_gdpr.py checks it).
+Respondents reach their own answers through their resume link, not through the HR admin.
+
+Secrets (token and password hashes) are never exported, and neither is anything that tells
+whether or when an invitee answered (see EXPORTED_FIELDS).
 """
 
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,21 +27,51 @@ import defusedcsv.csv as csv
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.db.models.functions import Lower, Trim
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, SecurityEvent
 from .tenancy import owned
 
 # Field names that hold secrets or their hashes: never part of an export.
 SECRET_FIELDS = {"password", "token_hash", "resume_token_hash", "session_key", "pdf", "html"}
-# An invitation's code is an input to its link token (see survey/rounds.py).
-SECRET_MODEL_FIELDS = {("survey", "invitation"): {"code"}}
+# Models exported with these fields only. An invitation's code is an input to its link token
+# (survey/rounds.py); `completed_on` is the day the invitee answered and `reminded_on` moves
+# only for invitees who have not answered yet: either would tie an address to a response.
+# A field added to such a model later stays out until someone decides it tells nothing.
+EXPORTED_FIELDS = {
+    "survey.Invitation": (
+        "id",
+        "assessment",
+        "role",
+        "kind",
+        "email",
+        "expires_at",
+        "created_on",
+        "revoked",
+    ),
+}
+# What Django admin's log keeps of a row of an erased organisation.
+ERASED = "(erased)"
 USER_FIELDS = ("email", "first_name", "last_name", "date_joined", "last_login")
+# django-axes' records of login attempts and logins: username (an e-mail address here), IP
+# address and browser. Pruned by survey.retention, erased with the accounts.
+AXES_MODELS = ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog")
 
 
 def tenant_models() -> list[type[models.Model]]:
     """Every model that holds an organisation's data, the organisation itself first."""
     found = [m for m in apps.get_models() if hasattr(m, "organisation_path")]
     return sorted(found, key=lambda m: (m is not Organisation, m._meta.label))
+
+
+def is_respondent_data(model: type[models.Model]) -> bool:
+    """Whether the model's rows are one respondent's each (declared on the model class)."""
+    return getattr(model, "respondent_data", False) is True
+
+
+def exported_models() -> list[type[models.Model]]:
+    """The tenant models in the download: all but the per-respondent ones."""
+    return [model for model in tenant_models() if not is_respondent_data(model)]
 
 
 def _value(value: object) -> object:
@@ -43,15 +84,21 @@ def _value(value: object) -> object:
     return value
 
 
-def _rows(model: type[models.Model], organisation: Organisation) -> Iterator[dict]:
-    secret = SECRET_FIELDS | SECRET_MODEL_FIELDS.get(
-        (model._meta.app_label, model._meta.model_name), set()
-    )
-    fields = [
+def exported_fields(model: type[models.Model]) -> list[models.Field]:
+    chosen = EXPORTED_FIELDS.get(model._meta.label)
+    return [
         field
         for field in model._meta.concrete_fields
-        if field.name not in secret and not field.name.endswith("_hash")
+        if field.name not in SECRET_FIELDS
+        and not field.name.endswith("_hash")
+        and (chosen is None or field.name in chosen)
     ]
+
+
+def _rows(model: type[models.Model], organisation: Organisation) -> Iterator[dict]:
+    if is_respondent_data(model):
+        raise ValueError(f"{model._meta.label} holds respondents' rows: never exported")
+    fields = exported_fields(model)
     for row in owned(model, organisation).order_by("pk").iterator():
         yield {field.attname: _value(getattr(row, field.attname)) for field in fields}
 
@@ -63,8 +110,8 @@ def _member_rows(organisation: Organisation) -> Iterator[dict]:
 
 
 def export_data(organisation: Organisation) -> dict[str, list[dict]]:
-    """All the organisation's data, per model label ("survey.Response": [...])."""
-    data = {model._meta.label: list(_rows(model, organisation)) for model in tenant_models()}
+    """The organisation's data, per model label ("survey.Assessment": [...])."""
+    data = {model._meta.label: list(_rows(model, organisation)) for model in exported_models()}
     data["auth.User"] = list(_member_rows(organisation))
     return data
 
@@ -87,18 +134,85 @@ def export_csv_zip(organisation: Organisation) -> bytes:
     return buffer.getvalue()
 
 
+def axes_models() -> list[type[models.Model]]:
+    """django-axes' models that keep usernames, IP addresses and browsers (if installed)."""
+    return [
+        apps.get_model(label) for label in AXES_MODELS if apps.is_installed(label.split(".")[0])
+    ]
+
+
+def forget_logins(usernames: Iterable[str]) -> int:
+    """Delete django-axes' records of these usernames (case and surrounding spaces ignored,
+    as typed in the login form); the number of rows deleted."""
+    names = {name.strip().lower() for name in usernames if name and name.strip()}
+    if not names:
+        return 0
+    deleted = 0
+    for model in axes_models():
+        rows = model._default_manager.annotate(lower_username=Trim(Lower("username")))
+        deleted += rows.filter(lower_username__in=names).delete()[0]
+    return deleted
+
+
+def _admin_log_entries(organisation: Organisation, user_ids: Iterable[int]) -> list[int]:
+    """Django admin's log entries (staff changes in /beheer/) about the organisation's rows
+    and about these accounts: their text names the row ("Zorggroep Noord", an address)."""
+    if not apps.is_installed("django.contrib.admin"):
+        return []
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    user_type = ContentType.objects.get_for_model(get_user_model())
+    users = [str(pk) for pk in user_ids]
+    found = list(
+        LogEntry.objects.filter(content_type=user_type, object_id__in=users).values_list(
+            "pk", flat=True
+        )
+    )
+    for model in tenant_models():
+        content_type = ContentType.objects.get_for_model(model)
+        entries: dict[str, list[int]] = {}
+        for object_id, pk in LogEntry.objects.filter(content_type=content_type).values_list(
+            "object_id", "pk"
+        ):
+            if object_id.isdigit():
+                entries.setdefault(object_id, []).append(pk)
+        if entries:
+            rows = owned(model, organisation).filter(pk__in=list(entries))
+            for pk in rows.values_list("pk", flat=True):
+                found += entries[str(pk)]
+    return found
+
+
 @transaction.atomic
 def erase_organisation(organisation: Organisation) -> None:
     """Delete the organisation, everything that belongs to it, and members with no other
-    organisation (their accounts exist only for it)."""
+    organisation (their accounts exist only for it), with what the logs keep of those
+    accounts: their security log lines and django-axes' records of their logins. Django
+    admin's log keeps what staff did, without the names of the rows and accounts."""
     user_model = get_user_model()
     members = list(
         user_model.objects.filter(memberships__organisation=organisation).values_list(
             "pk", flat=True
         )
     )
+    others = Membership.objects.filter(user_id__in=members).exclude(organisation=organisation)
+    leaving_ids = set(members) - set(others.values_list("user_id", flat=True))
+    admin_log = _admin_log_entries(organisation, leaving_ids)
     # Children first, so that no on_delete rule other than CASCADE is needed.
     for model in reversed(tenant_models()):
         owned(model, organisation).delete()
-    others = Membership.objects.filter(user_id__in=members).values_list("user_id", flat=True)
-    user_model.objects.filter(pk__in=set(members) - set(others)).delete()
+    leaving = user_model.objects.filter(pk__in=leaving_ids)
+    names = set()
+    for username, email in leaving.values_list(user_model.USERNAME_FIELD, "email"):
+        names.update({username, email})
+    forget_logins(names)
+    # Their lines without an organisation (a denied page, a failed login before joining):
+    # the user link would be nulled, but what remains is still about them.
+    SecurityEvent.objects.filter(user__in=leaving).delete()
+    leaving.delete()  # the admin log's entries made by these users go with them (CASCADE)
+    if admin_log:
+        from django.contrib.admin.models import LogEntry
+
+        # What staff did stays on record, without the names of what they did it to.
+        LogEntry.objects.filter(pk__in=admin_log).update(object_repr=ERASED, change_message="")

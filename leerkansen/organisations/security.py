@@ -39,6 +39,13 @@ def log_event(
     )
 
 
+def log_erasure(user: AbstractBaseUser | None) -> SecurityEvent:
+    """The line that outlives an erased organisation: that an erasure happened, when, and by
+    whom if their account stays. Never the organisation's code or name, which would keep
+    a trace of the organisation the erasure was meant to remove."""
+    return log_event(Kind.ERASURE, user=user, organisation=None, detail="")
+
+
 def _user_named(username: str | None):
     """The account a login attempt was about, if it exists; the typed text is not kept."""
     if not username:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .gdpr import erase_organisation, export_csv_zip, export_json
 from .models import Membership, Organisation
-from .security import Kind, log_event
+from .security import Kind, log_erasure, log_event
 from .tenancy import SESSION_ORGANISATION_KEY, organisation_required
 
 
@@ -115,17 +115,12 @@ def erase(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ErasureForm(request.POST or None, organisation=organisation, user=user)
     if request.method == "POST" and form.is_valid():
-        name, code = organisation.name, organisation.code
+        name = organisation.name
         with transaction.atomic():
             erase_organisation(organisation)
             # Accounts with no other organisation are erased too; the log then names no one.
             account_kept = get_user_model().objects.filter(pk=user.pk).exists()
-            log_event(
-                Kind.ERASURE,
-                user=user if account_kept else None,
-                organisation=None,
-                detail=f"organisation {code}",
-            )
+            log_erasure(user if account_kept else None)
         still_member = Membership.objects.filter(user_id=user.pk).exists()
         if still_member:
             # current_organisation falls back to another membership.

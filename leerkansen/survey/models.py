@@ -118,6 +118,9 @@ class Response(models.Model):
     completed_on = models.DateField(null=True, blank=True)
 
     organisation_path = "assessment__organisation"
+    # One respondent's row: erased with the organisation, never in its data download
+    # (organisations.gdpr); the respondent reaches it through the resume link.
+    respondent_data = True
 
     class Meta:
         verbose_name = _("response")
@@ -145,6 +148,8 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
 
     organisation_path = "response__assessment__organisation"
+    # One respondent's answer: see Response.respondent_data.
+    respondent_data = True
 
     class Meta:
         constraints = [

@@ -16,9 +16,14 @@ from leerkansen.organisations.models import Membership, Organisation, SecurityEv
 from leerkansen.organisations.services import choose_organisation
 from leerkansen.organisations.tenancy import owned
 from leerkansen.reports.demo import demo_answers
+from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
-from leerkansen.survey.models import Answer, Assessment
+from leerkansen.reports.tests import full_answers
+from leerkansen.survey.models import Answer, Assessment, Response
+from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.survey.rounds import open_round
 from leerkansen.survey.services import complete_response, save_answers, start_assessment
+from leerkansen.survey.tests import link, make_invitation
 
 from .helpers import PASSWORD, make_admin, make_organisation, make_user
 
@@ -122,14 +127,19 @@ def test_download_is_an_attachment_named_by_code_not_cached_and_logged(url, exte
     assert (event.user, event.organisation, event.detail) == (an, organisation, detail)
 
 
-def test_json_download_holds_the_own_rounds_and_answers_and_nothing_of_another():
+def test_json_download_holds_the_own_rounds_and_reports_and_nothing_of_another():
     _an, a, bert, b = two_organisations()
     data = json.loads(logged_in(bert).post(JSON).content)
     assert [row["name"] for row in data["organisations.Organisation"]] == ["Scholengroep Zuid"]
     assert [row["code"] for row in data["survey.Assessment"]] == list(
         owned(Assessment, b).values_list("code", flat=True)
     )
-    assert len(data["survey.Answer"]) == owned(Answer, b).count() > 0
+    # The answers as the report's aggregates, never as rows of one respondent.
+    assert owned(Answer, b).count() > 0
+    assert "survey.Answer" not in data and "survey.Response" not in data
+    assert [row["code"] for row in data["reports.Report"]] == list(
+        owned(Report, b).values_list("code", flat=True)
+    )
     assert [row["email"] for row in data["auth.User"]] == ["bert@school.be"]
     text = json.dumps(data, ensure_ascii=False)
     assert "Zorggroep Noord" not in text and "an@zorggroep.be" not in text
@@ -146,11 +156,91 @@ def test_csv_download_opens_escapes_formulas_and_holds_nothing_of_another():
     organisations_csv = archive.read("organisations.Organisation.csv").decode()
     assert "'=HYPERLINK" in organisations_csv or "\t=HYPERLINK" in organisations_csv
     assert not re.search(r'(^|,)"?=HYPERLINK', organisations_csv, re.M)
-    answers_csv = archive.read("survey.Answer.csv").decode()
-    assert len(answers_csv.splitlines()) == owned(Answer, b).count() + 1  # with the header
+    assert "survey.Answer.csv" not in archive.namelist()
+    assert "survey.Response.csv" not in archive.namelist()
+    reports_csv = archive.read("reports.Report.csv").decode()
+    assert len(reports_csv.splitlines()) == owned(Report, b).count() + 1  # with the header
     everything = "".join(archive.read(name).decode() for name in archive.namelist())
     assert "Zorggroep Noord" not in everything and "an@zorggroep.be" not in everything
     assert SecurityEvent.objects.get(kind=Kind.EXPORT).detail == "csv"
+
+
+# The attack of issue 11: download, let one invitee answer, download again, compare ---------
+
+MIEKE = "mieke@zorggroep.be"
+MIEKES_TEXT = "Mijn directeur luistert nooit naar voorstellen"
+
+
+def answer_through_the_link(url: str, answers: dict) -> None:
+    """A respondent opens `url` in their own browser, answers page by page and sends."""
+    browser = Client()
+    assert browser.get(url).status_code == 302
+    questionnaire = get_questionnaire()
+    for section in questionnaire.sections:
+        page = {
+            item_id: str(value)
+            for item_id, value in answers.items()
+            if questionnaire.item(item_id).section == section.id
+        }
+        if page:
+            assert browser.post(f"/vragenlijst/stap/{section.id}/", page).status_code in (200, 302)
+    assert browser.post("/vragenlijst/overzicht/")["Location"] == "/vragenlijst/bedankt/"
+
+
+def both_downloads(client: Client) -> tuple[dict, dict[str, str]]:
+    data = json.loads(client.post(JSON).content)
+    archive = zipfile.ZipFile(io.BytesIO(client.post(CSV).content))
+    return data, {name: archive.read(name).decode() for name in archive.namelist()}
+
+
+def test_two_downloads_around_one_invitees_answers_do_not_tell_who_answered():
+    an, organisation = make_admin()
+    assessment = open_round(organisation, ["leidinggevende", "medewerker"], "Voorjaar")
+    _shared, shared_token = make_invitation(assessment, "medewerker", shared=True)
+    for _employee in range(5):
+        answer_through_the_link(link(shared_token), full_answers())
+    managers = {
+        email: make_invitation(assessment, "leidinggevende", email)
+        for email in ("jan@zorggroep.be", MIEKE, "pieter@zorggroep.be")
+    }
+    admin = logged_in(an)
+    json_before, csv_before = both_downloads(admin)
+
+    mieke, token = managers[MIEKE]
+    answer_through_the_link(link(token), full_answers({"E_1": 2, "E_open": MIEKES_TEXT}))
+    # What the attacker looks for is in the database: her invitation is marked as used, and
+    # one more response holds her answers.
+    mieke.refresh_from_db()
+    assert mieke.completed_on is not None
+    assert owned(Answer, organisation).filter(text=MIEKES_TEXT).exists()
+    assert owned(Response, organisation).filter(completed_on__isnull=False).count() == 6
+
+    json_after, csv_after = both_downloads(admin)
+
+    # No respondent's rows in either download, so no new one to spot.
+    for data, files in ((json_before, csv_before), (json_after, csv_after)):
+        assert not {"survey.Response", "survey.Answer"} & set(data)
+        assert not {"survey.Response.csv", "survey.Answer.csv"} & set(files)
+    # The invitations, with Mieke's address, are the same before and after she answered.
+    assert MIEKE in json.dumps(json_after["survey.Invitation"])
+    assert json_after["survey.Invitation"] == json_before["survey.Invitation"]
+    assert csv_after["survey.Invitation.csv"] == csv_before["survey.Invitation.csv"]
+    # Nothing else changed but the report's aggregates (published in steps, docs/scoring.md)
+    # and the security log, which gained the two downloads made before.
+    changing = {"reports.Report", "organisations.SecurityEvent"}
+    assert set(json_after) == set(json_before)
+    for label in set(json_before) - changing:
+        assert json_after[label] == json_before[label], label
+        assert csv_after[f"{label}.csv"] == csv_before[f"{label}.csv"], label
+    new_lines = [
+        (row["kind"], row["detail"])
+        for row in json_after["organisations.SecurityEvent"]
+        if row not in json_before["organisations.SecurityEvent"]
+    ]
+    assert new_lines == [("export", "json"), ("export", "csv")]
+    # Her words appear nowhere (free text is shown from 8 responses, as in the report).
+    assert MIEKES_TEXT not in json.dumps(json_after, ensure_ascii=False)
+    assert MIEKES_TEXT not in "".join(csv_after.values())
 
 
 # Erasure ---------------------------------------------------------------------------------
@@ -215,7 +305,12 @@ def test_erase_removes_the_organisation_logs_out_and_leaves_the_other_untouched(
     event = SecurityEvent.objects.get(kind=Kind.ERASURE)
     assert event.organisation is None
     assert event.user is None
-    assert code in event.detail and "Zorggroep" not in event.detail
+    assert event.detail == ""
+    # Nothing left in the security log names the organisation or its admin.
+    for line in SecurityEvent.objects.all():
+        assert line.user_id != an.pk
+        for trace in (code, "Zorggroep", "an@zorggroep.be"):
+            assert trace not in line.detail
     # Logged out: the organisation pages ask to log in again.
     assert client.get("/organisatie/")["Location"].startswith("/account/inloggen/")
 
