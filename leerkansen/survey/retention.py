@@ -5,8 +5,11 @@
   them. The round's "began" count drops by the drafts removed, as close_round announces.
 - Unaccepted co-admin invitations (AdminInvitation) past `expires_at`: the link no longer works
   and only the invitee's address is left. Accepted ones stay as the record of the membership.
-- Personal round invitations past `expires_at`, never completed, and revoked. Only revoked
-  ones, on purpose. Every other personal invitation, expired or not, is still needed:
+- Personal round invitations past `expires_at` and revoked, completed or not: a revoked link
+  opens nothing (rounds.find_invitation, rounds.personal_invitation_of) and is not counted,
+  and deleting only the ones never completed would show the admin (in the invited addresses
+  and the data download) which revoked invitees had answered. Only revoked ones, on purpose.
+  Every other personal invitation, expired or not, is still needed:
   the round's "invited personally" count (rounds.round_status) counts them, completed or not;
   in an open round an expired link still resumes and sends its draft
   (rounds.personal_invitation_of, services.complete_response); and deleting the invitees who
@@ -17,40 +20,56 @@
 - So the addresses do not outlive their use, an open round is closed (rounds.close_round,
   which erases them) once it was opened, and every link of it expired, more than `draft_days`
   days ago and no answer was saved in that time: nobody can still be reminded or still be answering.
+- django-axes' records of login attempts and logins (username, which is an e-mail address,
+  IP address and browser) older than `axes_days` days (default 30): long enough to look
+  into an attack on an account, not a history of who logged in when.
+- Expired sessions, through the session engine's own `clear_expired()` (what Django's
+  `clearsessions` command calls), so that one daily command covers answers, links,
+  sessions and logs.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib import import_module
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from leerkansen.organisations.gdpr import axes_models
 from leerkansen.organisations.models import AdminInvitation
 
 from .models import Assessment, Invitation, Response
 from .rounds import close_round
 
 DEFAULT_DRAFT_DAYS = 90
+DEFAULT_AXES_DAYS = 30
 
 
 def purge_expired(
-    now: datetime, draft_days: int = DEFAULT_DRAFT_DAYS, dry_run: bool = False
-) -> dict[str, int]:
+    now: datetime,
+    draft_days: int = DEFAULT_DRAFT_DAYS,
+    dry_run: bool = False,
+    axes_days: int = DEFAULT_AXES_DAYS,
+) -> dict[str, int | None]:
     """Delete what has expired (see the module's docstring); the number of rows per kind.
 
     Drafts are compared by day (Response.updated_on is a date, kept to the day for anonymity):
-    a draft last saved on day D goes once today is later than D + `draft_days`. With
-    `dry_run`, nothing is deleted and the counts say what would be.
+    a draft last saved on day D goes once today is later than D + `draft_days`. Login records
+    go once they are more than `axes_days` days old. With `dry_run`, nothing is deleted and
+    the counts say what would be. The count of expired sessions is None when the session
+    engine keeps no table to count (its `clear_expired()` is still called).
     """
     if draft_days < 1:
         raise ValueError("draft_days must be at least 1")
+    if axes_days < 1:
+        raise ValueError("axes_days must be at least 1")
     cutoff = timezone.localdate(now) - timedelta(days=draft_days)
     kinds = {
         "invitations": Invitation.objects.filter(
             kind=Invitation.Kind.PERSONAL,
-            completed_on__isnull=True,
             revoked=True,
             expires_at__lte=now,
         ),
@@ -71,7 +90,33 @@ def purge_expired(
             counts[kind] = len(ids)
             if ids and not dry_run:
                 rows.filter(pk__in=ids).delete()
+    counts["login_records"] = purge_login_records(now - timedelta(days=axes_days), dry_run)
+    counts["sessions"] = purge_sessions(dry_run)
     return counts
+
+
+def purge_login_records(before: datetime, dry_run: bool = False) -> int:
+    """Delete django-axes' attempts, failures and login records made before `before`."""
+    total = 0
+    for model in axes_models():
+        rows = model._default_manager.filter(attempt_time__lt=before)
+        # Counted as rows of the model itself: an attempt's expiry row goes with it.
+        total += rows.count()
+        if not dry_run:
+            rows.delete()
+    return total
+
+
+def purge_sessions(dry_run: bool = False) -> int | None:
+    """Delete expired sessions with the session engine's `clear_expired()`; how many there
+    were, or None for an engine without a table (cookies, cache: they expire by themselves)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    expired = None
+    if hasattr(store, "get_model_class"):
+        expired = store.get_model_class().objects.filter(expire_date__lt=timezone.now()).count()
+    if not dry_run:
+        store.clear_expired()
+    return expired
 
 
 def forgotten_rounds(now: datetime, days: int) -> list[Assessment]:

@@ -4,6 +4,9 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -15,7 +18,7 @@ from leerkansen.reports.services import compute_report
 from leerkansen.reports.tests import full_answers
 from leerkansen.survey.models import Answer, Invitation, Response
 from leerkansen.survey.retention import purge_expired
-from leerkansen.survey.rounds import close_round, round_status
+from leerkansen.survey.rounds import close_round, invited_addresses, round_status
 from leerkansen.survey.services import (
     complete_response,
     completed_responses,
@@ -135,6 +138,27 @@ def test_an_expired_revoked_invitation_never_completed_is_deleted_the_others_sta
         assert exists(kept)
 
 
+def test_an_expired_revoked_invitation_goes_whether_it_was_completed_or_not():
+    # Keeping only the completed ones would show the admin, in the invited addresses and the
+    # data download, which of the revoked invitees had answered.
+    assessment = make_round()
+    answered, _ = make_invitation(assessment, email="klaar@linde.be")
+    silent, _ = make_invitation(assessment, email="stil@linde.be")
+    sent(assessment, invitation=answered)
+    Invitation.objects.filter(pk__in=[answered.pk, silent.pk]).update(revoked=True)
+    addresses_before = invited_addresses(assessment)
+    assert addresses_before == ["klaar@linde.be", "stil@linde.be"]
+
+    purge_expired(timezone.now())
+    assert invited_addresses(assessment) == addresses_before  # still valid: both kept
+
+    for invitation in (answered, silent):
+        expire(invitation)
+    assert purge_expired(timezone.now())["invitations"] == 2
+    assert invited_addresses(assessment) == []
+    assert len(completed_responses(assessment)) == 1
+
+
 def test_an_expired_personal_link_still_sends_its_draft_after_purging(client):
     assessment = make_round()
     invitation, token = make_invitation(assessment, "medewerker")
@@ -189,6 +213,8 @@ def test_the_rounds_report_and_counts_are_unchanged_after_purging():
         "invitations": 1,
         "drafts": 1,
         "admin_invitations": 0,
+        "login_records": 0,
+        "sessions": 0,
     }
 
     assert compute_report(completed_responses(assessment)) == report_before
@@ -259,6 +285,90 @@ def test_a_round_still_in_use_stays_open(sign_of_life):
     assert Invitation.objects.get(pk=invitation.pk).email == "nooit@linde.be"
 
 
+# --- Login records and sessions -------------------------------------------------------------
+
+
+def login_records(username: str, days_old: int) -> list:
+    """What django-axes keeps of a failed attempt, a failure and a login, `days_old` days ago."""
+    common = {
+        "username": username,
+        "ip_address": "198.51.100.7",
+        "user_agent": "Firefox",
+        "http_accept": "*/*",
+        "path_info": "/account/inloggen/",
+    }
+    rows = [
+        AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=1),
+        AccessFailureLog.objects.create(**common),
+        AccessLog.objects.create(**common),
+    ]
+    for row in rows:
+        type(row).objects.filter(pk=row.pk).update(
+            attempt_time=timezone.now() - timedelta(days=days_old)
+        )
+    return rows
+
+
+def session_that_expired() -> Session:
+    store = SessionStore()
+    store["survey_response_id"] = 1
+    store.create()
+    Session.objects.filter(pk=store.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    return Session.objects.get(pk=store.session_key)
+
+
+def test_login_records_older_than_30_days_are_deleted_the_recent_kept():
+    old = login_records("an@zorggroep.be", days_old=31)
+    recent = login_records("bert@school.be", days_old=29)
+
+    assert purge_expired(timezone.now())["login_records"] == 3
+
+    assert not any(exists(row) for row in old)
+    assert all(exists(row) for row in recent)
+
+
+def test_axes_days_sets_how_long_login_records_are_kept():
+    fortnight = login_records("an@zorggroep.be", days_old=14)
+    week = login_records("bert@school.be", days_old=7)
+
+    assert counts(run("--axes-days", "10"))[4] == 3
+
+    assert not any(exists(row) for row in fortnight)
+    assert all(exists(row) for row in week)
+
+
+def test_a_real_failed_login_is_recorded_and_pruned_after_30_days(client):
+    make_user("an@zorggroep.be")
+    client.post("/account/inloggen/", {"username": "an@zorggroep.be", "password": "fout"})
+    recorded = [
+        model.objects.filter(username="an@zorggroep.be")
+        for model in (AccessAttempt, AccessFailureLog, AccessLog)
+    ]
+    assert sum(rows.count() for rows in recorded) >= 1
+
+    assert purge_expired(timezone.now())["login_records"] == 0
+    assert purge_expired(timezone.now() + timedelta(days=31))["login_records"] >= 1
+
+    assert sum(rows.count() for rows in recorded) == 0
+
+
+def test_expired_sessions_are_deleted_and_live_ones_kept():
+    expired = session_that_expired()
+    live = SessionStore()
+    live["survey_response_id"] = 2
+    live.create()
+
+    assert purge_expired(timezone.now(), dry_run=True)["sessions"] == 1
+    assert exists(expired)
+
+    assert purge_expired(timezone.now())["sessions"] == 1
+
+    assert not exists(expired)
+    assert Session.objects.filter(pk=live.session_key).exists()
+
+
 # --- The command ----------------------------------------------------------------------------
 
 
@@ -272,18 +382,21 @@ def test_a_dry_run_reports_the_counts_and_deletes_nothing():
     admin_invitation, _ = invite_admin(organisation, "oud@zorggroep.be", admin)
     expire(admin_invitation)
 
+    login = login_records("an@zorggroep.be", days_old=31)
+    session = session_that_expired()
+
     output = run("--dry-run")
 
-    assert counts(output) == [0, 1, 1, 1]
+    assert counts(output) == [0, 1, 1, 1, 3, 1]
     assert "dry run" in output
-    assert all(exists(obj) for obj in (old, dead, admin_invitation))
+    assert all(exists(obj) for obj in (old, dead, admin_invitation, *login, session))
     assert Answer.objects.filter(response=old).exists()
 
     output = run()
-    assert counts(output) == [0, 1, 1, 1]
+    assert counts(output) == [0, 1, 1, 1, 3, 1]
     assert "deleted" in output and "dry run" not in output
-    assert not any(exists(obj) for obj in (old, dead, admin_invitation))
-    assert counts(run()) == [0, 0, 0, 0]
+    assert not any(exists(obj) for obj in (old, dead, admin_invitation, *login, session))
+    assert counts(run()) == [0, 0, 0, 0, 0, 0]
 
 
 @pytest.mark.parametrize("days", ["0", "-5", "veel"])
@@ -295,6 +408,16 @@ def test_a_bad_draft_days_is_refused(days):
     assert exists(old)
 
 
+@pytest.mark.parametrize("days", ["0", "-5", "veel"])
+def test_a_bad_axes_days_is_refused(days):
+    login = login_records("an@zorggroep.be", days_old=400)
+    with pytest.raises(CommandError, match="axes-days"):
+        run("--axes-days", days)
+    assert all(exists(row) for row in login)
+
+
 def test_the_function_refuses_draft_days_below_one():
     with pytest.raises(ValueError):
         purge_expired(timezone.now(), draft_days=0)
+    with pytest.raises(ValueError):
+        purge_expired(timezone.now(), axes_days=0)
