@@ -52,6 +52,8 @@ def _environment(folder: str) -> dict[str, str]:
         DJANGO_DEBUG="0",
         SECRET_KEY="bench-only-" + "x" * 40,
         ALLOWED_HOSTS="127.0.0.1",
+        # Production settings refuse the console backend; the bench sends no real mail.
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     return env
 
