@@ -135,6 +135,8 @@ MATRIX: dict[str, Row] = {
     "research:exports": RESEARCHERS_ONLY_GET,
     "research:export_download": RESEARCHERS_ONLY_GET,
     "research:export_codebook": RESEARCHERS_ONLY_GET,
+    # The second factor's page: a form (an empty post comes back with its errors).
+    "research:second_factor": row([403, L, OK, L, 403], [403, L, OK, L, 403]),
     "research:model_detail": RESEARCHERS_ONLY_GET,
     # A rename of the shipped version is refused: only a draft can be renamed.
     "research:model_rename": row([403, L, 405, L, 403], [403, L, 404, L, 403]),

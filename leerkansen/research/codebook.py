@@ -11,13 +11,17 @@ Codes:
 - An empty cell means "not answered" (or, in the scores, "no score": fewer than 75% of the
   challenge's items answered).
 - Free text is never exported (EXCLUDED_SCALES): an open answer may name or describe people.
+- No group below the anonymity threshold k within a round (suppression.py): the notes of
+  round_key, role, A_role and round_month (responses) and n_responses (scores) say how.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from django.conf import settings
 
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.survey.questionnaire import Item, get_questionnaire
@@ -175,12 +179,48 @@ def round_variables() -> list[Variable]:
     ]
 
 
+# The merged role group of suppression.py.
+MERGED_ROLE = "overig"
+MERGED_ROLE_LABEL = "Overig (samengevoegde kleine groepen)"
+
+
+def rounds_note() -> str:
+    k = settings.ANONYMITY_THRESHOLD
+    return (
+        f"Alleen afgesloten rondes met minstens {k} verstuurde antwoorden (de "
+        "anonimiteitsdrempel); een kleinere ronde staat er helemaal niet in, een open ronde "
+        "pas na afsluiten."
+    )
+
+
+def roles_note() -> str:
+    k = settings.ANONYMITY_THRESHOLD
+    return (
+        f"Binnen een ronde: een combinatie van role en A_role met minder dan {k} respondenten "
+        f"wordt in beide kolommen '{MERGED_ROLE}'; blijft die samengevoegde groep onder {k}, "
+        "dan schuift de kleinste getoonde combinatie erbij, tot ze groot genoeg is; lukt dat "
+        "niet, dan zijn role en A_role leeg voor de hele ronde. Elke getoonde waarde, ook "
+        f"'{MERGED_ROLE}', telt dus minstens {k} respondenten van de ronde."
+    )
+
+
+def _with_merged_role(variable: Variable) -> Variable:
+    values = {**variable.values, MERGED_ROLE: MERGED_ROLE_LABEL}
+    note = " ".join(part for part in (variable.note, roles_note()) if part)
+    return replace(variable, values=values, note=note)
+
+
 def response_variables() -> list[Variable]:
     questionnaire = get_questionnaire()
     version = questionnaire.version
+    keys = organisation_variables()
+    keys[1] = replace(keys[1], note=rounds_note())
+    items = [item_variable(item, version) for item in questionnaire.items() if is_exported(item)]
     return [
-        *organisation_variables(),
-        Variable("role", "Rol waarin de respondent antwoordde", "text", _options("A_role")),
+        *keys,
+        _with_merged_role(
+            Variable("role", "Rol waarin de respondent antwoordde", "text", _options("A_role"))
+        ),
         Variable(
             "questionnaire_version",
             "Versie van de vragenlijst van de ronde",
@@ -189,12 +229,13 @@ def response_variables() -> list[Variable]:
             "versie een ander id had, staat er niet in.",
         ),
         Variable(
-            "completed_month",
-            "Maand waarin de respondent de antwoorden verstuurde (JJJJ-MM; de dag wordt niet "
-            "uitgegeven)",
+            "round_month",
+            "Maand waarin de ronde begon (JJJJ-MM)",
             "text",
+            note="Geen datum per respondent: wanneer iemand antwoordde, kan iemand herkenbaar "
+            "maken. De rijen van een ronde staan in een willekeurige, vaste volgorde.",
         ),
-        *(item_variable(item, version) for item in questionnaire.items() if is_exported(item)),
+        *(_with_merged_role(item) if item.name == "A_role" else item for item in items),
     ]
 
 
@@ -228,7 +269,13 @@ def score_variables(profiles: Mapping[str, str]) -> list[Variable]:
         *round_variables(),
         Variable("model_version", "Versie van het profielmodel van het rapport", "text"),
         Variable("catalogue_version", "Versie van de actiecatalogus van het rapport", "text"),
-        Variable("n_responses", "Aantal verstuurde antwoorden in de ronde", "number"),
+        Variable(
+            "n_responses",
+            "Aantal verstuurde antwoorden in de ronde",
+            "number",
+            note=f"Alleen rondes waarvan het rapport op minstens {settings.ANONYMITY_THRESHOLD} "
+            "antwoorden steunt (de anonimiteitsdrempel), in elke dataset per ronde.",
+        ),
         *(
             Variable(
                 f"score_{number}",

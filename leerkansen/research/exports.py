@@ -1,13 +1,17 @@
 """Research exports: datasets as rows, written as CSV, XLSX or SPSS .sav, with a codebook.
 
 Datasets (variables and codes: codebook.py):
-- responses: one row per completed response, every item's answer (free text left out);
+- responses: one row per completed response of a closed round, every item's answer (free text
+  left out): per-respondent microdata, only for a researcher who passed a second factor
+  (views_exports.py);
 - scores: one row per round with a report: challenge scores, profile and posterior;
 - practices: one row per round with a report: per action the state most respondents gave;
 - needs: one row per round with a report: the three ranked needs and their mean urgency;
 - ratings: one row per action rating of a round (relevance, feasibility).
 
-No export holds a name, an e-mail address, a round title or free text. Organisations and
+No export holds a group below the anonymity threshold within a round (suppression.py: small
+rounds left out, small role groups merged). No export holds a name, an e-mail address, a round
+title or free text. Organisations and
 rounds appear under pseudonymous keys (an HMAC of their code with SECRET_KEY: stable across
 exports, not reversible without the key). Demo organisations never appear; simulated ones
 (simulate_organisations) only in an export that asks for them alone, for validation.
@@ -21,28 +25,22 @@ widths are measured, and then written from there in batches.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
 
-import defusedcsv.csv as csv
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.reports.models import ActionRating, Report
-from leerkansen.survey.models import Answer, Response
+from leerkansen.survey.models import Answer, Assessment
 from leerkansen.survey.questionnaire import get_questionnaire
 
-from . import spss
 from .codebook import (
     CODEBOOK_HEADER,
     NEED_RANKS,
@@ -52,20 +50,22 @@ from .codebook import (
     excluded_item_variables,
     is_exported,
     item_is_numeric,
-    measure_of,
     need_variables,
     practice_variables,
     rating_variables,
     response_variables,
     score_variables,
 )
+from .suppression import ROLE_ITEM, completed_responses, role_rules, shown_roles, threshold
 from .versions import UnknownModelVersion, get_model
+from .writers import (  # noqa: F401 (the writers, re-exported for the views)
+    csv_pieces,
+    escape_formula,
+    write_sav,
+    write_xlsx,
+)
 
 CHUNK_SIZE = 2000
-# Rows per piece of a streamed CSV: large enough to keep the overhead per piece small.
-CSV_ROWS_PER_PIECE = 500
-# A worksheet holds at most this many rows; a longer dataset continues on a next sheet.
-XLSX_MAX_ROWS = 1_048_576
 
 Row = list
 
@@ -143,10 +143,13 @@ def month(day: date | datetime | None) -> str | None:
 
 
 def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
-    """One row per completed response, in response_variables() order.
+    """One row per completed response of a closed round, in response_variables() order, under
+    the anonymity rule of suppression.py (small rounds left out, small role groups merged).
 
-    Two ordered streams, responses and their answers, merged on the response id: one query
-    each, constant memory, whatever the number of responses.
+    Two streams, responses and their answers, in the same order (round, then response) and
+    merged on it: one query each. The rows of one round are held together, to be put in the
+    order of a keyed hash instead of the order people started in; a round is small next to
+    the whole export.
     """
     items = [item for item in get_questionnaire().items() if is_exported(item)]
     first = len(response_variables()) - len(items)
@@ -155,12 +158,14 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
         item.id: (first + index, item_is_numeric(item), dont_know_code(item))
         for index, item in enumerate(items)
     }
+    role_column = columns[ROLE_ITEM][0] if ROLE_ITEM in columns else None
     width = first + len(items)
+    rules = role_rules(rounds_q(export_filter, "assessment__"))
     responses = (
-        Response.objects.filter(rounds_q(export_filter, "assessment__"))
-        .filter(completed_on__isnull=False)
-        .order_by("pk")
+        completed_responses(rounds_q(export_filter, "assessment__"))
+        .order_by("assessment_id", "pk")
         .values_list(
+            "assessment_id",
             "pk",
             "assessment__organisation__code",
             "assessment__code",
@@ -168,36 +173,35 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
             "assessment__organisation__size_band",
             "role",
             "assessment__questionnaire_version",
-            "completed_on",
+            "assessment__created_at",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
     # Not the text column: free text is never read, so it cannot end up in a row.
     answers = (
         Answer.objects.filter(rounds_q(export_filter, "response__assessment__"))
-        .filter(response__completed_on__isnull=False)
-        .order_by("response_id", "item_id")
-        .values_list("response_id", "item_id", "number", "code")
+        .filter(
+            response__completed_on__isnull=False,
+            response__assessment__status=Assessment.Status.CLOSED,
+        )
+        .order_by("response__assessment_id", "response_id", "item_id")
+        .values_list("response__assessment_id", "response_id", "item_id", "number", "code")
         .iterator(chunk_size=CHUNK_SIZE)
     )
     organisation_key, round_key = _keys("organisation"), _keys("round")
     pending = next(answers, None)
-    for pk, org_code, round_code, sector, size_band, role, version, completed_on in responses:
+    batch: list[tuple[str, Row]] = []
+    batch_round = None
+    for round_id, pk, org_code, round_code, sector, size_band, role, version, created in responses:
+        if round_id != batch_round:
+            yield from _in_keyed_order(batch)
+            batch, batch_round = [], round_id
         row: Row = [None] * width
-        row[:first] = [
-            organisation_key(org_code),
-            round_key(round_code),
-            sector,
-            size_band,
-            role,
-            version,
-            month(completed_on),
-        ]
         # Answers of a response completed after the first query started are skipped.
-        while pending is not None and pending[0] < pk:
+        while pending is not None and pending[:2] < (round_id, pk):
             pending = next(answers, None)
-        while pending is not None and pending[0] == pk:
-            _pk, item_id, number, code = pending
+        while pending is not None and pending[:2] == (round_id, pk):
+            _round, _pk, item_id, number, code = pending
             column = columns.get(item_id)
             if column is not None:
                 at, numeric, dont_know = column
@@ -206,6 +210,30 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
                 else:
                     row[at] = code or (str(number) if number is not None else dont_know)
             pending = next(answers, None)
+        rule = rules.get(round_id)
+        stated = row[role_column] if role_column is not None else None
+        shown = None if rule is None else shown_roles(rule, (role, stated or None))
+        if shown is None:
+            # A round below the threshold, or a response the counts did not see: left out.
+            continue
+        role, stated = shown
+        if role_column is not None:
+            row[role_column] = stated
+        row[:first] = [
+            organisation_key(org_code),
+            round_key(round_code),
+            sector,
+            size_band,
+            role,
+            version,
+            month(created),
+        ]
+        batch.append((pseudonym("response", str(pk)), row))
+    yield from _in_keyed_order(batch)
+
+
+def _in_keyed_order(batch: list[tuple[str, Row]]) -> Iterator[Row]:
+    for _key, row in sorted(batch, key=lambda pair: pair[0]):
         yield row
 
 
@@ -236,7 +264,13 @@ def _round_rows(queryset, fields: Sequence[str]) -> Iterator[tuple[Row, tuple]]:
 
 
 def _reports(export_filter: ExportFilter):
-    return Report.objects.filter(rounds_q(export_filter, "assessment__")).order_by("assessment_id")
+    """Reports made from at least k responses (suppression.py): a smaller round's scores are
+    close to one person's answers."""
+    return (
+        Report.objects.filter(rounds_q(export_filter, "assessment__"))
+        .filter(response_count__gte=threshold())
+        .order_by("assessment_id")
+    )
 
 
 def _version_key(version: str) -> tuple:
@@ -315,8 +349,11 @@ def need_rows(export_filter: ExportFilter) -> Iterator[Row]:
 
 def rating_rows(export_filter: ExportFilter) -> Iterator[Row]:
     catalogue = get_catalogue()
-    ratings = ActionRating.objects.filter(rounds_q(export_filter, "assessment__")).order_by(
-        "assessment_id", "action_id"
+    ratings = (
+        ActionRating.objects.filter(rounds_q(export_filter, "assessment__"))
+        # The same rounds as the other per-round datasets (see _reports).
+        .filter(assessment__report__response_count__gte=threshold())
+        .order_by("assessment_id", "action_id")
     )
     fields = (
         "assessment__questionnaire_version",
@@ -347,6 +384,8 @@ class Dataset:
     # The variables and the rows together: some variables depend on the data (the scores'
     # posterior columns), and the rows must follow the same variables.
     build: Callable[[ExportFilter], tuple[list[Variable], Iterator[Row]]]
+    # One row per respondent: downloaded only with a verified second factor.
+    per_respondent: bool = False
 
 
 def _scores(export_filter: ExportFilter) -> tuple[list[Variable], Iterator[Row]]:
@@ -363,7 +402,7 @@ def _fixed(
 DATASETS: dict[str, Dataset] = {
     dataset.name: dataset
     for dataset in (
-        Dataset("responses", _fixed(response_variables, response_rows)),
+        Dataset("responses", _fixed(response_variables, response_rows), per_respondent=True),
         Dataset("scores", _scores),
         Dataset("practices", _fixed(practice_variables, practice_rows)),
         Dataset("needs", _fixed(need_variables, need_rows)),
@@ -392,97 +431,13 @@ def full_codebook(export_filter: ExportFilter) -> list[tuple[str, list]]:
     return pairs
 
 
-# Writers -----------------------------------------------------------------------------------
-
-FORMULA_START = ("@", "+", "-", "=", "|", "%")
-_NUMBER = re.compile(r"^-?[0-9,\.]+$")
-
-
-def escape_formula(value: object) -> object:
-    """A string a spreadsheet would run as a formula gets a leading quote ("'=1+1").
-
-    The same rule as defusedcsv, which writes the CSV files, so that XLSX and CSV agree.
-    """
-    if isinstance(value, str) and value[:1] in FORMULA_START and not _NUMBER.match(value):
-        return "'" + value.replace("|", "\\|")
-    return value
-
-
-def csv_pieces(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
-    """The CSV text in pieces of CSV_ROWS_PER_PIECE rows, for a streaming response."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if count % CSV_ROWS_PER_PIECE == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
-
-
-def _xlsx_row(row: Sequence) -> list:
-    # Only text needs work; numbers and empty cells go as they are (the fast path counts:
-    # a large export has millions of cells).
-    return [_xlsx_text(value) if isinstance(value, str) else value for value in row]
-
-
-def _xlsx_text(value: str) -> object:
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        # Control characters that XML cannot hold (openpyxl would refuse the whole file).
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return escape_formula(value)
-
-
-def write_xlsx(target: str | Path | IO[bytes], sheets: Iterable[tuple[str, Sequence, Iterable]]):
-    """Write (title, header, rows) sheets in openpyxl's write-only mode (row by row)."""
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        part, used = 1, XLSX_MAX_ROWS
-        for row in rows:
-            if used == XLSX_MAX_ROWS:
-                sheet = workbook.create_sheet(title if part == 1 else f"{title} ({part})")
-                sheet.append(_xlsx_row(header))
-                part, used = part + 1, 1
-            sheet.append(_xlsx_row(row))
-            used += 1
-        if part == 1:
-            workbook.create_sheet(title).append(_xlsx_row(header))
-    workbook.save(target)
+# Writing ------------------------------------------------------------------------------------
 
 
 def write_dataset_xlsx(target, name: str, variables: Sequence[Variable], rows: Iterable[Row]):
     header = [variable.name for variable in variables]
     codebook = codebook_rows(dataset_codebook(name, variables))
     write_xlsx(target, [(name, header, rows), ("codebook", CODEBOOK_HEADER, codebook)])
-
-
-def sav_variable(variable: Variable) -> spss.SavVariable:
-    """The SPSS side of a variable: label, value labels, "weet niet" as user-missing and the
-    measurement level. The codes of a text variable are strings, as its values are."""
-
-    def code(value: int | str) -> int | str:
-        return str(value) if variable.kind == "text" else value
-
-    return spss.SavVariable(
-        name=variable.name,
-        label=variable.label,
-        kind=variable.kind,
-        value_labels={code(value): label for value, label in variable.values.items()},
-        missing=tuple(code(value) for value in variable.missing),
-        measure=measure_of(variable),
-    )
-
-
-def write_sav(path: str | Path, variables: Sequence[Variable], rows: Iterable[Row]) -> None:
-    """An SPSS file with variable labels, value labels and "weet niet" as user-missing.
-
-    Written in constant memory (spss.write_sav): the rows are spooled once to a temporary
-    file to learn the widths of the text columns, then streamed into the .sav file.
-    """
-    spss.write_sav(path, [sav_variable(variable) for variable in variables], rows)
 
 
 def write_codebook_csv(export_filter: ExportFilter) -> Iterator[str]:

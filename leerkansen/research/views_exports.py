@@ -1,7 +1,11 @@
 """Research exports for researchers: a page of datasets × formats, and the downloads.
 
 Downloads are GET links (researchers only, nothing changes) and each one is logged in the
-security log. The work is done in exports.py: CSV streams, XLSX and SPSS are written to a
+security log. A per-respondent dataset also needs a verified second factor when
+settings.ADMIN_REQUIRES_OTP is on (views_second_factor.py); a download refused for lack of it
+is logged too (kind "denied"). Aggregated datasets and the codebook need the password only.
+
+The work is done in exports.py: CSV streams, XLSX and SPSS are written to a
 temporary file that is deleted as soon as it is open.
 """
 
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.http import (
     FileResponse,
     Http404,
@@ -35,6 +40,7 @@ from leerkansen.organisations.security import log_event
 from . import exports
 from .dashboard import MonthField
 from .exports import CODEBOOK_FORMATS, DATASETS, FORMATS, ExportFilter
+from .views_second_factor import redirect_to_second_factor, second_factor_missing
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -45,8 +51,9 @@ DATASET_TEXTS = {
     "responses": (
         _("Responses"),
         _(
-            "One row per completed response: context, role, month and every answer, coded. "
-            "No free text."
+            "One row per completed response of a closed round: context, role, the round's "
+            "month and every answer, coded. No free text. Needs a code from your "
+            "authenticator app."
         ),
     ),
     "scores": (
@@ -167,8 +174,9 @@ def export_list(request: HttpRequest) -> HttpResponse:
             "title": DATASET_TEXTS[name][0],
             "description": DATASET_TEXTS[name][1],
             "formats": [(fmt, FORMAT_LABELS[fmt]) for fmt in FORMATS],
+            "per_respondent": dataset.per_respondent,
         }
-        for name in DATASETS
+        for name, dataset in DATASETS.items()
     ]
     context = {
         "form": form,
@@ -177,6 +185,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "datasets": datasets,
         "codebook_formats": [(fmt, FORMAT_LABELS[fmt]) for fmt in CODEBOOK_FORMATS],
+        "threshold": settings.ANONYMITY_THRESHOLD,
+        "second_factor_missing": second_factor_missing(request),
     }
     return render(request, "research/exports/index.html", context)
 
@@ -187,6 +197,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
 def export_download(request: HttpRequest, dataset: str, file_format: str) -> HttpResponse:
     if dataset not in DATASETS or file_format not in FORMATS:
         raise Http404
+    if DATASETS[dataset].per_respondent and second_factor_missing(request):
+        detail = f"research {dataset} {file_format}: no second factor"
+        log_event(SecurityEvent.Kind.DENIED, request=request, detail=detail)
+        return redirect_to_second_factor(request)
     export_filter = _filter_or_none(request)
     if export_filter is None:
         return HttpResponseBadRequest(_("A filter is not valid. Choose the filters again."))

@@ -22,7 +22,7 @@ from leerkansen.organisations.tests.helpers import make_organisation, make_user
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.reports.services import create_report
 from leerkansen.reports.tests import add_responses, full_answers
-from leerkansen.research import exports
+from leerkansen.research import exports, writers
 from leerkansen.research.codebook import (
     CODEBOOK_HEADER,
     DONT_KNOW_CODE,
@@ -34,8 +34,10 @@ from leerkansen.research.exports import ExportFilter, pseudonym
 from leerkansen.scoring.model import get_shipped_model
 from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.questionnaire import get_questionnaire
-from leerkansen.survey.rounds import open_round
+from leerkansen.survey.rounds import close_round, open_round
 from leerkansen.survey.services import save_answers, start_response
+
+from .conftest import logged_in, make_researcher
 
 pytestmark = pytest.mark.django_db
 
@@ -44,18 +46,6 @@ SECRET_EMAIL = "geheim.persoon@geheimenaam.be"
 SECRET_TITLE = "Geheime Ronde Voorjaar"
 SECRET_TEXT = "Onze collega Jozefien Vermeersch leert iedereen alles"
 DATASETS = list(exports.DATASETS)
-
-
-def make_researcher(email: str = "onderzoeker@ugent.be"):
-    user = make_user(email, is_staff=True)
-    user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
-    return user
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def answers(index: int) -> dict:
@@ -75,16 +65,20 @@ def answers(index: int) -> dict:
     )
 
 
+# The anonymity threshold's default: fewer responses would leave the round out.
+RESPONSES = 5
+
+
 def make_round(
     name: str = SECRET_NAME,
     *,
-    responses: int = 2,
+    responses: int = RESPONSES,
     title: str = SECRET_TITLE,
     email: str = SECRET_EMAIL,
     **flags,
 ) -> Assessment:
-    """An organisation (with an admin) whose round has `responses` completed responses, one
-    draft, a report and a rating."""
+    """An organisation (with an admin) whose closed round has `responses` completed responses,
+    one draft, a report and a rating."""
     admin = make_user(email) if email else None
     organisation = make_organisation(name, admin=admin)
     if flags:
@@ -97,6 +91,7 @@ def make_round(
     ActionRating.objects.create(
         assessment=assessment, action_id="1.1", relevance=4, feasibility=2, recommended=True
     )
+    close_round(assessment)
     return assessment
 
 
@@ -231,13 +226,13 @@ def test_the_log_line_names_the_filters_and_the_codebook():
 
 
 def test_csv_streams_in_pieces(monkeypatch):
-    make_round(responses=3)
-    monkeypatch.setattr(exports, "CSV_ROWS_PER_PIECE", 1)
+    make_round(responses=6)
+    monkeypatch.setattr(writers, "CSV_ROWS_PER_PIECE", 1)
     response = logged_in(make_researcher()).get(dataset_url("responses", "csv"))
     pieces = list(response.streaming_content)
     # One piece per row, the header with the first.
-    assert len(pieces) == 3
-    assert len(csv_rows(b"".join(pieces))) == 3
+    assert len(pieces) == 6
+    assert len(csv_rows(b"".join(pieces))) == 6
 
 
 def test_no_names_emails_titles_codes_or_free_text_in_any_export():
@@ -263,17 +258,17 @@ def test_no_names_emails_titles_codes_or_free_text_in_any_export():
 
 
 def test_a_response_row_holds_coded_answers_under_pseudonymous_keys():
-    assessment = make_round(responses=2)
+    assessment = make_round()
     rows = csv_rows(download(logged_in(make_researcher()), dataset_url("responses", "csv")))
     # Completed responses only: the draft is not exported.
-    assert len(rows) == 2
+    assert len(rows) == RESPONSES
     row = rows[0]
     organisation = assessment.organisation
     assert row["org_key"] == pseudonym("organisation", organisation.code)
     assert row["round_key"] == pseudonym("round", assessment.code)
     assert len(row["org_key"]) == 16 and row["org_key"] != row["round_key"]
-    response = Response.objects.filter(completed_on__isnull=False).first()
-    assert row["completed_month"] == f"{response.completed_on:%Y-%m}"
+    # The round's month, not the respondent's (suppression.py).
+    assert row["round_month"] == f"{assessment.created_at:%Y-%m}"
     assert (row["sector"], row["size_band"], row["role"]) == ("Q", "50_249", "medewerker")
     assert row["questionnaire_version"] == get_questionnaire().version
     # "Weet niet" has its own code; an unanswered item is empty.
@@ -344,7 +339,7 @@ def test_scores_needs_practices_and_ratings_come_from_the_report_and_the_ratings
     report = Report.objects.get(assessment=assessment)
     client = logged_in(make_researcher())
     [scores] = csv_rows(download(client, dataset_url("scores", "csv")))
-    assert scores["n_responses"] == "2"
+    assert scores["n_responses"] == str(RESPONSES)
     assert scores["model_version"] == report.model_version
     for number in range(1, 10):
         expected = report.scores[str(number)]
@@ -436,7 +431,7 @@ def test_a_codebook_text_cannot_become_a_formula(tmp_path):
 
 
 def test_a_long_dataset_continues_on_a_next_sheet(tmp_path, monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 3)
     path = tmp_path / "x.xlsx"
     exports.write_xlsx(path, [("data", ["n"], ([n] for n in range(5))), ("leeg", ["m"], [])])
     sheets = xlsx_sheets(path.read_bytes())
@@ -461,10 +456,10 @@ def test_xlsx_holds_the_dataset_and_its_codebook():
 
 
 def test_spss_file_reads_back_with_variable_and_value_labels():
-    make_round(responses=2)
+    make_round()
     values, meta = read_sav(download(logged_in(make_researcher()), dataset_url("responses", "sav")))
     questionnaire = get_questionnaire()
-    assert meta.number_rows == 2
+    assert meta.number_rows == RESPONSES
     assert meta.column_names_to_labels["B1_1"] == questionnaire.item("B1_1").text
     assert meta.variable_value_labels["B1_1"] == {
         1.0: "Helemaal oneens",
@@ -478,10 +473,10 @@ def test_spss_file_reads_back_with_variable_and_value_labels():
     assert meta.variable_value_labels["D_1"][1.0] == get_catalogue().challenge(1).title
     assert meta.missing_ranges["B1_1"] == [{"lo": -1.0, "hi": -1.0}]
     assert meta.missing_ranges["A_size"] == [{"lo": "weetniet", "hi": "weetniet"}]
-    assert values["B1_1"] == [-1.0, -1.0]
-    assert values["B1_2"] == [5.0, 5.0]
-    assert values["A_size"] == ["weetniet", "weetniet"]
-    assert values["role"] == ["medewerker", "medewerker"]
+    assert values["B1_1"] == [-1.0] * RESPONSES
+    assert values["B1_2"] == [5.0] * RESPONSES
+    assert values["A_size"] == ["weetniet"] * RESPONSES
+    assert values["role"] == ["medewerker"] * RESPONSES
     assert "E_open" not in values
     assert meta.variable_measure["D_1"] == "nominal"
 
@@ -493,7 +488,7 @@ def test_every_dataset_reads_back_from_spss_even_when_empty(dataset):
     assert meta.number_rows in (0, None)
     make_round()
     values, meta = read_sav(download(client, dataset_url(dataset, "sav")))
-    assert meta.number_rows == (2 if dataset == "responses" else 1)
+    assert meta.number_rows == (RESPONSES if dataset == "responses" else 1)
     assert all(meta.column_names_to_labels[name] for name in values)
 
 
