@@ -203,9 +203,12 @@ def disable_link(invitation: Invitation) -> None:
 
 
 # --- Bad links from one client --------------------------------------------------------------
-# Counted in Django's cache, per process with the default local-memory cache: enough to slow
-# down guessing (tokens have 256 bits; this only stops noise). The client's address is kept
-# only as a keyed hash, in the cache, never in the database.
+# Only failures count, and a link is checked before its client's count: a valid link always
+# works, also for respondents behind the same address (NAT) as someone sending bad ones. A bad
+# link is refused with 429 once its client sent BAD_TOKEN_LIMIT bad ones within the window.
+# Counted in Django's default cache, the database cache shared by every worker
+# (settings.CACHES); the client's address is kept only as a keyed hash. Tokens have 256 bits,
+# so this only stops noise, not a real guessing threat.
 
 
 def _bad_token_key(address: str) -> str:
@@ -213,7 +216,7 @@ def _bad_token_key(address: str) -> str:
 
 
 def is_refused(address: str) -> bool:
-    """Whether this client sent too many bad links lately."""
+    """Whether this client sent too many bad links lately (ask only after a bad link)."""
     return cache.get(_bad_token_key(address), 0) >= BAD_TOKEN_LIMIT
 
 
