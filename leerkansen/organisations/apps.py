@@ -6,6 +6,8 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisaties"
 
     def ready(self) -> None:
+        from . import throttle
         from .security import connect_receivers
 
         connect_receivers()
+        throttle.connect_receivers()

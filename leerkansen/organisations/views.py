@@ -7,11 +7,16 @@ Views gather input, call services, render or redirect. Pages of an organisation 
 
 from __future__ import annotations
 
+import math
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import emails, services
+from . import emails, services, throttle
 from .forms import (
     ApiTokenForm,
     InvitationForm,
@@ -52,14 +57,20 @@ def register(request: HttpRequest) -> HttpResponse:
         site_url = emails.site_url_of(request)
         data = form.cleaned_data
         user = services.user_with_email(data["email"])
-        # The same answer whether or not the address has an account: only its owner learns it.
+        # The same answer, in the same time, whether or not the address has an account: only
+        # its owner learns it. So both ways hash the password once and send at most one mail
+        # (and at most one an hour to an address, whoever asks).
+        may_mail = throttle.may_mail(data["email"])
         if user is None:
             user = services.new_user(data["email"], data["name"], data["password1"], active=False)
-            emails.send_verification(user, services.verification_token(user), site_url)
-        elif not user.is_active and user.last_login is None:
-            emails.send_verification(user, services.verification_token(user), site_url)
+            if may_mail:
+                emails.send_verification(user, services.verification_token(user), site_url)
         else:
-            emails.send_already_registered(user, site_url)
+            make_password(data["password1"])  # the work new_user does, not kept
+            if may_mail and not user.is_active and user.last_login is None:
+                emails.send_verification(user, services.verification_token(user), site_url)
+            elif may_mail:
+                emails.send_already_registered(user, site_url)
         return redirect("organisations:registered")
     return render(request, "organisations/register.html", {"form": form})
 
@@ -92,10 +103,21 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_invalid(self, form):
-        if form.unconfirmed_user is not None:
-            user = form.unconfirmed_user
-            token = services.verification_token(user)
-            emails.send_verification(user, token, emails.site_url_of(self.request))
+        user = form.unconfirmed_user
+        if user is not None:
+            # Only someone with the right password gets here; still at most one mail an hour.
+            if throttle.may_mail(user.email):
+                token = services.verification_token(user)
+                emails.send_verification(user, token, emails.site_url_of(self.request))
+            else:
+                form.errors[NON_FIELD_ERRORS] = form.error_class(
+                    [
+                        _(
+                            "You have not confirmed your e-mail address yet. We sent you a link "
+                            "less than an hour ago: open it to confirm the address, then log in."
+                        )
+                    ]
+                )
         return super().form_invalid(form)
 
 
@@ -104,10 +126,18 @@ class LogoutView(auth_views.LogoutView):
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' lock-out page (settings.AXES_LOCKOUT_CALLABLE), in Dutch, with HTTP 429."""
-    hours = getattr(settings, "AXES_COOLOFF_TIME", None)
-    minutes = int(hours * 60) if isinstance(hours, int | float) else None
-    return render(request, "organisations/locked_out.html", {"minutes": minutes}, status=429)
+    """django-axes' lock-out page (settings.AXES_LOCKOUT_CALLABLE), in Dutch, with HTTP 429.
+
+    Also for a login refused by organisations.throttle: then for the time of that pause.
+    """
+    paused = getattr(request, throttle.REFUSED_ATTR, None)
+    if paused:
+        minutes = math.ceil(paused / 60)
+    else:
+        hours = getattr(settings, "AXES_COOLOFF_TIME", None)
+        minutes = int(hours * 60) if isinstance(hours, int | float) else None
+    context = {"minutes": minutes, "paused": bool(paused)}
+    return render(request, "organisations/locked_out.html", context, status=429)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -117,6 +147,17 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "organisations/email/password_reset_body.txt"
     subject_template_name = "organisations/email/password_reset_subject.txt"
     success_url = reverse_lazy("organisations:password_reset_sent")
+
+    def form_valid(self, form):
+        # A mail goes out only for an account, so the answer waits as long either way; and
+        # at most one mail an hour to an address, however often it is asked for.
+        started = time.monotonic()
+        if throttle.may_mail(form.cleaned_data["email"]):
+            response = super().form_valid(form)
+        else:
+            response = redirect(self.success_url)
+        throttle.answer_no_sooner(started)
+        return response
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):

@@ -91,8 +91,7 @@ def test_confirmation_link_works_only_once(client):
 
 
 def test_unconfirmed_account_cannot_log_in_and_gets_a_new_link(client):
-    register(client)
-    mail.outbox.clear()
+    make_user(active=False)
     response = log_in(client)
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
@@ -100,6 +99,15 @@ def test_unconfirmed_account_cannot_log_in_and_gets_a_new_link(client):
     assert "Je hebt je e-mailadres nog niet bevestigd" in html
     assert len(mail.outbox) == 1
     assert link_in_last_mail("/account/bevestigen/")
+
+
+def test_an_unconfirmed_account_gets_at_most_one_new_link_an_hour(client):
+    register(client)
+    for _attempt in range(3):
+        html = log_in(client).content.decode()
+    # The registration's mail was the one of this hour; the page says so instead.
+    assert len(mail.outbox) == 1
+    assert "We stuurden je minder dan een uur geleden een link" in html
 
 
 def test_wrong_password_of_unconfirmed_account_says_nothing_about_it(client):
