@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from leerkansen.lib.clients import client_address
 from leerkansen.organisations.models import Membership
 
 from . import rounds
@@ -75,7 +76,8 @@ def remember_response(
 
 
 def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # Behind our TLS proxy: the address the proxy saw (see leerkansen.lib.clients).
+    return client_address(request)
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -83,7 +85,11 @@ def _refused(request: HttpRequest) -> HttpResponse:
 
 
 def _link_not_found(request: HttpRequest) -> HttpResponse:
-    rounds.record_bad_token(_client_address(request))
+    # Links are checked first: only a bad one counts, and only a bad one is refused.
+    address = _client_address(request)
+    if rounds.is_refused(address):
+        return _refused(request)
+    rounds.record_bad_token(address)
     return render(request, "survey/link_not_found.html", status=404)
 
 
@@ -199,8 +205,6 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Exchange an invitation link for a session, then leave the token out of the address."""
-    if rounds.is_refused(_client_address(request)):
-        return _refused(request)
     found = rounds.find_invitation(token)
     if found is None:
         return _link_not_found(request)
@@ -240,8 +244,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET"])
 def resume(request: HttpRequest, token: str) -> HttpResponse:
-    if rounds.is_refused(_client_address(request)):
-        return _refused(request)
     resume_token, _separator, invitation_token = token.partition(LINK_SEPARATOR)
     response = response_for_token(resume_token)
     if response is None:
