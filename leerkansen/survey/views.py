@@ -1,8 +1,12 @@
 """The questionnaire pages: invitation links, resume, one page per section, review and thanks.
 
 A respondent's response is found only through the session (set by an invitation link or by
-the private resume link); no view takes a response id from the URL. The session also holds
-the personal invitation a respondent came with: the response itself never does.
+the private resume link); no view takes a response id from the URL. The session holds that
+response id and nothing else of the respondent: their link (the resume token and, for a
+personal link, the invitation's token) rides in a signed cookie in their own browser, so that
+no row of the session table ties an invitation, and with it an e-mail address, to answers. The
+cookie counts only for the response whose resume token it holds, and it is deleted when the
+answers are sent.
 """
 
 from __future__ import annotations
@@ -16,15 +20,17 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from leerkansen.lib.clients import client_address
+from leerkansen.lib.codes import hash_token
 from leerkansen.organisations.models import Membership
 
 from . import rounds
-from .forms import SectionForm, read_section
+from .forms import SectionForm, SectionInput, read_section
 from .models import Assessment, Invitation, Response
 from .questionnaire import Questionnaire, get_questionnaire
 from .services import (
@@ -43,11 +49,19 @@ from .services import (
 logger = logging.getLogger(__name__)
 
 SESSION_RESPONSE_KEY = "survey_response_id"
-SESSION_RESUME_KEY = "survey_resume_token"
-# Personal links only: the invitation to complete when the respondent sends.
-SESSION_INVITATION_KEY = "survey_invitation_id"
-# A page posted after the session ended: {"section": "B", "data": {item id: posted value}}.
+# A page posted after the session ended: {"section": "B", "data": {item id: posted value}},
+# valid answers only (see _keep_for_later).
 SESSION_PENDING_KEY = "survey_pending_answers"
+# The respondent's link token ("resume token" or "resume token.invitation token"), signed.
+LINK_COOKIE = "vragenlijst_link"
+LINK_COOKIE_SALT = "leerkansen.survey.link"
+# A respondent's session (and their link cookie) ends after this long without a page saved;
+# the resume link starts a new one. Long enough for a lunch break in the middle of the
+# questionnaire, short enough that a shared computer forgets the draft the same day.
+RESPONDENT_SESSION_SECONDS = 3 * 60 * 60
+# What a page posted after the session ended may keep in the session, at most: every item of
+# the longest page with its longest valid answer fits (the open question is 1,000 characters).
+MAX_PENDING_CHARACTERS = 4_000
 AUTOSAVE_HEADER = "X-Autosave"
 # Separates the resume token from a personal invitation's token in a resume link.
 LINK_SEPARATOR = "."
@@ -62,17 +76,75 @@ def _session_response(request: HttpRequest) -> Response | None:
     )
 
 
-def remember_response(
-    request: HttpRequest, response: Response, resume_token: str, invitation_id: int | None = None
-) -> None:
-    """Make `response` the session's response (a new session id, like a login)."""
+def _keep_alive(request: HttpRequest) -> None:
+    """Start the respondent's session again from now (an admin's login keeps its own)."""
+    if not request.user.is_authenticated:
+        request.session.set_expiry(RESPONDENT_SESSION_SECONDS)
+
+
+def remember_response(request: HttpRequest, response: Response, link_token: str) -> None:
+    """Make `response` the session's response (a new session id, like a login).
+
+    `link_token` (the resume link's token) goes into the respondent's cookie, written by
+    @link_cookie on the view's answer, never into the session.
+    """
     request.session.cycle_key()
     request.session[SESSION_RESPONSE_KEY] = response.pk
-    request.session[SESSION_RESUME_KEY] = resume_token
-    if invitation_id is None:
-        request.session.pop(SESSION_INVITATION_KEY, None)
-    else:
-        request.session[SESSION_INVITATION_KEY] = invitation_id
+    _keep_alive(request)
+    request.survey_link = link_token
+
+
+def link_cookie(view: Callable) -> Callable:
+    """Write the link cookie the view decided on: `request.survey_link` set to a token
+    sets it, to "" deletes it; not set leaves it as it is."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        answer = view(request, *args, **kwargs)
+        link = getattr(request, "survey_link", None)
+        if link:
+            answer.set_signed_cookie(
+                LINK_COOKIE,
+                link,
+                salt=LINK_COOKIE_SALT,
+                # As long as the session, so that sending still finds the invitation.
+                max_age=None
+                if request.session.get_expire_at_browser_close()
+                else request.session.get_expiry_age(),
+                # "/": the round page's "answer yourself" reads it too.
+                path="/",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif link is not None:
+            answer.delete_cookie(LINK_COOKIE, path="/", samesite="Lax")
+        return answer
+
+    return wrapper
+
+
+def _link_of(request: HttpRequest, response: Response | None) -> str:
+    """The link token in the respondent's cookie if it belongs to `response`, else ""."""
+    if response is None:
+        return ""
+    link = request.get_signed_cookie(LINK_COOKIE, default="", salt=LINK_COOKIE_SALT)
+    resume_token = link.partition(LINK_SEPARATOR)[0]
+    if not resume_token or not constant_time_compare(
+        hash_token(resume_token), response.resume_token_hash
+    ):
+        return ""
+    return link
+
+
+def came_with_personal_link(request: HttpRequest, response: Response) -> bool:
+    """Whether the respondent's draft `response` was started with a personal link."""
+    return bool(_link_of(request, response).partition(LINK_SEPARATOR)[2])
+
+
+def _personal_invitation(request: HttpRequest, response: Response) -> Invitation | None:
+    token = _link_of(request, response).partition(LINK_SEPARATOR)[2]
+    return rounds.personal_invitation_of(token, response.assessment_id) if token else None
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -98,7 +170,11 @@ def _already_answered(request: HttpRequest) -> HttpResponse:
 
 
 def _round_closed(request: HttpRequest) -> HttpResponse:
-    return render(request, "survey/round_closed.html")
+    """The round is closed; a posted page or send is refused (409), nothing of it kept."""
+    refused = request.method == "POST"
+    return render(
+        request, "survey/round_closed.html", {"refused": refused}, status=409 if refused else 200
+    )
 
 
 def _continue(request: HttpRequest, response: Response) -> HttpResponse:
@@ -117,7 +193,7 @@ def _continue(request: HttpRequest, response: Response) -> HttpResponse:
 def _save_pending_answers(request: HttpRequest, response: Response) -> str | None:
     """Store the page posted after the session ended (valid answers only); its section id."""
     pending = request.session.pop(SESSION_PENDING_KEY, None)
-    if not isinstance(pending, dict):
+    if not isinstance(pending, dict) or response.assessment.status != Assessment.Status.OPEN:
         return None
     questionnaire = get_questionnaire()
     section = questionnaire.section(str(pending.get("section", "")))
@@ -133,15 +209,24 @@ def _save_pending_answers(request: HttpRequest, response: Response) -> str | Non
 
 def with_open_response(view: Callable) -> Callable:
     """Pass the session's draft response; without one go to the start, when sent to the
-    thank-you page, when the round is closed say so."""
+    thank-you page, when the round is closed say so. An autosave gets a 409 instead."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = _session_response(request)
-        usable = response is not None and not response.is_completed
-        if request.headers.get(AUTOSAVE_HEADER) and not usable:
-            # Not saved; the next click on a button shows the respondent why.
-            return HttpResponse(status=409)
+        closed = response is not None and response.assessment.status != Assessment.Status.OPEN
+        if request.headers.get(AUTOSAVE_HEADER):
+            if response is None or response.is_completed:
+                # Not saved; the next click on a button shows the respondent why.
+                return JsonResponse({"error": "no_open_questionnaire"}, status=409)
+            if closed:
+                return JsonResponse(
+                    {
+                        "error": "round_closed",
+                        "message": _("This questionnaire is closed: your answers were not saved."),
+                    },
+                    status=409,
+                )
         if response is None:
             messages.info(
                 request,
@@ -150,7 +235,7 @@ def with_open_response(view: Callable) -> Callable:
             return redirect("survey:start")
         if response.is_completed:
             return redirect("survey:thanks")
-        if response.assessment.status != Assessment.Status.OPEN:
+        if closed:
             return _round_closed(request)
         return view(request, response, *args, **kwargs)
 
@@ -160,14 +245,14 @@ def with_open_response(view: Callable) -> Callable:
 def _page_context(
     request: HttpRequest, questionnaire: Questionnaire, step: int, response: Response
 ) -> dict:
-    token = request.session.get(SESSION_RESUME_KEY)
+    link = _link_of(request, response)
     return {
         "questionnaire": questionnaire,
         "organisation": response.assessment.organisation,
         "step": step,
         "step_count": len(questionnaire.sections) + 1,
-        "resume_url": request.build_absolute_uri(reverse("survey:resume", args=[token]))
-        if token
+        "resume_url": request.build_absolute_uri(reverse("survey:resume", args=[link]))
+        if link
         else "",
     }
 
@@ -203,6 +288,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET"])
+@link_cookie
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Exchange an invitation link for a session, then leave the token out of the address."""
     found = rounds.find_invitation(token)
@@ -212,12 +298,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if personal and found.completed_on is not None:
         return _already_answered(request)
     current = _session_response(request)
-    session_invitation = request.session.get(SESSION_INVITATION_KEY)
+    current_invitation = _link_of(request, current).partition(LINK_SEPARATOR)[2]
     same_link = current is not None and (
-        session_invitation == found.pk
+        constant_time_compare(current_invitation, token)
         if personal
         else (
-            session_invitation is None
+            not current_invitation
             and current.assessment_id == found.assessment_id
             and current.role == found.role
         )
@@ -232,7 +318,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         # The resume link carries the invitation too, so that sending from another browser
         # still completes the personal link once.
         resume_token += LINK_SEPARATOR + token
-    remember_response(request, response, resume_token, found.pk if personal else None)
+    remember_response(request, response, resume_token)
     if not request.session.get(SESSION_PENDING_KEY):
         messages.success(
             request,
@@ -243,27 +329,42 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET"])
+@link_cookie
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     resume_token, _separator, invitation_token = token.partition(LINK_SEPARATOR)
     response = response_for_token(resume_token)
     if response is None:
         return _link_not_found(request)
-    invitation_id = None
     if invitation_token:
         personal = rounds.personal_invitation_of(invitation_token, response.assessment_id)
         if personal is None:
             return _link_not_found(request)
         if personal.completed_on is not None and not response.is_completed:
             return _already_answered(request)
-        invitation_id = personal.pk
-    remember_response(request, response, token, invitation_id)
+    # A sent response needs no link any more: it only leads to the thank-you page.
+    remember_response(request, response, "" if response.is_completed else token)
     if response.assessment.status != Assessment.Status.OPEN and not response.is_completed:
         return _round_closed(request)
     return _continue(request, response)
 
 
+def _open_draft_id(request: HttpRequest) -> int | None:
+    """The session's response if it can still take answers: not sent, its round open."""
+    response_id = request.session.get(SESSION_RESPONSE_KEY)
+    if response_id is None:
+        return None
+    return (
+        Response.objects.filter(
+            pk=response_id, completed_on__isnull=True, assessment__status=Assessment.Status.OPEN
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@link_cookie
 def section(request: HttpRequest, section_id: str) -> HttpResponse:
     questionnaire = get_questionnaire()
     if questionnaire.section(section_id) is None:
@@ -271,13 +372,19 @@ def section(request: HttpRequest, section_id: str) -> HttpResponse:
     if request.method == "POST":
         items = questionnaire.items(section_id)
         posted = read_section(questionnaire, items, request.POST)
-        response_id = request.session.get(SESSION_RESPONSE_KEY)
-        # Saving checks that the response is still open; a page save needs no other lookup.
-        saved = response_id is not None and save_answers(
-            response_id, posted.answers, section_id=section_id, cleared=posted.cleared
+        draft_id = _open_draft_id(request)
+        # Saving checks again that the response is not sent (a send may come in between).
+        saved = draft_id is not None and save_answers(
+            draft_id, posted.answers, section_id=section_id, cleared=posted.cleared
         )
         if not saved and _session_response(request) is None:
-            return _keep_for_later(request, section_id, items)
+            return _keep_for_later(request, section_id, items, posted)
+        if saved:
+            # Answering keeps the session (and the link cookie, rewritten with it) alive.
+            _keep_alive(request)
+            request.survey_link = request.get_signed_cookie(
+                LINK_COOKIE, default=None, salt=LINK_COOKIE_SALT
+            )
         if saved and request.headers.get(AUTOSAVE_HEADER):
             if posted.errors:
                 return JsonResponse({"errors": posted.errors}, status=422)
@@ -294,14 +401,29 @@ def section(request: HttpRequest, section_id: str) -> HttpResponse:
     return section_page(request, section_id=section_id)
 
 
-def _keep_for_later(request: HttpRequest, section_id: str, items) -> HttpResponse:
-    """No response in the session (it ended): keep the posted page until a link is opened."""
-    request.session[SESSION_PENDING_KEY] = {
-        "section": section_id,
-        "data": {item.id: request.POST[item.id] for item in items if item.id in request.POST},
-    }
+def _keep_for_later(
+    request: HttpRequest, section_id: str, items, posted: SectionInput
+) -> HttpResponse:
+    """No response in the session (it ended): keep the page's valid answers until a link is
+    opened. Only what the page could save is kept, as posted, up to MAX_PENDING_CHARACTERS:
+    an anonymous client cannot park anything else in the session table."""
+    kept: dict[str, str] = {}
+    size = 0
+    for item in items:
+        if item.id in posted.answers:
+            value = request.POST.get(item.id, "").strip()
+        elif item.id in posted.cleared:
+            value = ""
+        else:
+            continue
+        size += len(item.id) + len(value)
+        if size > MAX_PENDING_CHARACTERS:
+            break
+        kept[item.id] = value
+    request.session[SESSION_PENDING_KEY] = {"section": section_id, "data": kept}
+    _keep_alive(request)
     if request.headers.get(AUTOSAVE_HEADER):
-        return HttpResponse(status=409)
+        return JsonResponse({"error": "session_expired"}, status=409)
     return render(request, "survey/session_expired.html")
 
 
@@ -339,19 +461,23 @@ def refresh_round_report(assessment: Assessment):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@link_cookie
 @with_open_response
 def review(request: HttpRequest, response: Response) -> HttpResponse:
     questionnaire = get_questionnaire()
     answers = answers_of(response)
     scorable = can_be_scored(answers, questionnaire)
     if request.method == "POST" and scorable:
-        outcome = complete_response(response, request.session.get(SESSION_INVITATION_KEY))
+        # The invitation comes from the respondent's cookie, read here only.
+        invitation = _personal_invitation(request, response)
+        outcome = complete_response(response, invitation.pk if invitation else None)
         if outcome == Completion.INVITATION_USED:
             return _already_answered(request)
         if outcome == Completion.ROUND_CLOSED:
             return _round_closed(request)
         if outcome == Completion.COMPLETED:
-            request.session.pop(SESSION_INVITATION_KEY, None)
+            # Nothing left to continue: the browser forgets the link and the invitation.
+            request.survey_link = ""
             try:
                 refresh_round_report(response.assessment)
             except Exception:

@@ -24,7 +24,7 @@ from .forms import InviteForm, NewRoundForm, SharedLinkForm
 from .models import Assessment, Invitation, Role
 from .questionnaire import get_questionnaire
 from .services import start_response
-from .views import SESSION_INVITATION_KEY, _session_response, refresh_round_report
+from .views import _session_response, came_with_personal_link, link_cookie, refresh_round_report
 from .views import remember_response as remember
 
 
@@ -212,6 +212,7 @@ def round_report(request: HttpRequest, code: str) -> HttpResponse:
 
 @organisation_required
 @require_POST
+@link_cookie
 def round_answer(request: HttpRequest, code: str) -> HttpResponse:
     """The admin answers too, as HR: a response of their own, continued if already begun."""
     assessment = _round(request, code)
@@ -223,7 +224,7 @@ def round_answer(request: HttpRequest, code: str) -> HttpResponse:
         and current.assessment_id == assessment.pk
         and current.role == Role.HR
         and not current.is_completed
-        and request.session.get(SESSION_INVITATION_KEY) is None
+        and not came_with_personal_link(request, current)
     ):
         section_id = current.last_section or get_questionnaire().sections[0].id
         return redirect("survey:section", section_id=section_id)

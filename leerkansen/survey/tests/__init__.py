@@ -4,12 +4,13 @@ from collections.abc import Sequence
 from itertools import count
 
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.test import Client
 
 from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.survey.models import Assessment, Invitation, Response
 from leerkansen.survey.rounds import _new_invitation, invitation_token, open_round
-from leerkansen.survey.views import SESSION_RESPONSE_KEY
+from leerkansen.survey.views import LINK_COOKIE, LINK_COOKIE_SALT, SESSION_RESPONSE_KEY
 
 _numbers = count(1)
 
@@ -58,3 +59,10 @@ def link(token: str) -> str:
 
 def the_response(client: Client) -> Response:
     return Response.objects.get(pk=client.session[SESSION_RESPONSE_KEY])
+
+
+def resume_token_of(client: Client) -> str:
+    """The token of the respondent's resume link, as their browser keeps it (a signed cookie)."""
+    request = HttpRequest()
+    request.COOKIES = {LINK_COOKIE: client.cookies[LINK_COOKIE].value}
+    return request.get_signed_cookie(LINK_COOKIE, salt=LINK_COOKIE_SALT)

@@ -9,13 +9,14 @@ from django.utils import timezone
 from leerkansen.survey.models import Invitation, Response
 from leerkansen.survey.rounds import BAD_TOKEN_LIMIT, close_round, disable_link
 from leerkansen.survey.services import answers_of
-from leerkansen.survey.tests import link, make_invitation, make_round, the_response
-from leerkansen.survey.views import (
-    SESSION_INVITATION_KEY,
-    SESSION_PENDING_KEY,
-    SESSION_RESPONSE_KEY,
-    SESSION_RESUME_KEY,
+from leerkansen.survey.tests import (
+    link,
+    make_invitation,
+    make_round,
+    resume_token_of,
+    the_response,
 )
+from leerkansen.survey.views import SESSION_PENDING_KEY, SESSION_RESPONSE_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +39,18 @@ def assessment():
     return make_round()
 
 
-def test_a_personal_link_keeps_the_invitation_in_the_session_only(client, assessment):
-    invitation, token = make_invitation(assessment, "hr")
+def test_a_personal_link_keeps_the_invitation_in_the_browser_only(client, assessment):
+    _invitation, token = make_invitation(assessment, "hr")
     response = client.get(link(token))
     assert response["Location"] == section_url("A")
-    assert client.session[SESSION_INVITATION_KEY] == invitation.pk
+    # The session holds the response, and nothing of the invitation or the link.
+    assert dict(client.session) == {SESSION_RESPONSE_KEY: the_response(client).pk} | {
+        key: value for key, value in client.session.items() if key.startswith("_")
+    }
     draft = the_response(client)
     assert draft.role == "hr"
     # The resume link carries the invitation too; the database links neither to the other.
-    resume_token = client.session[SESSION_RESUME_KEY]
+    resume_token = resume_token_of(client)
     assert resume_token.endswith("." + token)
     assert Response.objects.filter(resume_token_hash__contains=token).count() == 0
 
@@ -68,7 +72,8 @@ def test_a_shared_link_makes_one_response_per_browser_session(assessment):
     one.get(link(token))
     two.get(link(token))
     assert one.session[SESSION_RESPONSE_KEY] != two.session[SESSION_RESPONSE_KEY]
-    assert SESSION_INVITATION_KEY not in one.session
+    # A shared link's resume link carries no invitation.
+    assert "." not in resume_token_of(one)
     assert list(Response.objects.values_list("role", flat=True)) == ["leidinggevende"] * 2
     # After sending, the same browser is told it answered already.
     assert send(one)["Location"] == THANKS
@@ -113,11 +118,11 @@ def test_the_resume_link_of_a_personal_link_completes_the_invitation_from_anothe
     phone = Client()
     phone.get(link(token))
     phone.post(section_url("B"), ENOUGH_FOR_A_REPORT)
-    resume_token = phone.session[SESSION_RESUME_KEY]
+    resume_token = resume_token_of(phone)
 
     laptop = Client()
     assert laptop.get(f"/vragenlijst/hervat/{resume_token}/")["Location"] == section_url("A")
-    assert laptop.session[SESSION_INVITATION_KEY] == invitation.pk
+    assert resume_token_of(laptop) == resume_token
     assert laptop.post(REVIEW)["Location"] == THANKS
     invitation.refresh_from_db()
     assert invitation.completed_on is not None
@@ -188,7 +193,7 @@ def test_a_page_posted_after_the_session_ended_is_kept_and_saved_when_the_link_i
     browser = Client()
     browser.get(link(token))
     browser.post(section_url("A"), {"A_sector": "Q"})
-    resume_token = browser.session[SESSION_RESUME_KEY]
+    resume_token = resume_token_of(browser)
     draft = the_response(browser)
 
     # The session ends (expired, or the cookie was cleared) while page B is being filled in.

@@ -10,8 +10,14 @@ from leerkansen.reports.models import Report
 from leerkansen.survey.models import Response
 from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.services import answers_of, response_for_token
-from leerkansen.survey.tests import link, make_invitation, make_round, the_response
-from leerkansen.survey.views import SESSION_RESPONSE_KEY, SESSION_RESUME_KEY
+from leerkansen.survey.tests import (
+    link,
+    make_invitation,
+    make_round,
+    resume_token_of,
+    the_response,
+)
+from leerkansen.survey.views import SESSION_RESPONSE_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +111,7 @@ def test_invitation_link_starts_a_response_and_opens_the_first_step_with_the_res
     assert draft.role == "leidinggevende"
     assert draft.assessment.questionnaire_version == get_questionnaire().version
     assert not draft.is_completed
-    resume_token = client.session[SESSION_RESUME_KEY]
+    resume_token = resume_token_of(client)
     assert response_for_token(resume_token.split(".")[0]) == draft
 
     page = client.get(section_url("A"))
@@ -255,7 +261,7 @@ def test_the_same_challenge_cannot_be_ranked_twice(respondent):
 def test_resume_link_restores_the_session_and_the_saved_answers(respondent):
     save(respondent, "A", SECTION_A)
     save(respondent, "B", {"B1_1": "4", "B2_3": "1"})
-    token = respondent.session[SESSION_RESUME_KEY]
+    token = resume_token_of(respondent)
 
     elsewhere = Client()
     response = elsewhere.get(f"/vragenlijst/hervat/{token}/")
@@ -282,7 +288,7 @@ def test_resume_link_with_everything_answered_opens_the_review(respondent):
         if section.kind == "needs":
             data = {"D_1": "1", "D_2": "2", "D_3": "3"}
         assert save(respondent, section.id, data).status_code == 302, section.id
-    token = respondent.session[SESSION_RESUME_KEY]
+    token = resume_token_of(respondent)
     assert Client().get(f"/vragenlijst/hervat/{token}/")["Location"] == REVIEW
 
 
@@ -390,8 +396,8 @@ def test_sending_without_a_single_scored_challenge_is_refused_with_the_way_forwa
 
 def test_a_sent_response_leads_to_the_thanks_from_every_page_and_its_link(respondent):
     save(respondent, "B", ENOUGH_FOR_A_REPORT)
+    token = resume_token_of(respondent)
     assert respondent.post(REVIEW)["Location"] == THANKS
-    token = respondent.session[SESSION_RESUME_KEY]
     for path in (section_url("A"), section_url("B"), REVIEW):
         assert respondent.get(path)["Location"] == THANKS
     # Saving after sending changes nothing.
