@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from leerkansen.lib.text import CleanCharField
+
 from .models import Organisation, sector_choices
 from .services import normalise_email, user_with_email
 
@@ -30,7 +32,7 @@ def _email_field(**kwargs) -> forms.EmailField:
 
 
 def _name_field() -> forms.CharField:
-    return forms.CharField(
+    return CleanCharField(
         label=_("Your name"),
         max_length=150,
         error_messages={
@@ -218,6 +220,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ("name", "sector", "size_band")
+        field_classes: ClassVar = {"name": CleanCharField}
         labels: ClassVar = {"name": _("Name of your organisation")}
         error_messages: ClassVar = {
             "name": {
@@ -249,7 +252,7 @@ class InvitationForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
+    name = CleanCharField(
         label=_("Name of the key"),
         max_length=100,
         help_text=_("Say what the key is for, e.g. “HR system”."),

@@ -2,7 +2,9 @@
 
 All of them are built from the same rows (`plan_rows`). The PDF is laid out by WeasyPrint with
 the report's URL fetcher, which serves our own static files and nothing else. In the workbook,
-text a spreadsheet would read as a formula (= + - @ at the start) stays plain text.
+text a spreadsheet would read as a formula (= + - @ at the start) stays plain text, and control
+characters that XML cannot hold are left out at write time (lib.text), also from a note stored
+before the forms cleaned them: one such character would otherwise break every download.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from leerkansen.catalogue.content import Action
+from leerkansen.lib.text import clean_cell, clean_text
 from leerkansen.organisations.models import Organisation
 
 from .models import PlanItem
@@ -94,6 +97,7 @@ def _is_formula_like(value: object) -> bool:
 
 def _write(sheet, row: int, column: int, value: object):
     cell = sheet.cell(row=row, column=column)
+    value = clean_cell(value)
     if _is_formula_like(value):
         # Stored as text, and marked so that Excel keeps it text when the cell is edited.
         cell.value = value
@@ -142,7 +146,9 @@ def plan_xlsx(organisation: Organisation, rows: Sequence[PlanRow]) -> bytes:
                 cell.number_format = "DD/MM/YYYY"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
-    workbook.properties.title = f"{_('Action plan')} – {organisation.name}"[:255]
+    workbook.properties.title = clean_text(
+        f"{_('Action plan')} – {organisation.name}", multiline=False
+    )[:255]
     workbook.properties.creator = "Leerkansen"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.catalogue.content import get_catalogue
+from leerkansen.lib.text import CleanCharField
 
 from .models import NOTE_MAX_LENGTH, OWNER_MAX_LENGTH, PlanItem
 from .services import Direction, ItemChanges
@@ -52,7 +53,7 @@ class AddActionForm(forms.Form):
 class ItemForm(forms.Form):
     """Owner, start, status and note of one action, with the version they were shown at."""
 
-    owner = forms.CharField(
+    owner = CleanCharField(
         label=_("Owner"),
         help_text=_("Who takes this action on: a name or a team."),
         max_length=OWNER_MAX_LENGTH,
@@ -77,7 +78,7 @@ class ItemForm(forms.Form):
             "invalid_choice": _("Choose a status from the list."),
         },
     )
-    note = forms.CharField(
+    note = CleanCharField(
         label=_("Note"),
         help_text=_("What was agreed, the next step, what you learned."),
         max_length=NOTE_MAX_LENGTH,

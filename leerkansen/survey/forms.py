@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.catalogue.content import Challenge, get_catalogue
+from leerkansen.lib.text import CleanCharField, clean_text
 
 from .models import Assessment, Role
 from .questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, Section
@@ -33,7 +34,7 @@ MAX_RADIO_OPTIONS = 8
 class NewRoundForm(forms.Form):
     """Open a round: who answers, and an optional title."""
 
-    title = forms.CharField(
+    title = CleanCharField(
         label=_("Title (optional)"),
         max_length=200,
         required=False,
@@ -64,7 +65,7 @@ class InviteForm(forms.Form):
             "invalid_choice": _("Choose one of the groups of this round."),
         },
     )
-    addresses = forms.CharField(
+    addresses = CleanCharField(
         label=_("E-mail addresses"),
         widget=forms.Textarea,
         error_messages={"required": _("Fill in at least one e-mail address.")},
@@ -197,7 +198,11 @@ class SectionForm(forms.Form):
         kwargs.setdefault("initial", {item_id: encode(value) for item_id, value in saved.items()})
         super().__init__(*args, **kwargs)
         for item in self.items:
-            self.fields[item.id] = forms.CharField(required=False, label=item.text)
+            self.fields[item.id] = CleanCharField(
+                required=False,
+                label=item.text,
+                widget=forms.Textarea if item.scale == "text" else forms.TextInput,
+            )
         self.answers: dict[str, AnswerValue] = {}
         self.cleared: set[str] = set()
 
@@ -275,11 +280,15 @@ class SectionInput:
 def read_section(
     questionnaire: Questionnaire, items: tuple[Item, ...], data: Mapping[str, str]
 ) -> SectionInput:
-    """Read one page's posted values; the valid ones are kept even when others are wrong."""
+    """Read one page's posted values; the valid ones are kept even when others are wrong.
+
+    Control characters are removed first (lib.text): an open answer with a pasted NUL byte is
+    saved without it instead of failing in the database.
+    """
     posted: dict[str, object] = {}
     cleared: set[str] = set()
     for item in items:
-        raw = (data.get(item.id) or "").strip()
+        raw = clean_text(data.get(item.id) or "", multiline=item.scale == "text").strip()
         if raw:
             posted[item.id] = _decode(item, raw)
         elif widget_for(item) in ("select", "text") and item.id in data:
