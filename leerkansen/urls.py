@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
 ]
+
+# A database outage outside a view is a 503 too (lib/middleware.py); other errors stay 500.
+handler500 = "leerkansen.lib.middleware.server_error"
