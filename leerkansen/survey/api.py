@@ -20,14 +20,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from leerkansen.lib.text import clean_text
 from leerkansen.organisations.api_auth import OrganisationToken
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
 
-from .questionnaire import Item, Questionnaire, get_questionnaire
+from .questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, get_questionnaire
 from .services import AnswerValue, can_be_scored, submit_complete_response
 
 router = Router(tags=["questionnaire"])
@@ -156,11 +157,41 @@ _PRACTICE_VALUES = [option.value for option in get_questionnaire().scales.practi
 # says per field what it accepts. The JSON schema still documents what to send.
 AgreementValue = Annotated[
     Any,
-    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "null"}]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 5},
+                {"type": "null"},
+                {"type": "string", "maxLength": MAX_TEXT_LENGTH},
+            ]
+        }
+    ),
 ]
 PracticeValue = Annotated[Any, WithJsonSchema({"type": "string", "enum": _PRACTICE_VALUES})]
 NeedValue = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 9})]
 ContextValue = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})]
+
+
+# The schema's example of a whole body, which the endpoint accepts (tests/test_openapi.py):
+# challenge 1 answered fully enough for a score, one "weet niet", an open answer.
+EXAMPLE_ANSWERS: dict[str, Any] = {
+    "B1_1": 4,
+    "B1_2": None,
+    "B1_3": 5,
+    "B1_4": 4,
+    "B1_5": 3,
+    "E_1": 3,
+    "E_open": "Meer tijd om van elkaar te leren.",
+}
+EXAMPLE_PRACTICES = {"1.1": "al", "3.2": "deels"}
+EXAMPLE_NEEDS = [4, 1, 9]
+EXAMPLE_CONTEXT = {"A_size": "50_249", "A_sector": "Q"}
+EXAMPLE = {
+    "answers": EXAMPLE_ANSWERS,
+    "practices": EXAMPLE_PRACTICES,
+    "needs": EXAMPLE_NEEDS,
+    "context": EXAMPLE_CONTEXT,
+}
 
 
 # A plain pydantic model: ninja's Schema would read any JSON value (a list, a number) as an
@@ -168,26 +199,27 @@ ContextValue = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "string"}, {"ty
 class AssessmentIn(BaseModel):
     """One respondent's answers / de antwoorden van één persoon."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
 
     answers: dict[str, AgreementValue] = Field(
         default_factory=dict,
         description=(
             "Sections B and E: item id → 1 (helemaal oneens) to 5 (helemaal eens), or null for "
-            '"weet niet". A challenge gets a score when at least 75% of its items have one.'
+            '"weet niet". A challenge gets a score when at least 75% of its items have one. '
+            f"An open question (E_open) takes text of at most {MAX_TEXT_LENGTH} characters."
         ),
-        examples=[{"B1_1": 4, "B1_2": None, "E_1": 3}],
+        examples=[EXAMPLE_ANSWERS],
     )
     practices: dict[str, PracticeValue] = Field(
         default_factory=dict,
         description="Section C, optional: catalogue action id → what is in place already.",
-        examples=[{"1.1": "al", "3.2": "deels"}],
+        examples=[EXAMPLE_PRACTICES],
     )
     needs: list[NeedValue] = Field(
         default_factory=list,
         description="Section D: up to three challenge numbers, the largest need first.",
         json_schema_extra={"maxItems": 3, "uniqueItems": True},
-        examples=[[4, 1, 9]],
+        examples=[EXAMPLE_NEEDS],
     )
     context: dict[str, ContextValue] = Field(
         default_factory=dict,
@@ -195,8 +227,21 @@ class AssessmentIn(BaseModel):
             'Section A: item id → option value (null for "weet niet"). The '
             "assessment belongs to the organisation of the API token."
         ),
-        examples=[{"A_size": "50_249", "A_sector": "Q"}],
+        examples=[EXAMPLE_CONTEXT],
     )
+
+    @field_validator("answers", "context")
+    @classmethod
+    def _without_control_characters(
+        cls, values: dict[str, Any], info: ValidationInfo
+    ) -> dict[str, Any]:
+        # Invisible control characters go (lib.text), so that a pasted NUL byte is not a 500
+        # in the database; an open answer keeps its line breaks, an option code gets none.
+        multiline = info.field_name == "answers"
+        return {
+            key: clean_text(value, multiline=multiline) if isinstance(value, str) else value
+            for key, value in values.items()
+        }
 
 
 class AssessmentCreatedOut(Schema):
@@ -338,7 +383,12 @@ def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": AssessmentIn.model_json_schema()}},
+            "content": {
+                "application/json": {
+                    "schema": AssessmentIn.model_json_schema(),
+                    "example": EXAMPLE,
+                }
+            },
         }
     },
 )

@@ -286,7 +286,7 @@ def test_openapi_schema_documents_the_questionnaire_and_the_submission(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "get" in schema["paths"]["/api/v1/questionnaire"]
     post_operation = schema["paths"]["/api/v1/assessments"]["post"]
-    assert set(post_operation["responses"]) == {"201", "400", "422"}
+    assert set(post_operation["responses"]) == {"201", "400", "401", "422"}
     body = post_operation["requestBody"]["content"]["application/json"]["schema"]
     assert set(body["properties"]) == {"answers", "practices", "needs", "context"}
     assert body["properties"]["needs"]["maxItems"] == 3
