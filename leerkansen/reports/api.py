@@ -56,14 +56,30 @@ class ReportOut(Schema):
     top3: list[Top3Out]
     needs: list[NeedOut] = Field(description="The organisation's own largest needs, in order.")
     response_count: int = Field(description="Completed responses the report is made from.")
+    final: bool = Field(
+        description=(
+            "Whether this is the closed round's final state. An open round's report changes "
+            "only after k (the anonymity threshold) new responses and holds nothing per role."
+        )
+    )
+    left_out: int = Field(
+        description=(
+            "Responses completed after the last update of an open round and fewer than k when "
+            "it closed: not included, since the difference would show them."
+        )
+    )
     role_counts: dict[str, int] = Field(
-        description="Completed responses per role (hr, directie, leidinggevende, medewerker).",
+        description=(
+            "Completed responses per role (hr, directie, leidinggevende, medewerker); empty "
+            "until the round is closed (final)."
+        ),
         examples=[{"hr": 1, "leidinggevende": 4, "medewerker": 6}],
     )
     role_scores: dict[str, dict[str, float | None]] = Field(
         description=(
-            "Scores per role, only for roles with enough responses to stay anonymous (the "
-            "anonymity threshold, with complementary suppression). Other roles are absent."
+            "Scores per role, only in the final state and only for roles with enough responses "
+            "to stay anonymous (the anonymity threshold, with complementary suppression, also "
+            "against the earlier states). Other roles are absent."
         ),
         examples=[{"medewerker": {"1": 70.0, "2": None}}],
     )
@@ -99,6 +115,8 @@ def report_as_dict(report: Report) -> dict:
         "top3": [{"action": item["action"], "reason": item["reason"]} for item in report.top3],
         "needs": report.needs,
         "response_count": report.response_count,
+        "final": report.final,
+        "left_out": report.left_out,
         "role_counts": report.role_counts,
         "role_scores": report.role_scores,
         "agreement": report.agreement,
@@ -122,8 +140,10 @@ def _not_found() -> Status:
     response={200: ReportOut, 404: ErrorOut},
     summary="An assessment's report / het rapport van een bevraging",
     description=(
-        "The stored report: the same answer every time, also after a new model version.\n\n"
-        "Het bewaarde rapport: het verandert niet meer."
+        "The stored report. While the round is open it changes only after k new responses; "
+        "once closed, never again, also not after a new model version.\n\n"
+        "Het bewaarde rapport: in een open ronde verandert het pas na k nieuwe antwoorden, "
+        "na het afsluiten niet meer."
     ),
 )
 def report(request: HttpRequest, id: str, response: HttpResponse):

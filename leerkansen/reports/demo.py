@@ -19,6 +19,7 @@ from django.db import transaction
 
 from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import (
     complete_response,
     new_assessment,
@@ -137,4 +138,6 @@ def _answered_round(organisation: Organisation, title: str) -> Report:
             response, _token = start_response(assessment, role)
             save_answers(response, answers)
             complete_response(response)
+    # Answered in one go, like a round made by the API: closed, its report final at once.
+    close_round(assessment)
     return create_report(assessment)

@@ -12,10 +12,13 @@ def today():
 class Report(models.Model):
     """A snapshot of a round's outcome: inputs, versions and advice.
 
-    While the round is open, each newly completed response brings the snapshot up to date
-    (services.refresh_report); once the round is closed it never changes again, also not with
-    a new model or catalogue version. Its HTML is rendered when it is made or updated and its
-    PDF on first request, then served as stored.
+    It changes only in steps that cannot single out one respondent (services.publish_report,
+    docs/scoring.md "When a round's report changes"): in an open round it is published from k
+    completed responses on and then only when k new ones have come in, with the overall
+    results only; the breakdown per role comes once, in the final state published when the
+    round closes. After that it never changes again, also not with a new model or catalogue
+    version. Its HTML is rendered when it is published and its PDF on first request, then
+    served as stored.
     """
 
     code = models.CharField(max_length=32, unique=True, default=new_code, editable=False)
@@ -48,6 +51,11 @@ class Report(models.Model):
     # threshold, when free_text_allowed is False.
     free_text = models.JSONField(default=dict)
     free_text_allowed = models.BooleanField(default=False)
+    # The final state of a closed round: only then are role_counts and role_scores filled.
+    final = models.BooleanField(default=False, editable=False)
+    # Responses completed after the last published state of an open round and fewer than k
+    # when it closed: left out of the final state, since the difference would isolate them.
+    left_out = models.PositiveIntegerField(default=0, editable=False)
     html = models.TextField(blank=True)
     # Counts the updates of an open round's report, so that a PDF rendered from an older
     # content is not stored on the newer one (see pdf.get_or_render_pdf).

@@ -437,6 +437,11 @@ def report_context(report: Report) -> dict[str, Any]:
         "next_steps": next_steps,
         # The parts about several respondents, shown once a round has more than one.
         "several_respondents": report.response_count > 1,
+        # Per role only in a closed round's final state; before that the report says when it
+        # changes next (services.refresh_report).
+        "final": report.final,
+        "left_out": report.left_out,
+        "threshold": settings.ANONYMITY_THRESHOLD,
         "roles": role_comparison(report, catalogue, settings.ANONYMITY_THRESHOLD),
         "open_answers": open_answers(report, settings.FREE_TEXT_THRESHOLD),
         "profile": profile_view(report.profile),

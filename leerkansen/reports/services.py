@@ -1,10 +1,14 @@
-"""Making a report snapshot from a round's completed responses, and keeping it current.
+"""Making a report snapshot from a round's completed responses, and publishing it in steps.
 
-The report of a round is computed from ALL its completed responses (mean per item, then the
-scores). Next to that it stores what several respondents add: how many answered per role, the
-scores per role where a role is large enough to show (see scoring.aggregate.visible_groups),
-how much the respondents agree per challenge, and the open answers once there are enough
-responses to keep their writers unknown.
+A report is computed from the completed responses it holds (mean per item, then the scores).
+Next to that it stores what several respondents add: how much they agree per challenge, the
+open answers once there are enough responses to keep their writers unknown and, in a closed
+round's final state only, how many answered per role and the scores per role where a role is
+large enough to show (scoring.aggregate.visible_groups, reports.differencing).
+
+Which responses it holds changes only in steps of at least k (refresh_report): comparing two
+states of the report must never single out one respondent. Each response records the step
+that took it in (Response.report_step), so the report knows exactly which set it published.
 
 A report keeps the profile model version it was made with: a new report takes the active
 version (research.versions), an update of an open round's report and a recomputation take the
@@ -22,15 +26,16 @@ from django.utils import timezone
 
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.research.versions import get_active_model, get_model
-from leerkansen.scoring.aggregate import role_counts, rwg_j, visible_groups
+from leerkansen.scoring.aggregate import ROLE_ORDER, role_counts, rwg_j, visible_groups
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import reason_sentence, recommend_top3
 from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
-from leerkansen.survey.models import Assessment
+from leerkansen.survey.models import Assessment, Response
 from leerkansen.survey.questionnaire import AGREEMENT_VALUES, Questionnaire, get_questionnaire
 from leerkansen.survey.services import AnswerValue, completed_responses
 
+from .differencing import roles_safe_to_show
 from .models import Report
 
 # One completed response: the respondent's role and their answers.
@@ -228,22 +233,29 @@ def compute_report(
     threshold: int | None = None,
     free_text_threshold: int | None = None,
     model: ProfileModel | None = None,
+    final: bool = True,
+    steps: Sequence[Mapping[str, int]] = (),
 ) -> dict:
     """Everything a report stores, from a round's completed responses.
 
     The outcome (scores, profile, top 3, needs, practices) comes from all responses together;
-    the roles shown apart follow visible_groups with the anonymity threshold; open answers are
-    kept only from `free_text_threshold` responses (else empty, with free_text_allowed False).
-    The thresholds default to settings.ANONYMITY_THRESHOLD and settings.FREE_TEXT_THRESHOLD;
-    the model to the active one.
+    open answers are kept only from `free_text_threshold` responses (else empty, with
+    free_text_allowed False). Only a `final` state (a closed round's) holds anything per
+    role: the counts per role, and the scores of the roles visible_groups allows with the
+    anonymity threshold that, together with the overall results of the earlier published
+    `steps` (role counts each step added), cannot single anyone out
+    (differencing.roles_safe_to_show). The thresholds default to settings.ANONYMITY_THRESHOLD
+    and settings.FREE_TEXT_THRESHOLD; the model to the active one.
     """
     threshold = settings.ANONYMITY_THRESHOLD if threshold is None else threshold
     if free_text_threshold is None:
         free_text_threshold = settings.FREE_TEXT_THRESHOLD
     questionnaire = get_questionnaire()
     answers = [answers for _role, answers in responses]
-    counts = role_counts([role for role, _answers in responses])
+    counts = role_counts([role for role, _answers in responses]) if final else {}
     visible = visible_groups(counts, threshold)
+    if final and len(steps) > 1:
+        visible = roles_safe_to_show(steps, visible, threshold, ROLE_ORDER)
     free_text_allowed = len(responses) >= free_text_threshold
     return {
         **compute_outcome(answers, model),
@@ -252,74 +264,136 @@ def compute_report(
         "agreement": agreement_by_challenge(answers, questionnaire),
         "free_text": open_answers(answers, questionnaire) if free_text_allowed else {},
         "free_text_allowed": free_text_allowed,
+        "final": final,
     }
 
 
-def _completed(assessment: Assessment) -> list[RoleAnswers]:
-    responses = completed_responses(assessment)
-    if not responses:
-        raise NoResponses(assessment.code)
-    return responses
+def _steps(rows: Sequence[tuple[int, str, int | None]]) -> list[dict[str, int]]:
+    """Per published step, in order, how many responses of each role it took in."""
+    by_step: dict[int, list[str]] = {}
+    for _pk, role, step in rows:
+        if step is not None:
+            by_step.setdefault(step, []).append(role)
+    return [role_counts(by_step[step]) for step in sorted(by_step)]
 
 
-def create_report(assessment: Assessment) -> Report:
-    """The round's report: made from its completed responses once; later calls return it.
+def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Report | None:
+    """Publish the round's report when the rule allows it (see publish_report); the report.
 
-    Raises NoResponses when nothing is completed yet.
+    `first_as_it_stands`: a round without a report publishes every completed response now,
+    whatever their number (create_report).
     """
-    existing = Report.objects.filter(assessment=assessment).first()
-    if existing:
-        return existing
-    content = compute_report(_completed(assessment))
+    threshold = settings.ANONYMITY_THRESHOLD
     with transaction.atomic():
-        report, created = Report.objects.get_or_create(assessment=assessment, defaults=content)
-        if created:
-            report.html = render_report_html(report)
-            report.save(update_fields=["html"])
-    return report
-
-
-def refresh_report(assessment: Assessment) -> Report:
-    """The round's report, brought up to date with every response completed so far.
-
-    Call it when a response of the round completes. In an open round the same report row gets
-    the new content: recomputed from all completed responses with the report's own model
-    version (not one activated since), its HTML rendered again and its stored PDF cleared (the
-    next request renders it anew). A closed round's report no longer changes: it is returned as
-    it is. Without a report yet, it is made.
-    Raises NoResponses when nothing is completed yet.
-    """
-    with transaction.atomic():
-        # The lock makes concurrent completions wait their turn, so the last one to write has
-        # seen every completed response.
-        report = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("assessment__organisation")
-            .filter(assessment=assessment)
-            .first()
+        # The lock on the round makes concurrent completions (and a close) publish one after
+        # the other, each seeing which responses the one before took in.
+        assessment = (
+            Assessment.objects.select_for_update()
+            .select_related("organisation")
+            .get(pk=assessment.pk)
         )
-        if report is None:
-            return create_report(assessment)
-        if not report.assessment.is_open:
+        report = Report.objects.filter(assessment=assessment).first()
+        if report is not None and (report.final or first_as_it_stands):
             return report
-        content = compute_report(_completed(assessment), model=get_model(report.model_version))
-        for field, value in content.items():
-            setattr(report, field, value)
-        report.updated_on = timezone.localdate()
-        report.revision += 1
-        report.pdf = None
+        rows = list(
+            Response.objects.filter(assessment=assessment, completed_on__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "role", "report_step")
+        )
+        published = [row for row in rows if row[2] is not None]
+        new = [row for row in rows if row[2] is None]
+        closing = not assessment.is_open
+        if len(new) >= threshold or (report is None and (closing or first_as_it_stands)):
+            taken = new
+        elif closing and report is not None:
+            # Fewer than k since the last state: the difference would show them. Left out.
+            taken = []
+        else:
+            return report
+        if not published and not taken:
+            return None
+        if taken:
+            step = max((row[2] for row in published), default=0) + 1
+            Response.objects.filter(pk__in=[row[0] for row in taken]).update(report_step=step)
+            taken = [(pk, role, step) for pk, role, _none in taken]
+        included = published + taken
+        model = get_model(report.model_version) if report else get_active_model()
+        content = compute_report(
+            completed_responses(assessment, [row[0] for row in included]),
+            model=model,
+            final=closing,
+            steps=_steps(included),
+        )
+        content["left_out"] = len(new) - len(taken)
+        if report is None:
+            report = Report(assessment=assessment, **content)
+        else:
+            for field, value in content.items():
+                setattr(report, field, value)
+            report.updated_on = timezone.localdate()
+            report.revision += 1
+            report.pdf = None
+        report.assessment = assessment
         report.html = render_report_html(report)
         report.save()
         return report
 
 
-def recompute_report(report: Report) -> dict:
-    """The report's content computed again from its round's completed responses.
+def refresh_report(assessment: Assessment) -> Report | None:
+    """Publish the round's report where the rule allows it; the report as it now stands.
 
-    With the report's own model version: for a closed round it equals what is stored (the
-    reproducibility check), whatever version is active now.
+    Call it when a response of the round completes and when the round closes. The rule
+    (docs/scoring.md, "When a round's report changes"), with k = ANONYMITY_THRESHOLD:
+    - open round: nothing is published before k responses are completed; after that the
+      report changes only when at least k new ones have come in since the last published
+      state, and it shows the overall results only (final False: no counts or scores per role);
+    - closing publishes the final state, with the roles: what was published plus the responses
+      completed since, if those are at least k or nothing was published yet; otherwise without
+      them (left_out says how many), since the difference with the last state would show them;
+    - a final report never changes again.
+    Between steps the stored report (web, PDF, API) is not touched at all. An update keeps the
+    report's own model version, not one activated since; its HTML is rendered again and its
+    stored PDF cleared. None while there is nothing to publish yet.
     """
-    return compute_report(_completed(report.assessment), model=get_model(report.model_version))
+    return _publish(assessment)
+
+
+publish_report = refresh_report
+
+
+def create_report(assessment: Assessment) -> Report:
+    """The round's report; without one yet, its first publication from every completed response.
+
+    For a round answered in one go (the API's assessment, the demo), which is closed: its
+    report is the final state at once. A first publication cannot be differenced; rounds that
+    invited respondents answer go through refresh_report, which waits for k responses.
+    Raises NoResponses when nothing is completed yet.
+    """
+    report = _publish(assessment, first_as_it_stands=True)
+    if report is None:
+        raise NoResponses(assessment.code)
+    return report
+
+
+def recompute_report(report: Report) -> dict:
+    """The report's content computed again from the responses it holds.
+
+    With the report's own model version and the same steps: for a closed round it equals
+    what is stored (the reproducibility check), whatever version is active now.
+    """
+    rows = list(
+        Response.objects.filter(assessment=report.assessment, report_step__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "role", "report_step")
+    )
+    if not rows:
+        raise NoResponses(report.assessment.code)
+    return compute_report(
+        completed_responses(report.assessment, [row[0] for row in rows]),
+        model=get_model(report.model_version),
+        final=report.final,
+        steps=_steps(rows),
+    )
 
 
 def render_report_html(report: Report) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 
 from django.db import transaction
+from django.utils import timezone
 
 from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.organisations.models import Organisation
@@ -83,13 +84,19 @@ def answers_of(response: Response, item_ids: Iterable[str] | None = None) -> dic
     }
 
 
-def completed_responses(assessment: Assessment) -> list[tuple[str, dict[str, AnswerValue]]]:
-    """(role, answers) of every completed response of the round, in one query.
+def completed_responses(
+    assessment: Assessment, response_ids: Iterable[int] | None = None
+) -> list[tuple[str, dict[str, AnswerValue]]]:
+    """(role, answers) of every completed response of the round (or of those among
+    `response_ids`), in one query.
 
     The order is the responses' creation order; nothing in it says who answered.
     """
+    responses = Response.objects.filter(assessment=assessment, completed_on__isnull=False)
+    if response_ids is not None:
+        responses = responses.filter(pk__in=list(response_ids))
     rows = (
-        Answer.objects.filter(response__assessment=assessment, response__completed_on__isnull=False)
+        Answer.objects.filter(response__in=responses)
         .order_by("response_id", "pk")
         .values_list("response_id", "response__role", "item_id", "number", "code", "text")
     )
@@ -97,9 +104,7 @@ def completed_responses(assessment: Assessment) -> list[tuple[str, dict[str, Ans
     for response_id, role, item_id, number, code, text in rows:
         by_response.setdefault(response_id, (role, {}))[1][item_id] = _value(number, code, text)
     # A completed response without a single answer row still counts as a response.
-    empty = Response.objects.filter(assessment=assessment, completed_on__isnull=False).exclude(
-        pk__in=list(by_response)
-    )
+    empty = responses.exclude(pk__in=list(by_response))
     for response_id, role in empty.values_list("pk", "role"):
         by_response[response_id] = (role, {})
     return [by_response[key] for key in sorted(by_response)]
@@ -234,12 +239,18 @@ def submit_complete_response(
 
     For a client that sends the whole questionnaire at once (the API): everything is stored in
     one transaction, so a failure leaves nothing behind. No resume link is handed out: there is
-    nothing left to answer. Values must already be valid (see Questionnaire.validate_answers).
+    nothing left to answer, so the assessment is closed at once (its report is a closed round's
+    first publication, see reports.services). Values must already be valid (see
+    Questionnaire.validate_answers).
     """
     with transaction.atomic():
         response, _token = start_assessment(organisation)
         save_answers(response, answers)
         complete_response(response)
+        Assessment.objects.filter(pk=response.assessment_id).update(
+            status=Assessment.Status.CLOSED, closed_at=timezone.now()
+        )
+        response.assessment.refresh_from_db(fields=["status", "closed_at"])
     return response.assessment
 
 

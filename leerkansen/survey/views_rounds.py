@@ -2,11 +2,14 @@
 
 Every view is for a member of the organisation (organisation_required) and resolves the
 round's code within that organisation (owned_or_404): another organisation's round is a 404.
-The status shows counts per role only, never who answered what.
+The status shows counts per role only, never who answered what, and a role's counts only
+from ANONYMITY_THRESHOLD on: below that, "fewer than k". The report changes in steps of k
+responses (reports.services.refresh_report), and the page says so.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -41,7 +44,16 @@ def _base_url(request: HttpRequest) -> str:
 def _report_of(assessment: Assessment):
     from leerkansen.reports.models import Report
 
-    return Report.objects.filter(assessment=assessment).only("code").first()
+    return (
+        Report.objects.filter(assessment=assessment)
+        .only("code", "response_count", "final", "left_out")
+        .first()
+    )
+
+
+def _shown(count: int, threshold: int) -> int | None:
+    # Below the threshold a role's count is not shown: its changes would time one person.
+    return count if count >= threshold else None
 
 
 @never_cache
@@ -75,11 +87,26 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, code: str) -> HttpResponse:
     assessment = _round(request, code)
     status = rounds.round_status(assessment)
+    threshold = settings.ANONYMITY_THRESHOLD
+    rows = [
+        {
+            "label": row.label,
+            "invited": row.invited,
+            "has_shared_link": row.has_shared_link,
+            "started": _shown(row.started, threshold),
+            "completed": _shown(row.completed, threshold),
+        }
+        for row in status
+    ]
+    completed = sum(row.completed for row in status)
     context = {
         "round": assessment,
-        "status": status,
-        "completed": sum(row.completed for row in status),
+        "status": rows,
+        "completed": completed,
+        "threshold": threshold,
         "report": _report_of(assessment),
+        # A round whose report failed to be made at a completion can make it here.
+        "can_publish": completed >= threshold or (completed and not assessment.is_open),
         "roles": [rounds.role_label(role) for role in assessment.roles],
     }
     return render(request, "survey/rounds/detail.html", context)
@@ -201,12 +228,20 @@ def round_close(request: HttpRequest, code: str) -> HttpResponse:
 @organisation_required
 @require_POST
 def round_report(request: HttpRequest, code: str) -> HttpResponse:
-    """Make the report again from every completed response, then show it."""
+    """Bring the report up to date where the rule allows it (k new responses, or the close),
+    then show it."""
     assessment = _round(request, code)
-    if not assessment.responses.filter(completed_on__isnull=False).exists():
-        messages.info(request, _("There is no report yet: nobody has sent their answers."))
-        return redirect("rounds:detail", code=assessment.code)
     report = refresh_round_report(assessment)
+    if report is None:
+        messages.info(
+            request,
+            _(
+                "There is no report yet: it appears once %(threshold)s people have sent "
+                "their answers."
+            )
+            % {"threshold": settings.ANONYMITY_THRESHOLD},
+        )
+        return redirect("rounds:detail", code=assessment.code)
     return redirect("reports:report", report.code)
 
 

@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 
 from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.reports.models import Report
-from leerkansen.reports.services import create_report
+from leerkansen.reports.services import create_report, refresh_report
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import (
     complete_response,
     new_assessment,
@@ -59,7 +60,10 @@ def make_completed_assessment(
     needs: Sequence[int] = (1, 4, 9),
     organisation_name: str = "Zorggroep De Linde",
 ) -> Assessment:
-    """An organisation's assessment with one completed response (see full_answers)."""
+    """An organisation's assessment with one completed response (see full_answers), left open.
+
+    Its create_report is a first publication of an open round: overall results only.
+    """
     organisation = Organisation.objects.create(name=organisation_name)
     response, _token = start_assessment(organisation)
     save_answers(response, full_answers(answers, needs))
@@ -99,6 +103,14 @@ def make_round(
     for role, number in counts.items():
         add_responses(assessment, role, number, (answers or {}).get(role))
     return assessment
+
+
+def close_and_publish(assessment: Assessment) -> Report:
+    """Close the round as the admin does (round page), and its final report."""
+    close_round(assessment)
+    report = refresh_report(assessment)
+    assert report is not None and report.final
+    return report
 
 
 def make_member(organisation: Organisation, email: str | None = None):

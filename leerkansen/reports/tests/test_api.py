@@ -5,11 +5,10 @@ import pytest
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.organisations.services import create_api_token, revoke_api_token
 from leerkansen.reports.models import Report
-from leerkansen.reports.services import create_report
 from leerkansen.scoring.model import get_shipped_model
 from leerkansen.survey.questionnaire import get_questionnaire
 
-from . import make_report, make_round
+from . import close_and_publish, diagnostic_answers, make_report, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +22,8 @@ REPORT_KEYS = {
     "top3",
     "needs",
     "response_count",
+    "final",
+    "left_out",
     "role_counts",
     "role_scores",
     "agreement",
@@ -63,12 +64,31 @@ def test_report_has_the_documented_shape_and_versions(client):
         assert get_catalogue().action(item["action"]) is not None
         assert item["reason"]
     assert data["response_count"] == 1
-    assert data["role_counts"] == {"hr": 1}
+    # An open round's report holds nothing per role.
+    assert data["final"] is False and data["left_out"] == 0
+    assert data["role_counts"] == {} and data["role_scores"] == {}
     assert data["agreement"] == {str(n): None for n in range(1, 10)}
 
 
+def test_an_assessment_posted_in_one_go_is_a_closed_rounds_final_report(client):
+    organisation = make_report().assessment.organisation
+    key = create_api_token(organisation, "Eenmalig", None).secret
+    posted = client.post(
+        "/api/v1/assessments",
+        data={"answers": diagnostic_answers(), "needs": [1, 4, 9]},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert posted.status_code == 201, posted.content
+    report = Report.objects.get(assessment__code=posted.json()["id"])
+    assert not report.assessment.is_open
+    data = report_of(client, report)
+    assert data["final"] is True and data["response_count"] == 1
+    assert data["role_counts"] == {"hr": 1} and data["role_scores"] == {}
+
+
 def test_report_shows_roles_only_above_the_threshold(client):
-    report = create_report(make_round({"medewerker": 6, "leidinggevende": 4, "hr": 1}))
+    report = close_and_publish(make_round({"medewerker": 6, "leidinggevende": 4, "hr": 1}))
     data = report_of(client, report)
     assert data["response_count"] == 11
     assert data["role_counts"] == {"hr": 1, "leidinggevende": 4, "medewerker": 6}

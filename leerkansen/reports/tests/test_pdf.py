@@ -17,9 +17,8 @@ from leerkansen.reports.pdf import (
     StaticFilesFetcher,
     get_or_render_pdf,
 )
-from leerkansen.reports.services import create_report
 
-from . import full_answers, make_report, make_round, member_client
+from . import close_and_publish, full_answers, make_report, make_round, member_client
 
 STATIC = BASE_URL + settings.STATIC_URL.strip("/") + "/"
 
@@ -123,7 +122,7 @@ def test_pdf_of_several_respondents_compares_roles_and_shows_open_answers():
     assessment = make_round(
         {"medewerker": 6, "leidinggevende": 4, "hr": 1}, answers={"medewerker": answers}
     )
-    text = " ".join(page_texts(get_or_render_pdf(create_report(assessment))))
+    text = " ".join(page_texts(get_or_render_pdf(close_and_publish(assessment))))
 
     assert "Wie antwoordde" in text
     assert "Medewerkers: 6 antwoorden" in text

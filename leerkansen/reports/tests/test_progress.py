@@ -30,7 +30,7 @@ from leerkansen.reports.services import create_report
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.services import new_assessment
 
-from . import add_responses, full_answers, make_member, make_round
+from . import add_responses, close_and_publish, full_answers, make_member, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def test_only_everyones_scores_are_compared_never_a_roles(client):
     # Five HR answers and five employees' may be shown apart in the report; here only
     # everyone's scores count.
     employees = {**FIRST, 1: 1, 2: 5}
-    first = create_report(
+    first = close_and_publish(
         make_round(
             {"hr": 5, "medewerker": 5},
             {"hr": answers_with(FIRST), "medewerker": answers_with(employees)},

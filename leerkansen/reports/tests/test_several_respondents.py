@@ -13,7 +13,14 @@ from leerkansen.reports.services import NoResponses, compute_report, create_repo
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.services import new_assessment, save_answers, start_response
 
-from . import DEFAULT_AGREEMENT, add_responses, full_answers, make_round, member_client
+from . import (
+    DEFAULT_AGREEMENT,
+    add_responses,
+    close_and_publish,
+    full_answers,
+    make_round,
+    member_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +70,7 @@ def test_report_is_made_from_every_completed_response_of_the_round():
     draft, _token = start_response(assessment, "medewerker")
     save_answers(draft, full_answers(agreement={**DEFAULT_AGREEMENT, 1: 1}))
 
-    report = create_report(assessment)
+    report = close_and_publish(assessment)
 
     assert report.response_count == 11
     assert report.role_counts == {"hr": 1, "leidinggevende": 4, "medewerker": 6}
@@ -73,7 +80,7 @@ def test_report_is_made_from_every_completed_response_of_the_round():
 
 
 def test_managers_and_hr_below_the_threshold_have_no_scores_in_the_report():
-    report = create_report(six_employees_four_managers_one_hr())
+    report = close_and_publish(six_employees_four_managers_one_hr())
     # Two groups are hidden: together they cannot be told apart, so nothing more is hidden.
     assert set(report.role_scores) == {"medewerker"}
     assert report.role_scores["medewerker"]["1"] == 100.0
@@ -81,7 +88,7 @@ def test_managers_and_hr_below_the_threshold_have_no_scores_in_the_report():
 
 
 def test_page_compares_employees_with_everyone_and_names_the_hidden_groups(client):
-    report = create_report(six_employees_four_managers_one_hr())
+    report = close_and_publish(six_employees_four_managers_one_hr())
     roles = section(page_of(client, report), "per-rol")
 
     assert "Medewerkers: 6 antwoorden" in roles
@@ -99,7 +106,7 @@ def test_page_compares_employees_with_everyone_and_names_the_hidden_groups(clien
 
 def test_a_single_small_group_also_hides_the_smallest_group_above_the_threshold(client):
     assessment = make_round({"medewerker": 6, "hr": 5, "leidinggevende": 1})
-    report = create_report(assessment)
+    report = close_and_publish(assessment)
     assert report.role_counts == {"hr": 5, "leidinggevende": 1, "medewerker": 6}
     # Everyone minus the employees minus HR would be the one manager: HR is hidden too.
     assert set(report.role_scores) == {"medewerker"}
@@ -111,7 +118,7 @@ def test_a_single_small_group_also_hides_the_smallest_group_above_the_threshold(
 
 
 def test_groups_at_the_threshold_are_compared_with_everyone(client):
-    report = create_report(
+    report = close_and_publish(
         make_round(
             {"medewerker": 6, "hr": 5},
             answers={"medewerker": agreeing(5), "hr": agreeing(1)},
@@ -126,7 +133,7 @@ def test_groups_at_the_threshold_are_compared_with_everyone(client):
 
 
 def test_agreement_per_challenge_is_stored_and_shown_in_words(client):
-    report = create_report(six_employees_four_managers_one_hr())
+    report = close_and_publish(six_employees_four_managers_one_hr())
     # Challenge 1: answers 5, 1 and 3 — more spread than random answers, so no agreement.
     assert report.agreement["1"] == 0.0
     assert report.agreement["2"] == 1.0
@@ -143,7 +150,7 @@ def test_moderate_agreement_has_its_own_words(client):
     assessment = make_round(
         {"medewerker": 6}, answers={"medewerker": lambda i: agreeing(values[i])(i)}
     )
-    report = create_report(assessment)
+    report = close_and_publish(assessment)
     assert 0.50 <= report.agreement["1"] < 0.70
     assert table_rows(section(page_of(client, report), "per-rol"))[1][-1] == (
         "matige eensgezindheid"
@@ -152,7 +159,7 @@ def test_moderate_agreement_has_its_own_words(client):
 
 def test_open_answers_stay_hidden_with_seven_responses(client):
     texts = [f"Meer tijd om te leren, zegt nummer {n}" for n in range(7)]
-    report = create_report(
+    report = close_and_publish(
         make_round({"medewerker": 7}, answers={"medewerker": with_open_answer(texts)})
     )
     assert report.free_text == {}
@@ -177,7 +184,7 @@ def test_open_answers_are_shown_from_eight_responses_in_alphabetical_order(clien
     def answers(index):
         return full_answers({"E_open": texts[index]} if texts[index] else {})
 
-    report = create_report(make_round({"medewerker": 8}, answers={"medewerker": answers}))
+    report = close_and_publish(make_round({"medewerker": 8}, answers={"medewerker": answers}))
 
     assert report.free_text_allowed is True
     stored = report.free_text["E_open"]
@@ -200,62 +207,66 @@ def test_a_report_of_one_respondent_leaves_out_roles_and_open_answers(client):
     assert 'id="open-antwoorden"' not in html
 
 
-def test_refresh_updates_the_same_report_and_clears_its_pdf():
+def test_an_open_rounds_report_changes_only_after_k_new_responses_and_clears_its_pdf():
     assessment = make_round({"medewerker": 5}, answers={"medewerker": agreeing(5)})
-    report = create_report(assessment)
+    report = refresh_report(assessment)
     Report.objects.filter(pk=report.pk).update(
         pdf=b"%PDF-old", created_on=datetime.date(2026, 1, 5), updated_on=datetime.date(2026, 1, 5)
     )
-    add_responses(assessment, "medewerker", 1, agreeing(1))
+    add_responses(assessment, "medewerker", 4, agreeing(1))
+    assert refresh_report(assessment).response_count == 5
+    assert bytes(Report.objects.get(pk=report.pk).pdf) == b"%PDF-old"
 
+    add_responses(assessment, "medewerker", 1, agreeing(1))
     refreshed = refresh_report(assessment)
 
     assert refreshed.pk == report.pk
     assert Report.objects.count() == 1
     stored = Report.objects.get(pk=report.pk)
     assert stored.pdf is None
-    assert stored.response_count == 6
-    assert stored.role_counts == {"medewerker": 6}
-    # (5·5 + 1) / 6 = 4.33 → 83.3
-    assert stored.scores["1"] == 83.3
+    assert stored.response_count == 10
+    # Nothing per role while the round is open.
+    assert stored.role_counts == {} and stored.final is False
+    # (5·5 + 5·1) / 10 = 3 → 50.0
+    assert stored.scores["1"] == 50.0
     assert stored.code == report.code
-    assert "Bijgewerkt op" in stored.html and "6 personen" in stored.html
+    assert "Bijgewerkt op" in stored.html and "10 personen" in stored.html
     assert stored.created_on == datetime.date(2026, 1, 5)
     assert stored.updated_on > stored.created_on
 
 
-def test_refresh_leaves_a_closed_rounds_report_alone():
-    assessment = make_round({"medewerker": 2})
-    report = create_report(assessment)
+def test_a_final_report_never_changes_again():
+    assessment = make_round({"medewerker": 5})
+    report = close_and_publish(assessment)
     Report.objects.filter(pk=report.pk).update(pdf=b"%PDF-closed")
-    add_responses(assessment, "medewerker", 1, agreeing(1))
-    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CLOSED)
-    assessment.refresh_from_db()
 
     refreshed = refresh_report(assessment)
 
     stored = Report.objects.get(pk=report.pk)
     assert refreshed.pk == report.pk
-    assert stored.response_count == 2
+    assert stored.response_count == 5 and stored.final
     assert bytes(stored.pdf) == b"%PDF-closed"
-    assert stored.html == report.html
+    assert stored.html == report.html and stored.revision == report.revision
 
 
-def test_refresh_makes_the_first_report_of_a_round():
-    assessment = make_round({"hr": 1})
+def test_refresh_makes_the_first_report_of_a_round_from_k_responses():
+    assessment = make_round({"hr": 4})
+    assert refresh_report(assessment) is None
     assert not Report.objects.exists()
+    add_responses(assessment, "hr", 1)
     report = refresh_report(assessment)
     assert Report.objects.get().pk == report.pk
+    assert report.response_count == 5
     assert report.html
 
 
 def test_no_report_without_a_completed_response():
     assessment = new_assessment(make_round({}).organisation, roles=["hr"])
     start_response(assessment, "hr")
-    with pytest.raises(NoResponses):
-        refresh_report(assessment)
+    assert refresh_report(assessment) is None
     with pytest.raises(NoResponses):
         create_report(assessment)
+    assert not Report.objects.exists()
 
 
 def test_create_report_returns_the_existing_report():
@@ -285,7 +296,7 @@ def test_a_pdf_rendered_before_an_update_is_not_stored_on_the_updated_report():
 
     assessment = make_round({"medewerker": 2})
     old = create_report(assessment)
-    add_responses(assessment, "medewerker", 1)
+    add_responses(assessment, "medewerker", 5)
 
     def render_while_the_report_is_updated(report):
         refresh_report(assessment)
@@ -298,6 +309,6 @@ def test_a_pdf_rendered_before_an_update_is_not_stored_on_the_updated_report():
 
     assert served == b"%PDF-made-from-the-old-content"
     stored = Report.objects.get(pk=old.pk)
-    assert stored.response_count == 3
+    assert stored.response_count == 7
     assert stored.revision == old.revision + 1
     assert stored.pdf is None

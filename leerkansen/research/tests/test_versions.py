@@ -207,10 +207,10 @@ def test_an_old_report_reproduces_exactly_after_a_new_version_is_activated():
     # Recomputed with its own version, the old report is exactly what it was.
     again = recompute_report(old)
     assert {field: again[field] for field in MODEL_FIELDS} == stored
-    # An update of its (still open) round keeps its version too.
-    add_responses(assessment, "hr", 1)
+    # An update of its (still open) round, after 5 new responses, keeps its version too.
+    add_responses(assessment, "hr", 5)
     refreshed = refresh_report(assessment)
-    assert refreshed.revision == 2 and refreshed.response_count == 2
+    assert refreshed.revision == 2 and refreshed.response_count == 6
     assert refreshed.model_version == "1.0.0"
     assert refreshed.profile["name"] == stored["profile"]["name"] == "Druk en verspreid"
     assert refreshed.top3 == stored["top3"]

@@ -19,6 +19,8 @@ ALLOWED_FIELDS = {
     "created_on",
     "updated_on",
     "completed_on",
+    # The step of the report that took the response in: a publication, shared by k or more.
+    "report_step",
     "answers",
 }
 
