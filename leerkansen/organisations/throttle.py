@@ -32,9 +32,12 @@ import math
 import time
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from leerkansen.lib.clients import client_address
@@ -167,3 +170,25 @@ def answer_no_sooner(started: float, seconds: float | None = None) -> None:
     remaining = started + seconds - time.monotonic()
     if remaining > 0:
         time.sleep(remaining)
+
+
+# The cache's table --------------------------------------------------------------------------
+
+
+def delete_expired_entries() -> int:
+    """Delete the database cache's expired entries; the number deleted.
+
+    Django removes an expired entry only when it is read again or when the table is full, so
+    the daily schedule calls this (keyed hashes of addresses should not outlive their hour).
+    """
+    backend = caches["default"]
+    if not isinstance(backend, DatabaseCache):
+        return 0
+    connection = connections[router.db_for_write(backend.cache_model_class)]
+    table = connection.ops.quote_name(backend._table)
+    expires = connection.ops.quote_name("expires")
+    # As DatabaseCache compares: whole seconds, adapted for the database.
+    now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [now])  # noqa: S608
+        return cursor.rowcount

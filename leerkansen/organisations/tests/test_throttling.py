@@ -233,3 +233,20 @@ def test_the_mail_limit_keeps_a_hash_of_the_address_not_the_address(client, monk
         keys = [row[0] for row in cursor.fetchall()]
     assert any("throttle:mail" in key for key in keys)
     assert not any("zorggroep" in key for key in keys)
+
+
+def test_expired_counters_are_deleted_from_the_cache_table():
+    from django.core.cache import cache
+
+    cache.set("throttle:test:expired", 1, timeout=0)
+    cache.set("throttle:test:current", 1, timeout=60)
+
+    def stored() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM leerkansen_cache")
+            return {row[0] for row in cursor.fetchall()}
+
+    assert {":1:throttle:test:expired", ":1:throttle:test:current"} <= stored()
+    assert throttle.delete_expired_entries() >= 1
+    assert ":1:throttle:test:expired" not in stored()
+    assert ":1:throttle:test:current" in stored()
