@@ -198,17 +198,18 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
             batch, batch_round = [], round_id
         row: Row = [None] * width
         # Answers of a response completed after the first query started are skipped.
-        while pending is not None and pending[:2] < (round_id, pk):
-            pending = next(answers, None)
-        while pending is not None and pending[:2] == (round_id, pk):
-            _round, _pk, item_id, number, code = pending
-            column = columns.get(item_id)
-            if column is not None:
-                at, numeric, dont_know = column
-                if numeric:
-                    row[at] = number if number is not None else (None if code else dont_know)
-                else:
-                    row[at] = code or (str(number) if number is not None else dont_know)
+        while pending is not None:
+            answer_round, answer_pk, item_id, number, code = pending
+            if answer_pk == pk:
+                column = columns.get(item_id)
+                if column is not None:
+                    at, numeric, dont_know = column
+                    if numeric:
+                        row[at] = number if number is not None else (None if code else dont_know)
+                    else:
+                        row[at] = code or (str(number) if number is not None else dont_know)
+            elif answer_round > round_id or (answer_round == round_id and answer_pk > pk):
+                break
             pending = next(answers, None)
         rule = rules.get(round_id)
         stated = row[role_column] if role_column is not None else None
