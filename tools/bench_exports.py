@@ -141,6 +141,8 @@ def _make_data(n: int) -> tuple[int, int]:
                 questionnaire_version=questionnaire.version,
                 roles=["hr", "medewerker"],
                 title="Ronde",
+                # The responses dataset holds closed rounds only (research/suppression.py).
+                status=Assessment.Status.CLOSED,
             )
             for organisation in organisations
         )
