@@ -175,7 +175,7 @@ def test_a_researcher_enrols_a_device_with_its_first_code_and_returns_to_the_exp
     html = client.get(page, {"next": target}).content.decode()
     device = TOTPDevice.objects.get(user=researcher, confirmed=False)
     assert 'id="second-factor-key"' in html
-    assert "otpauth://totp/" in html
+    assert "otpauth://totp/Leerkansen" in html and "issuer=Leerkansen" in html
     # The same key on a second visit, until it is confirmed.
     client.get(page, {"next": target})
     assert TOTPDevice.objects.filter(user=researcher).count() == 1
