@@ -11,9 +11,11 @@ production, off with DJANGO_DEBUG=1). Without it, the export sends the researche
 - a researcher with a confirmed device enters a code. A new device cannot be added here then:
   someone with the password alone cannot replace the researcher's phone.
 
-Then back to the export (`next`, only a path on this site). Codes are checked per device with
-django-otp's throttling (each wrong code doubles the wait) and every wrong code is logged in
-the security log, without the code.
+Enrolling needs the password only (researchers set up their own phone), so the researcher is
+told by e-mail when a device is linked: someone who stole the password and enrolled first is
+found out. Then back to the export (`next`, only a path on this site). Codes are checked per
+device with django-otp's throttling (each wrong code doubles the wait) and every wrong code is
+logged in the security log, without the code.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -83,6 +88,17 @@ def _enrolment_device(user) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
+def _tell_about_enrolment(user) -> None:
+    """An e-mail to the researcher: a device was linked to the account (no key, no code)."""
+    if not user.email:
+        return
+    context = {"user": user}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("research/email/second_factor_enrolled_subject.txt", context)
+        body = render_to_string("research/email/second_factor_enrolled_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [user.email])
+
+
 def _verified_device(user, code: str, devices: list[TOTPDevice]) -> TOTPDevice | None:
     for device in devices:
         # django-otp's own check: locks the device row, applies throttling, refuses a reuse.
@@ -110,6 +126,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                _tell_about_enrolment(user)
             otp_login(request, device)
             detail = "research second factor " + ("enrolled" if enrolment else "verified")
             log_event(SecurityEvent.Kind.LOGIN, request=request, detail=detail)

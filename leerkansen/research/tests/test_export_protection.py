@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+from base64 import b32encode
 from collections import Counter
 
 import pytest
+from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -188,6 +190,11 @@ def test_a_researcher_enrols_a_device_with_its_first_code_and_returns_to_the_exp
     assert SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.LOGIN, detail="research second factor enrolled"
     ).exists()
+    # The researcher is told (a stolen password could have been first), without key or code.
+    [message] = mail.outbox
+    assert message.to == [researcher.email]
+    assert "authenticator-app" in message.body
+    assert device.key not in message.body and b32encode(device.bin_key).decode() not in message.body
     # Once confirmed, the key is never shown again.
     html = client.get(page).content.decode()
     assert 'id="second-factor-key"' not in html
