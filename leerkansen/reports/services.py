@@ -288,7 +288,7 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         # The lock on the round makes concurrent completions (and a close) publish one after
         # the other, each seeing which responses the one before took in.
         assessment = (
-            Assessment.objects.select_for_update()
+            Assessment.objects.select_for_update(of=("self",))
             .select_related("organisation")
             .get(pk=assessment.pk)
         )

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from leerkansen.reports.models import Report
+from leerkansen.reports.tests import add_responses
 from leerkansen.survey.models import Invitation, Response
 from leerkansen.survey.services import Completion, complete_response, save_answers, start_response
 from leerkansen.survey.tests import link, make_invitation, make_round
@@ -76,8 +77,42 @@ def test_eight_drafts_of_one_personal_link_sent_at_once_complete_one():
     assert Invitation.objects.filter(completed_on__isnull=False).count() == 1
 
 
+def test_concurrent_sends_publish_the_report_in_whole_steps():
+    # Eight respondents send at the same moment next to four who already did: the round's
+    # lock makes each publication see the one before, so the report holds exactly the
+    # responses marked as published, in steps of at least five.
+    assessment = make_round()
+    add_responses(assessment, "medewerker", 4)
+    browsers = []
+    for _index in range(THREADS):
+        browser = Client()
+        browser.get(link(make_invitation(assessment)[1]))
+        browser.post("/vragenlijst/stap/B/", {k: str(v) for k, v in ENOUGH_FOR_A_REPORT.items()})
+        browsers.append(browser.cookies["sessionid"].value)
+
+    def send(index: int) -> str:
+        tab = Client()
+        tab.cookies["sessionid"] = browsers[index]
+        return tab.post("/vragenlijst/overzicht/")["Location"]
+
+    assert all_at_once(send) == ["/vragenlijst/bedankt/"] * THREADS
+    report = Report.objects.get(assessment=assessment)
+    steps = list(
+        Response.objects.filter(assessment=assessment, report_step__isnull=False).values_list(
+            "report_step", flat=True
+        )
+    )
+    assert report.response_count == len(steps) >= 5
+    assert all(steps.count(step) >= 5 for step in set(steps))
+    # Whatever is left for a later step is fewer than five: the last publication saw them all.
+    assert 4 + THREADS - len(steps) < 5
+    assert report.revision == len(set(steps))
+
+
 def test_eight_clicks_on_send_in_one_browser_give_one_response_and_one_report():
     assessment = make_round()
+    # Four others answered already: this send is the fifth, which publishes the report.
+    add_responses(assessment, "medewerker", 4)
     _invitation, token = make_invitation(assessment)
     browser = Client()
     browser.get(link(token))
@@ -90,5 +125,5 @@ def test_eight_clicks_on_send_in_one_browser_give_one_response_and_one_report():
         return tab.post("/vragenlijst/overzicht/")["Location"]
 
     assert all_at_once(click) == ["/vragenlijst/bedankt/"] * THREADS
-    assert Response.objects.filter(completed_on__isnull=False).count() == 1
-    assert Report.objects.get(assessment=assessment).response_count == 1
+    assert Response.objects.filter(completed_on__isnull=False).count() == 5
+    assert Report.objects.get(assessment=assessment).response_count == 5
