@@ -199,6 +199,13 @@ def test_hr_admin_goes_from_report_to_plan_printouts_new_round_and_progress(
         f'form[action="/organisatie/rondes/{second_round.code}/zelf-invullen/"] button'
     ).click()
     answer_questionnaire(page, answers_for("hr", 1))
+    # One response is below the anonymity threshold: the report comes when the round closes.
+    assert not Report.objects.filter(assessment=second_round).exists()
+    page.goto(f"/organisatie/rondes/{second_round.code}/")
+    page.locator(
+        f'form[action="/organisatie/rondes/{second_round.code}/afsluiten/"] button'
+    ).click()
+    expect(page.get_by_text("De ronde is afgesloten.")).to_be_visible()
     second_report = Report.objects.get(assessment=second_round)
 
     # 6. From the round's page to its progress.

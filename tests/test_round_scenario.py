@@ -2,10 +2,13 @@
 
 An HR admin registers, opens a round for HR, line managers and employees, invites six employees
 and four managers by e-mail and answers too. Everyone answers in their own browser; employees
-see few barriers, managers many. The report compares the employees with everyone, while the
-four managers stay hidden: with the one HR answer they make five hidden responses together,
-which is the anonymity threshold, so the employees may be shown (complementary suppression,
-scoring.aggregate.visible_groups).
+see few barriers, managers many. While the round is open the report changes only in steps of
+five responses and shows everyone together, nothing per group (docs/scoring.md, "When a
+round's report changes"). The admin closes the round: the final report compares the employees
+with everyone, while the four managers stay hidden: with the one HR answer they make five
+hidden responses together, which is the anonymity threshold, so the employees may be shown
+(complementary suppression, scoring.aggregate.visible_groups). The sixth employee answered
+after the last step, alone: left out of the final report, which says so.
 """
 
 import random
@@ -173,17 +176,23 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
     links = personal_links()
     assert sorted(links) == sorted(EMPLOYEES + MANAGERS)
 
-    # 3. Everyone answers in a browser of their own; the admin answers too.
+    # 3. Everyone answers in a browser of their own; the admin answers too. Five employees
+    # make the first state of the report, four managers and the admin the second.
     responses = []
-    for role, addresses in (("medewerker", EMPLOYEES), ("leidinggevende", MANAGERS)):
-        for number, address in enumerate(addresses, start=1):
-            answers = answers_for(role, number)
-            responses.append((role, answers))
-            page = open_page(browser, live_server)
-            page.goto(links[address])
-            # The first one clicks every answer; the others fill each page at once (faster).
-            answer_questionnaire(page, answers, by_hand=address == EMPLOYEES[0])
-            page.context.close()
+
+    def answer_by_link(role: str, number: int, address: str) -> None:
+        answers = answers_for(role, number)
+        responses.append((role, answers))
+        page = open_page(browser, live_server)
+        page.goto(links[address])
+        # The first one clicks every answer; the others fill each page at once (faster).
+        answer_questionnaire(page, answers, by_hand=address == EMPLOYEES[0])
+        page.context.close()
+
+    for number, address in enumerate(EMPLOYEES[:5], start=1):
+        answer_by_link("medewerker", number, address)
+    for number, address in enumerate(MANAGERS, start=1):
+        answer_by_link("leidinggevende", number, address)
 
     admin.get_by_role("link", name=ROUND_TITLE).click()
     expect(admin.get_by_role("heading", level=1)).to_have_text(ROUND_TITLE)
@@ -191,26 +200,53 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
     answers = answers_for("hr", 1)
     responses.append(("hr", answers))
     answer_questionnaire(admin, answers)
+    published = list(responses)
+    # The sixth employee answers last, alone after the second step.
+    answer_by_link("medewerker", 6, EMPLOYEES[5])
 
-    # 4. Close the round and read the report.
+    # 4. The round page: counts of a group only from five, the report's state.
     admin.get_by_role("link", name="Mijn organisatie").click()
     admin.get_by_role("link", name="Naar de rondes").click()
     admin.get_by_role("link", name=ROUND_TITLE).click()
     status = admin.locator(".round-status")
     expect(status).to_contain_text("Persoonlijk uitgenodigd: 6 · Begonnen: 6 · Verstuurd: 6")
-    expect(status).to_contain_text("Persoonlijk uitgenodigd: 4 · Begonnen: 4 · Verstuurd: 4")
-    expect(status).to_contain_text("Persoonlijk uitgenodigd: 0 · Begonnen: 1 · Verstuurd: 1")
+    expect(status).to_contain_text(
+        "Persoonlijk uitgenodigd: 4 · Begonnen: minder dan 5 · Verstuurd: minder dan 5"
+    )
+    expect(status).to_contain_text(
+        "Persoonlijk uitgenodigd: 0 · Begonnen: minder dan 5 · Verstuurd: minder dan 5"
+    )
+    expect(
+        admin.get_by_text("In totaal hebben 11 personen hun antwoorden verstuurd.")
+    ).to_be_visible()
+    report_section = admin.locator("#rapport-titel + p")
+    expect(report_section).to_have_text("Het rapport brengt 10 antwoorden samen.")
+    expect(admin.get_by_text("Het rapport wordt bijgewerkt na 5 nieuwe antwoorden")).to_be_visible()
+
+    # While the round is open the report shows everyone together, nothing per group.
+    admin.get_by_role("link", name="Bekijk het rapport").click()
+    admin.wait_for_url(re.compile(r"/rapport/"))
+    expect(admin.locator("#per-rol")).to_have_count(0)
+    expect(admin.locator("#stand-van-het-rapport")).to_contain_text(
+        "De vergelijking per groep verschijnt één keer"
+    )
+    admin.go_back()
+
+    # 5. Close the round and read the final report.
     admin.get_by_role("button", name="Sluit de ronde af").click()
     expect(admin.get_by_text("De ronde is afgesloten.")).to_be_visible()
     admin.get_by_role("link", name="Bekijk het rapport").click()
     admin.wait_for_url(re.compile(r"/rapport/"))
+    expect(admin.locator("#stand-van-het-rapport")).to_contain_text(
+        "1 antwoord kwam na de laatste bijwerking en is niet opgenomen"
+    )
 
     section = admin.locator("#per-rol")
     expect(section.locator(".role-counts li")).to_have_text(
         [
             "HR of opleiding: 1 antwoord",
             "Leidinggevenden: 4 antwoorden",
-            "Medewerkers: 6 antwoorden",
+            "Medewerkers: 5 antwoorden",
         ]
     )
     table = section.locator("table.comparison")
@@ -232,13 +268,13 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
     employees = [row[1] for row in shown]
     assert all(e > t for e, t in zip(employees, everyone, strict=True)), shown
 
-    # The same numbers follow from the answers given (pure functions, no database).
+    # The same numbers follow from the answers published (pure functions, no database).
     questionnaire = get_questionnaire()
-    expected = compute_report(responses)
+    expected = compute_report(published)
     challenges = [str(number) for number in range(1, 10)]
     assert everyone == [score_value(expected["scores"][c]) for c in challenges]
     assert employees == [score_value(expected["role_scores"]["medewerker"][c]) for c in challenges]
-    managers = scores_by_role(responses, {"leidinggevende"}, questionnaire)["leidinggevende"]
+    managers = scores_by_role(published, {"leidinggevende"}, questionnaire)["leidinggevende"]
     managers = [score_value(managers[c]) for c in challenges]
     # The managers' own scores would differ from every number shown in their row...
     for row, manager in zip(shown, managers, strict=True):
@@ -253,8 +289,9 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
 
     # The stored report has no manager scores at all.
     report = Report.objects.get(code=urlparse(admin.url).path.split("/")[2])
-    assert report.role_counts == {"hr": 1, "leidinggevende": 4, "medewerker": 6}
+    assert report.role_counts == {"hr": 1, "leidinggevende": 4, "medewerker": 5}
     assert set(report.role_scores) == {"medewerker"}
+    assert report.final and report.left_out == 1 and report.response_count == 10
 
     assert_no_axe_violations(admin)
     admin.context.close()

@@ -6,10 +6,9 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from leerkansen.catalogue.content import get_catalogue
-from leerkansen.reports.services import create_report
 from leerkansen.testing import assert_no_axe_violations
 
-from . import full_answers, make_member, make_report, make_round
+from . import close_and_publish, full_answers, make_member, make_report, make_round
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +89,8 @@ def test_report_of_several_respondents_is_accessible_and_fits_a_phone(
     def answers(index):
         return full_answers({"E_open": f"Een langer open antwoord van iemand, nummer {index}."})
 
-    report = create_report(
+    # Roles are compared in a closed round's final report.
+    report = close_and_publish(
         make_round(
             {"medewerker": 6, "hr": 5, "leidinggevende": 1},
             answers={"medewerker": answers, "hr": answers},
