@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy on every response, 503 during a database outage (lib/middleware.py).
+    "leerkansen.lib.middleware.SiteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -90,6 +92,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Pauses an account under attack and an address that tries many accounts (throttle.py).
+    "leerkansen.organisations.throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "organisations:login"
@@ -173,16 +177,42 @@ STORAGES = {
     },
 }
 
-# Lock an account and client out after 5 failed logins, for an hour.
+# Behind our TLS proxy, the client's address is the right-most X-Forwarded-For entry
+# (leerkansen.lib.clients); without it, REMOTE_ADDR.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+
+# Throttle counters (login failures, bad links, mails sent) must be shared by every worker:
+# the database cache, whose table a migration of organisations creates. Many entries, so
+# that an attacker cannot push counters out by filling the cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": os.environ.get("CACHE_TABLE", "leerkansen_cache"),
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    },
+    # {% cache %} fragments of the catalogue: the same for everyone, cheap to rebuild, so
+    # per process, without a query per fragment.
+    "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
+# Lock one account for one client address out after 5 failed logins, for an hour: another
+# address (the real owner) is not affected. An account failing from many addresses and an
+# address failing for many accounts are paused by organisations.throttle.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "leerkansen.lib.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt checks no password, so it neither counts nor extends a lock-out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A Dutch page with HTTP 429 instead of axes' English text.
 AXES_LOCKOUT_CALLABLE = "leerkansen.organisations.views.locked_out"
 
-# Staff (Django admin) must pass a second factor in production.
+# Staff (Django admin) must pass a second factor in production; so must researchers before a
+# per-respondent export (research/views_second_factor.py).
 ADMIN_REQUIRES_OTP = env_bool("ADMIN_REQUIRES_OTP", not DEBUG)
+# The name an authenticator app shows next to the account (TOTP devices).
+OTP_TOTP_ISSUER = "Leerkansen"
 
 # Group results are shown from this many responses; never below 3 (checked at start-up).
 ANONYMITY_THRESHOLD = int(os.environ.get("ANONYMITY_THRESHOLD", "5"))
@@ -194,12 +224,22 @@ if ANONYMITY_THRESHOLD < 3:
 # Personal invitation links expire; so do admin invitations.
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "30"))
 
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    else CONSOLE_EMAIL_BACKEND,
 )
+# The console backend prints every mail, with its invitation or password-reset link, to the
+# process's output, which ends up in logs: fine locally, never in production.
+if not DEBUG and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must be set when DJANGO_DEBUG is off: without it, mail goes to the console "
+        "backend, which prints invitation and password-reset links to the log. Set EMAIL_HOST "
+        "(with EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD), or EMAIL_BACKEND to another "
+        "backend than the console."
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -234,7 +274,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("BEHIND_TLS_PROXY", False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Every line goes through one handler that masks the tokens of survey, resume, invitation,

@@ -14,12 +14,20 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "a-production-secret-that-is-long-and-random-" + "x" * 30,
     "ALLOWED_HOSTS": "leerkansen.example.org",
+    "EMAIL_HOST": "smtp.leerkansen.example.org",
 }
 
 
 # Set by this test process (DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests) or the caller's
 # shell; the command under test must see only the environment each test gives it.
-NOT_INHERITED = {"DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+NOT_INHERITED = {
+    "DJANGO_DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "EMAIL_HOST",
+    "EMAIL_BACKEND",
+}
 
 
 def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
@@ -48,6 +56,26 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = run_manage("check", env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "mail", [{}, {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}]
+)
+def test_production_refuses_to_start_with_the_console_mail_backend(tmp_path, mail):
+    # The console backend would print invitation and password-reset links to the log.
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_HOST"} | mail
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "EMAIL_HOST must be set" in result.stderr
+
+
+def test_production_starts_with_a_mail_backend_the_deployer_chose(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_HOST"} | {
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"
+    }
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_local_checkout_generates_and_keeps_a_secret_key(tmp_path):

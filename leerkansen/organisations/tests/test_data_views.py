@@ -91,6 +91,16 @@ def test_data_page_offers_both_downloads_as_post_forms_and_is_not_cached():
     assert f'href="{ERASE}"' in html
 
 
+def test_data_page_says_in_dutch_that_no_ones_answers_are_in_the_download():
+    an, _organisation = make_admin()
+    html = logged_in(an).get(DATA).content.decode()
+    assert "niet of en wanneer iemand geantwoord heeft" in html
+    assert "nooit de antwoorden van één persoon" in html
+    # The respondents' own access: their link, not the HR admin.
+    assert "de link om verder te gaan" in html
+    assert "All answers, as anonymous rows" not in html
+
+
 def test_dashboard_links_to_the_data_page():
     an, _organisation = make_admin()
     assert f'href="{DATA}"' in logged_in(an).get("/organisatie/").content.decode()
@@ -256,6 +266,7 @@ def test_erase_page_asks_for_name_and_password_and_is_not_cached():
     html = response.content.decode()
     assert 'name="name"' in html and 'type="password"' in html
     assert "Zorggroep Noord" in html
+    assert "hun aanmeldingen en de adressen waarvan ze zich aanmeldden" in html
     assert "csrfmiddlewaretoken" in html
 
 
