@@ -7,6 +7,11 @@ personal link, the invitation's token) rides in a signed cookie in their own bro
 no row of the session table ties an invitation, and with it an e-mail address, to answers. The
 cookie counts only for the response whose resume token it holds, and it is deleted when the
 answers are sent.
+
+After sending, the resume link shows what was answered, read-only (the respondent's own right
+of access; HR never gets a respondent's answers). That page is the link's answer itself: it
+needs the link every time, and leaves nothing in the session or in a cookie, so that a shared
+computer, or an admin who logs in on it, shows nothing without the link.
 """
 
 from __future__ import annotations
@@ -65,6 +70,12 @@ MAX_PENDING_CHARACTERS = 4_000
 AUTOSAVE_HEADER = "X-Autosave"
 # Separates the resume token from a personal invitation's token in a resume link.
 LINK_SEPARATOR = "."
+# Carries the bare resume token from the send to the thank-you page, once, so that the page
+# can offer "what you answered"; read there and deleted. Only sent to the thank-you page.
+SENT_COOKIE = "vragenlijst_verzonden"
+SENT_COOKIE_SALT = "leerkansen.survey.sent"
+# Time enough to follow the redirect after sending, on a slow phone.
+SENT_COOKIE_SECONDS = 10 * 60
 
 
 def _session_response(request: HttpRequest) -> Response | None:
@@ -335,17 +346,53 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     response = response_for_token(resume_token)
     if response is None:
         return _link_not_found(request)
+    if response.is_completed:
+        # The resume token alone proves the link: the invitation has nothing left to complete
+        # (and a revoked one is deleted in time, see retention).
+        if _link_of(request, response):
+            request.survey_link = ""  # a leftover cookie of this sent response goes
+        return _own_answers(request, response)
     if invitation_token:
         personal = rounds.personal_invitation_of(invitation_token, response.assessment_id)
         if personal is None:
             return _link_not_found(request)
         if personal.completed_on is not None and not response.is_completed:
             return _already_answered(request)
-    # A sent response needs no link any more: it only leads to the thank-you page.
-    remember_response(request, response, "" if response.is_completed else token)
-    if response.assessment.status != Assessment.Status.OPEN and not response.is_completed:
+    remember_response(request, response, token)
+    if response.assessment.status != Assessment.Status.OPEN:
         return _round_closed(request)
     return _continue(request, response)
+
+
+def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
+    """What the sent `response` answered, per section, read-only ("Wat je antwoordde").
+
+    Rendered at the resume link's own address: the token stays in the address bar rather
+    than in the session, so nothing in the browser shows the page again without the link.
+    """
+    questionnaire = get_questionnaire()
+    answers = answers_of(response)
+    sections = [
+        {
+            "section": s,
+            "step": step,
+            # The questionnaire pages' own rows and groups, filled with the saved answers.
+            "groups": SectionForm(s, questionnaire, saved=answers).groups(),
+        }
+        for step, s in enumerate(questionnaire.sections, start=1)
+    ]
+    context = {
+        "organisation": response.assessment.organisation,
+        "role": response.get_role_display(),
+        "sent_on": response.completed_on,
+        "sections": sections,
+        "free_text_threshold": settings.FREE_TEXT_THRESHOLD,
+    }
+    answer = render(request, "survey/own_answers.html", context)
+    # The address holds the token: no link on the page may pass it on, not even to us.
+    answer["Referrer-Policy"] = "no-referrer"
+    answer["X-Robots-Tag"] = "noindex, nofollow"
+    return answer
 
 
 def _open_draft_id(request: HttpRequest) -> int | None:
@@ -483,7 +530,10 @@ def review(request: HttpRequest, response: Response) -> HttpResponse:
             except Exception:
                 # The answers are in; the admin can make the report again from the round page.
                 logger.exception("Could not refresh the report of round %s", response.assessment)
-        return redirect("survey:thanks")
+        answer = redirect("survey:thanks")
+        if outcome in (Completion.COMPLETED, Completion.ALREADY_COMPLETED):
+            _hand_over_link(request, response, answer)
+        return answer
     missing = unanswered_items(answers, questionnaire)
     sections = [
         {
@@ -504,13 +554,53 @@ def review(request: HttpRequest, response: Response) -> HttpResponse:
     return render(request, "survey/review.html", context)
 
 
+def _hand_over_link(request: HttpRequest, response: Response, answer: HttpResponse) -> None:
+    """Give the thank-you page the respondent's resume token (not the invitation), once."""
+    resume_token = _link_of(request, response).partition(LINK_SEPARATOR)[0]
+    if resume_token:
+        answer.set_signed_cookie(
+            SENT_COOKIE,
+            resume_token,
+            salt=SENT_COOKIE_SALT,
+            max_age=SENT_COOKIE_SECONDS,
+            path=reverse("survey:thanks"),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+
+
+def _handed_over_link(request: HttpRequest, response: Response) -> str:
+    """The resume token handed over by the send (or a cookie left by a double click), if it
+    belongs to the session's sent `response`; else ""."""
+    resume_token = (
+        request.get_signed_cookie(
+            SENT_COOKIE, default="", salt=SENT_COOKIE_SALT, max_age=SENT_COOKIE_SECONDS
+        )
+        or _link_of(request, response).partition(LINK_SEPARATOR)[0]
+    )
+    if not resume_token or not constant_time_compare(
+        hash_token(resume_token), response.resume_token_hash
+    ):
+        return ""
+    return resume_token
+
+
 @never_cache
 @require_http_methods(["GET"])
+@link_cookie
 def thanks(request: HttpRequest) -> HttpResponse:
-    """After sending: thanks, never the organisation's report (an admin finds it elsewhere)."""
+    """After sending: thanks, never the organisation's report (an admin finds it elsewhere).
+
+    Right after sending it offers the respondent's own link to what they answered, once: the
+    page forgets it, so that the next person at a shared computer does not find it here.
+    """
     response = _session_response(request)
     if response is None or not response.is_completed:
         return redirect("survey:start")
+    resume_token = _handed_over_link(request, response)
+    if _link_of(request, response):
+        request.survey_link = ""
     assessment = response.assessment
     is_admin = (
         request.user.is_authenticated
@@ -521,5 +611,11 @@ def thanks(request: HttpRequest) -> HttpResponse:
     context = {
         "organisation": assessment.organisation,
         "round_url": reverse("rounds:detail", args=[assessment.code]) if is_admin else "",
+        "own_answers_url": request.build_absolute_uri(reverse("survey:resume", args=[resume_token]))
+        if resume_token
+        else "",
     }
-    return render(request, "survey/thanks.html", context)
+    answer = render(request, "survey/thanks.html", context)
+    if SENT_COOKIE in request.COOKIES:
+        answer.delete_cookie(SENT_COOKIE, path=reverse("survey:thanks"), samesite="Lax")
+    return answer

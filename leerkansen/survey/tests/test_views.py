@@ -407,7 +407,11 @@ def test_a_sent_response_leads_to_the_thanks_from_every_page_and_its_link(respon
     # Saving after sending changes nothing.
     assert save(respondent, "B", {"B1_1": "1"})["Location"] == THANKS
     assert answers_of(the_response(respondent))["B1_1"] == 4
-    assert Client().get(f"/vragenlijst/hervat/{token}/")["Location"] == THANKS
+    # Its link shows what was answered, read-only (see test_own_answers).
+    assert (
+        "<h1>Wat je antwoordde</h1>"
+        in Client().get(f"/vragenlijst/hervat/{token}/").content.decode()
+    )
 
 
 def test_start_page_offers_to_continue_an_open_questionnaire(respondent):
