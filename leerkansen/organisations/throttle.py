@@ -175,8 +175,9 @@ def answer_no_sooner(started: float, seconds: float | None = None) -> None:
 # The cache's table --------------------------------------------------------------------------
 
 
-def delete_expired_entries() -> int:
-    """Delete the database cache's expired entries; the number deleted.
+def delete_expired_entries(dry_run: bool = False) -> int:
+    """Delete the database cache's expired entries; the number deleted (with `dry_run`, only
+    counted).
 
     Django removes an expired entry only when it is read again or when the table is full, so
     the daily schedule calls this (keyed hashes of addresses should not outlive their hour).
@@ -190,5 +191,8 @@ def delete_expired_entries() -> int:
     # As DatabaseCache compares: whole seconds, adapted for the database.
     now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
     with connection.cursor() as cursor:
+        if dry_run:
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {expires} < %s", [now])  # noqa: S608
+            return cursor.fetchone()[0]
         cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [now])  # noqa: S608
         return cursor.rowcount

@@ -24,8 +24,9 @@
   IP address and browser) older than `axes_days` days (default 30): long enough to look
   into an attack on an account, not a history of who logged in when.
 - Expired sessions, through the session engine's own `clear_expired()` (what Django's
-  `clearsessions` command calls), so that one daily command covers answers, links,
-  sessions and logs.
+  `clearsessions` command calls), and the throttles' expired counters in the database cache
+  (keyed hashes of addresses, organisations.throttle), so that one daily command covers
+  answers, links, sessions, logs and counters.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from django.utils import timezone
 
 from leerkansen.organisations.gdpr import axes_models
 from leerkansen.organisations.models import AdminInvitation
+from leerkansen.organisations.throttle import delete_expired_entries
 
 from .models import Assessment, Invitation, Response
 from .rounds import close_round
@@ -92,6 +94,7 @@ def purge_expired(
                 rows.filter(pk__in=ids).delete()
     counts["login_records"] = purge_login_records(now - timedelta(days=axes_days), dry_run)
     counts["sessions"] = purge_sessions(dry_run)
+    counts["throttle_counters"] = delete_expired_entries(dry_run)
     return counts
 
 

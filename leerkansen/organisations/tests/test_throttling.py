@@ -249,7 +249,7 @@ def test_expired_counters_are_deleted_from_the_cache_table():
 
     assert {":1:throttle:test:expired", ":1:throttle:test:current"} <= stored()
     out = StringIO()
-    call_command("purge_throttles", stdout=out)
-    assert "expired cache entries deleted" in out.getvalue()
+    call_command("purge_expired", stdout=out)
+    assert "Expired throttle counters deleted: 1" in out.getvalue()
     assert ":1:throttle:test:expired" not in stored()
     assert ":1:throttle:test:current" in stored()

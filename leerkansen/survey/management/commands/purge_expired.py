@@ -1,7 +1,8 @@
 """`manage.py purge_expired`: delete what has served its purpose (see survey.retention).
 
 Old drafts, expired invitations, django-axes' login records after `--axes-days` days and
-expired sessions: one daily command for answers, links, logs and sessions. Personal round
+expired sessions and throttle counters: one daily command for answers, links, logs, sessions
+and counters. Personal round
 invitations are deleted only when expired and revoked: the round's counts, the resumption of
 drafts and the respondents' anonymity need the others.
 """
@@ -18,6 +19,7 @@ LABELS = {
     "admin_invitations": "Expired admin invitations",
     "login_records": "Login records (django-axes attempts and logins)",
     "sessions": "Expired sessions",
+    "throttle_counters": "Expired throttle counters",
 }
 
 
@@ -25,9 +27,9 @@ class Command(BaseCommand):
     help = (
         "Delete draft responses not saved for a number of days (never a sent response), "
         "expired co-admin invitations that were not accepted, expired and revoked personal "
-        "invitations, django-axes' login records older than --axes-days days and expired "
-        "sessions; close open rounds whose links all expired that many days ago without an "
-        "answer since. Run it daily (cron or a scheduler)."
+        "invitations, django-axes' login records older than --axes-days days, expired "
+        "sessions and throttle counters; close open rounds whose links all expired that many "
+        "days ago without an answer since. Run it daily (cron or a scheduler)."
     )
 
     def add_arguments(self, parser) -> None:
