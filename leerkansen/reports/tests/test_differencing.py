@@ -317,3 +317,10 @@ def test_a_publication_takes_in_exactly_the_responses_it_counts():
             "scores"
         ]
     )
+
+
+def test_a_round_closed_without_answers_says_there_is_no_report():
+    round_ = Round(roles=("hr",))
+    round_.close()
+    assert round_.api() is None
+    assert "Er is nog geen rapport: niemand heeft zijn antwoorden verstuurd." in round_.round_page()
