@@ -340,3 +340,68 @@ def test_the_victims_cookie_in_a_browser_without_a_sent_response_shows_nothing(s
     attacker.cookies[LINK_COOKIE] = ""
     page = attacker.get(THANKS)
     assert page.status_code == 302 and page["Location"] == "/vragenlijst/"
+
+
+# --- In a browser: at 390 px, with the keyboard, in print ----------------------------------
+
+
+@pytest.mark.browser
+def test_a_respondent_reads_what_they_answered_on_a_phone_with_the_keyboard(
+    browser, live_server, transactional_db
+):
+    from playwright.sync_api import expect
+
+    from leerkansen.testing import assert_no_axe_violations
+
+    assessment = make_round()
+    _invitation, token = make_invitation(assessment, "medewerker")
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="nl-BE"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(link(token))
+    page.goto(section_url("B"))
+    for item_id, label in (("B1_1", "Eens"), ("B1_2", "Oneens"), ("B1_3", "Eens")):
+        page.locator(f"#vraag-{item_id}").get_by_label(label, exact=True).check()
+    page.locator("#vraag-B1_4").get_by_label("Weet niet").check()
+    page.locator("#vraag-B1_5").get_by_label("Helemaal eens", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    page.goto(section_url("E"))
+    page.get_by_label(text_of("E_open")).fill("Meer tijd <b>samen</b> leren")
+    page.get_by_role("button", name="Volgende").click()
+    page.get_by_role("button", name="Verstuur je antwoorden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt voor je antwoorden")
+    assert_no_axe_violations(page)
+    page.screenshot(path="/tmp/h7_thanks_390.png", full_page=True)
+
+    # The link to the answers is reached with Tab and opened with Enter.
+    target = page.get_by_role("link", name="Bekijk wat je antwoordde")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        pytest.fail("the link to what was answered is not reached with the keyboard")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat je antwoordde")
+    assert "/vragenlijst/hervat/" in page.url
+    expect(page.locator("dd", has_text="Meer tijd <b>samen</b> leren")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
+    assert_no_axe_violations(page)
+    page.screenshot(path="/tmp/h7_own_answers_390.png", full_page=False)
+    page.locator("#stap-B").scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/h7_own_answers_390_b.png", full_page=False)
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    page.pdf(path="/tmp/h7_own_answers_print.pdf")
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path="/tmp/h7_own_answers_1366.png", full_page=False)
+    page.locator("#stap-E").scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/h7_own_answers_1366_e.png", full_page=False)
+    # The thank-you page forgot the link.
+    page.goto(THANKS)
+    expect(page.get_by_role("link", name="Bekijk wat je antwoordde")).to_have_count(0)
+    context.close()
