@@ -1,7 +1,7 @@
 """Which roles a round's final report may show apart, given the steps it was published in.
 
 Pure functions without Django. A round's report is published in steps (services.
-publish_report): each step adds at least k responses, and the overall results of every step
+refresh_report): each step adds at least k responses, and the overall results of every step
 stay known to whoever read them. The final state adds the scores of the roles that are shown
 apart. Together these are sums over sets of respondents: one per step (the responses a step
 added, from the difference of two overall results) and one per role shown. Whoever knows how

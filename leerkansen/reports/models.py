@@ -12,7 +12,7 @@ def today():
 class Report(models.Model):
     """A snapshot of a round's outcome: inputs, versions and advice.
 
-    It changes only in steps that cannot single out one respondent (services.publish_report,
+    It changes only in steps that cannot single out one respondent (services.refresh_report,
     docs/scoring.md "When a round's report changes"): in an open round it is published from k
     completed responses on and then only when k new ones have come in, with the overall
     results only; the breakdown per role comes once, in the final state published when the

@@ -278,7 +278,7 @@ def _steps(rows: Sequence[tuple[int, str, int | None]]) -> list[dict[str, int]]:
 
 
 def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Report | None:
-    """Publish the round's report when the rule allows it (see publish_report); the report.
+    """Publish the round's report when the rule allows it (see refresh_report); the report.
 
     `first_as_it_stands`: a round without a report publishes every completed response now,
     whatever their number (create_report).
@@ -358,7 +358,9 @@ def refresh_report(assessment: Assessment) -> Report | None:
     return _publish(assessment)
 
 
-publish_report = refresh_report
+def publish_final_report(sender, assessment: Assessment, **kwargs) -> None:
+    """On survey.signals.round_closed: publish the closed round's final report."""
+    _publish(assessment)
 
 
 def create_report(assessment: Assessment) -> Report:

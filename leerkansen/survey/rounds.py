@@ -35,6 +35,7 @@ from leerkansen.organisations.models import Organisation
 
 from .models import Assessment, Invitation, Response, Role, today
 from .services import new_assessment
+from .signals import round_closed
 
 LINK_SALT = "leerkansen.survey.invitation"
 REMIND_AFTER_DAYS = 7
@@ -59,7 +60,8 @@ def open_round(organisation: Organisation, roles: Sequence[str], title: str = ""
 def close_round(assessment: Assessment) -> bool:
     """Close the round: no more answers, links stop working, invited addresses are erased.
 
-    True for the call that closed it. Drafts stay (they count as started) until the
+    True for the call that closed it, which also sends signals.round_closed (the reports app
+    publishes the final report on it). Drafts stay (they count as started) until the
     retention command removes them.
     """
     with transaction.atomic():
@@ -68,6 +70,8 @@ def close_round(assessment: Assessment) -> bool:
         )
         Invitation.objects.filter(assessment=assessment).exclude(email="").update(email="")
     assessment.refresh_from_db(fields=["status", "closed_at"])
+    if closed:
+        round_closed.send(sender=Assessment, assessment=assessment)
     return closed == 1
 
 

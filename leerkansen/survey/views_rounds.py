@@ -220,8 +220,6 @@ def round_close(request: HttpRequest, code: str) -> HttpResponse:
             request,
             _("The round is closed. The links no longer work and the e-mail addresses are erased."),
         )
-        if assessment.responses.filter(completed_on__isnull=False).exists():
-            refresh_round_report(assessment)
     return redirect("rounds:detail", code=assessment.code)
 
 

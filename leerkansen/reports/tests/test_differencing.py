@@ -11,17 +11,21 @@ with the roles, once, at the close (docs/scoring.md, "When a round's report chan
 
 import itertools
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from leerkansen.organisations.models import Organisation
 from leerkansen.organisations.services import create_api_token
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import compute_report, recompute_report
+from leerkansen.survey.models import Assessment, Invitation, Response
+from leerkansen.survey.retention import purge_expired
 from leerkansen.survey.rounds import create_shared_link, invitation_token, open_round
 from leerkansen.survey.services import save_answers
-from leerkansen.survey.tests import link, the_response
+from leerkansen.survey.tests import link, make_invitation, the_response
 
 from . import DEFAULT_AGREEMENT, full_answers, make_member
 
@@ -324,3 +328,27 @@ def test_a_round_closed_without_answers_says_there_is_no_report():
     round_.close()
     assert round_.api() is None
     assert "Er is nog geen rapport: niemand heeft zijn antwoorden verstuurd." in round_.round_page()
+
+
+def test_a_round_closed_by_the_daily_purge_publishes_its_final_report():
+    """A forgotten round is closed by purge_expired, not by its admin: it gets its final
+    state all the same (survey.signals.round_closed), with the roles."""
+    round_ = Round(roles=("medewerker",))
+    for number in range(K + 1):
+        round_.answer("medewerker", person(number))
+    assert round_.api()["final"] is False
+    invitation, _token = make_invitation(round_.assessment, "medewerker")
+    long_ago = timezone.now() - timedelta(days=200)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=long_ago)
+    Invitation.objects.filter(assessment=round_.assessment, kind=Invitation.Kind.SHARED).update(
+        revoked=True
+    )
+    Assessment.objects.filter(pk=round_.assessment.pk).update(created_at=long_ago)
+    Response.objects.filter(assessment=round_.assessment).update(updated_on=long_ago.date())
+
+    assert purge_expired(timezone.now())["forgotten_rounds"] == 1
+
+    final = round_.api()
+    assert final["final"] is True
+    assert final["response_count"] == K and final["left_out"] == 1
+    assert final["role_counts"] == {"medewerker": K}
