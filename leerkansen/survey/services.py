@@ -172,9 +172,13 @@ def complete_response(response: Response, invitation_id: int | None = None) -> C
     day = today()
     try:
         with transaction.atomic():
-            if not Assessment.objects.filter(
-                pk=response.assessment_id, status=Assessment.Status.OPEN
-            ).exists():
+            # Locks the round's row: a close waits for this send to commit (and then
+            # publishes it), or this send waits for the close and sees the round closed.
+            if not (
+                Assessment.objects.select_for_update()
+                .filter(pk=response.assessment_id, status=Assessment.Status.OPEN)
+                .values_list("pk", flat=True)
+            ):
                 return Completion.ROUND_CLOSED
             # Only the row's own columns in the condition, so that a waiting writer re-checks
             # it against the committed row (a join would be checked against its old snapshot).

@@ -127,3 +127,37 @@ def test_eight_clicks_on_send_in_one_browser_give_one_response_and_one_report():
     assert all_at_once(click) == ["/vragenlijst/bedankt/"] * THREADS
     assert Response.objects.filter(completed_on__isnull=False).count() == 5
     assert Report.objects.get(assessment=assessment).response_count == 5
+
+
+def test_a_send_racing_the_close_is_either_in_the_final_report_or_refused():
+    """The close holds the round's row while it closes; a send that comes in meanwhile waits
+    and is refused, instead of completing unseen after the final report was published."""
+    from django.db import transaction
+
+    from leerkansen.survey.models import Assessment
+
+    assessment = make_round()
+    response, _ = start_response(assessment, "medewerker")
+    save_answers(response, ENOUGH_FOR_A_REPORT)
+    closing = threading.Event()
+    outcome: list = []
+
+    def send() -> None:
+        try:
+            closing.wait()
+            outcome.append(complete_response(Response.objects.get(pk=response.pk)))
+        finally:
+            connection.close()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    with transaction.atomic():
+        Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CLOSED)
+        closing.set()
+        # The send has started and must wait for this transaction, not read the old status.
+        sender.join(timeout=1)
+        assert sender.is_alive()
+    sender.join()
+    assert outcome == [Completion.ROUND_CLOSED]
+    response.refresh_from_db()
+    assert response.completed_on is None
