@@ -1,12 +1,8 @@
 """The questionnaire pages: invitation links, resume, one page per section, review and thanks.
 
 A respondent's response is found only through the session (set by an invitation link or by
-the private resume link); no view takes a response id from the URL. The session holds that
-response id and nothing else of the respondent: their link (the resume token and, for a
-personal link, the invitation's token) rides in a signed cookie in their own browser, so that
-no row of the session table ties an invitation, and with it an e-mail address, to answers. The
-cookie counts only for the response whose resume token it holds, and it is deleted when the
-answers are sent.
+the private resume link); no view takes a response id from the URL. What the session and the
+respondent's cookies hold, and why no more: respondent.py.
 
 After sending, the resume link shows what was answered, read-only (the respondent's own right
 of access; HR never gets a respondent's answers). That page is the link's answer itself: it
@@ -31,13 +27,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from leerkansen.lib.clients import client_address
-from leerkansen.lib.codes import hash_token
 from leerkansen.organisations.models import Membership
 
 from . import rounds
 from .forms import SectionForm, SectionInput, read_section
 from .models import Assessment, Invitation, Response
 from .questionnaire import Questionnaire, get_questionnaire
+from .respondent import (
+    LINK_COOKIE,
+    LINK_COOKIE_SALT,
+    LINK_SEPARATOR,
+    SENT_COOKIE,
+    hand_over_link,
+    handed_over_link,
+    keep_alive,
+    link_cookie,
+    link_of,
+    open_draft_id,
+    personal_invitation,
+    remember_response,
+    session_response,
+)
 from .services import (
     Completion,
     adjacent_sections,
@@ -53,109 +63,13 @@ from .services import (
 
 logger = logging.getLogger(__name__)
 
-SESSION_RESPONSE_KEY = "survey_response_id"
 # A page posted after the session ended: {"section": "B", "data": {item id: posted value}},
 # valid answers only (see _keep_for_later).
 SESSION_PENDING_KEY = "survey_pending_answers"
-# The respondent's link token ("resume token" or "resume token.invitation token"), signed.
-LINK_COOKIE = "vragenlijst_link"
-LINK_COOKIE_SALT = "leerkansen.survey.link"
-# A respondent's session (and their link cookie) ends after this long without a page saved;
-# the resume link starts a new one. Long enough for a lunch break in the middle of the
-# questionnaire, short enough that a shared computer forgets the draft the same day.
-RESPONDENT_SESSION_SECONDS = 3 * 60 * 60
 # What a page posted after the session ended may keep in the session, at most: every item of
 # the longest page with its longest valid answer fits (the open question is 1,000 characters).
 MAX_PENDING_CHARACTERS = 4_000
 AUTOSAVE_HEADER = "X-Autosave"
-# Separates the resume token from a personal invitation's token in a resume link.
-LINK_SEPARATOR = "."
-# Carries the bare resume token from the send to the thank-you page, once, so that the page
-# can offer "what you answered"; read there and deleted. Only sent to the thank-you page.
-SENT_COOKIE = "vragenlijst_verzonden"
-SENT_COOKIE_SALT = "leerkansen.survey.sent"
-# Time enough to follow the redirect after sending, on a slow phone.
-SENT_COOKIE_SECONDS = 10 * 60
-
-
-def _session_response(request: HttpRequest) -> Response | None:
-    response_id = request.session.get(SESSION_RESPONSE_KEY)
-    if response_id is None:
-        return None
-    return (
-        Response.objects.filter(pk=response_id).select_related("assessment__organisation").first()
-    )
-
-
-def _keep_alive(request: HttpRequest) -> None:
-    """Start the respondent's session again from now (an admin's login keeps its own)."""
-    if not request.user.is_authenticated:
-        request.session.set_expiry(RESPONDENT_SESSION_SECONDS)
-
-
-def remember_response(request: HttpRequest, response: Response, link_token: str) -> None:
-    """Make `response` the session's response (a new session id, like a login).
-
-    `link_token` (the resume link's token) goes into the respondent's cookie, written by
-    @link_cookie on the view's answer, never into the session.
-    """
-    request.session.cycle_key()
-    request.session[SESSION_RESPONSE_KEY] = response.pk
-    _keep_alive(request)
-    request.survey_link = link_token
-
-
-def link_cookie(view: Callable) -> Callable:
-    """Write the link cookie the view decided on: `request.survey_link` set to a token
-    sets it, to "" deletes it; not set leaves it as it is."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        answer = view(request, *args, **kwargs)
-        link = getattr(request, "survey_link", None)
-        if link:
-            answer.set_signed_cookie(
-                LINK_COOKIE,
-                link,
-                salt=LINK_COOKIE_SALT,
-                # As long as the session, so that sending still finds the invitation.
-                max_age=None
-                if request.session.get_expire_at_browser_close()
-                else request.session.get_expiry_age(),
-                # "/": the round page's "answer yourself" reads it too.
-                path="/",
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
-        elif link is not None:
-            answer.delete_cookie(LINK_COOKIE, path="/", samesite="Lax")
-        return answer
-
-    return wrapper
-
-
-def _link_of(request: HttpRequest, response: Response | None) -> str:
-    """The link token in the respondent's cookie if it belongs to `response`, else ""."""
-    if response is None:
-        return ""
-    link = request.get_signed_cookie(LINK_COOKIE, default="", salt=LINK_COOKIE_SALT)
-    resume_token = link.partition(LINK_SEPARATOR)[0]
-    if not resume_token or not constant_time_compare(
-        hash_token(resume_token), response.resume_token_hash
-    ):
-        return ""
-    return link
-
-
-def came_with_personal_link(request: HttpRequest, response: Response) -> bool:
-    """Whether the respondent's draft `response` was started with a personal link."""
-    return bool(_link_of(request, response).partition(LINK_SEPARATOR)[2])
-
-
-def _personal_invitation(request: HttpRequest, response: Response) -> Invitation | None:
-    token = _link_of(request, response).partition(LINK_SEPARATOR)[2]
-    return rounds.personal_invitation_of(token, response.assessment_id) if token else None
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -224,7 +138,7 @@ def with_open_response(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = _session_response(request)
+        response = session_response(request)
         closed = response is not None and response.assessment.status != Assessment.Status.OPEN
         if request.headers.get(AUTOSAVE_HEADER):
             if response is None or response.is_completed:
@@ -256,7 +170,7 @@ def with_open_response(view: Callable) -> Callable:
 def _page_context(
     request: HttpRequest, questionnaire: Questionnaire, step: int, response: Response
 ) -> dict:
-    link = _link_of(request, response)
+    link = link_of(request, response)
     return {
         "questionnaire": questionnaire,
         "organisation": response.assessment.organisation,
@@ -281,7 +195,7 @@ def _url_or_empty(name: str) -> str:
 def start(request: HttpRequest) -> HttpResponse:
     """Who answers how: respondents through their link, HR through an account."""
     questionnaire = get_questionnaire()
-    current = _session_response(request)
+    current = session_response(request)
     if current and (current.is_completed or current.assessment.status != Assessment.Status.OPEN):
         current = None
     context = {
@@ -308,8 +222,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     personal = found.kind == Invitation.Kind.PERSONAL
     if personal and found.completed_on is not None:
         return _already_answered(request)
-    current = _session_response(request)
-    current_invitation = _link_of(request, current).partition(LINK_SEPARATOR)[2]
+    current = session_response(request)
+    current_invitation = link_of(request, current).partition(LINK_SEPARATOR)[2]
     same_link = current is not None and (
         constant_time_compare(current_invitation, token)
         if personal
@@ -349,7 +263,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if response.is_completed:
         # The resume token alone proves the link: the invitation has nothing left to complete
         # (and a revoked one is deleted in time, see retention).
-        if _link_of(request, response):
+        if link_of(request, response):
             request.survey_link = ""  # a leftover cookie of this sent response goes
         return _own_answers(request, response)
     if invitation_token:
@@ -395,20 +309,6 @@ def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
     return answer
 
 
-def _open_draft_id(request: HttpRequest) -> int | None:
-    """The session's response if it can still take answers: not sent, its round open."""
-    response_id = request.session.get(SESSION_RESPONSE_KEY)
-    if response_id is None:
-        return None
-    return (
-        Response.objects.filter(
-            pk=response_id, completed_on__isnull=True, assessment__status=Assessment.Status.OPEN
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 @link_cookie
@@ -419,16 +319,16 @@ def section(request: HttpRequest, section_id: str) -> HttpResponse:
     if request.method == "POST":
         items = questionnaire.items(section_id)
         posted = read_section(questionnaire, items, request.POST)
-        draft_id = _open_draft_id(request)
+        draft_id = open_draft_id(request)
         # Saving checks again that the response is not sent (a send may come in between).
         saved = draft_id is not None and save_answers(
             draft_id, posted.answers, section_id=section_id, cleared=posted.cleared
         )
-        if not saved and _session_response(request) is None:
+        if not saved and session_response(request) is None:
             return _keep_for_later(request, section_id, items, posted)
         if saved:
             # Answering keeps the session (and the link cookie, rewritten with it) alive.
-            _keep_alive(request)
+            keep_alive(request)
             request.survey_link = request.get_signed_cookie(
                 LINK_COOKIE, default=None, salt=LINK_COOKIE_SALT
             )
@@ -468,7 +368,7 @@ def _keep_for_later(
             break
         kept[item.id] = value
     request.session[SESSION_PENDING_KEY] = {"section": section_id, "data": kept}
-    _keep_alive(request)
+    keep_alive(request)
     if request.headers.get(AUTOSAVE_HEADER):
         return JsonResponse({"error": "session_expired"}, status=409)
     return render(request, "survey/session_expired.html")
@@ -516,7 +416,7 @@ def review(request: HttpRequest, response: Response) -> HttpResponse:
     scorable = can_be_scored(answers, questionnaire)
     if request.method == "POST" and scorable:
         # The invitation comes from the respondent's cookie, read here only.
-        invitation = _personal_invitation(request, response)
+        invitation = personal_invitation(request, response)
         outcome = complete_response(response, invitation.pk if invitation else None)
         if outcome == Completion.INVITATION_USED:
             return _already_answered(request)
@@ -532,7 +432,7 @@ def review(request: HttpRequest, response: Response) -> HttpResponse:
                 logger.exception("Could not refresh the report of round %s", response.assessment)
         answer = redirect("survey:thanks")
         if outcome in (Completion.COMPLETED, Completion.ALREADY_COMPLETED):
-            _hand_over_link(request, response, answer)
+            hand_over_link(request, response, answer)
         return answer
     missing = unanswered_items(answers, questionnaire)
     sections = [
@@ -554,38 +454,6 @@ def review(request: HttpRequest, response: Response) -> HttpResponse:
     return render(request, "survey/review.html", context)
 
 
-def _hand_over_link(request: HttpRequest, response: Response, answer: HttpResponse) -> None:
-    """Give the thank-you page the respondent's resume token (not the invitation), once."""
-    resume_token = _link_of(request, response).partition(LINK_SEPARATOR)[0]
-    if resume_token:
-        answer.set_signed_cookie(
-            SENT_COOKIE,
-            resume_token,
-            salt=SENT_COOKIE_SALT,
-            max_age=SENT_COOKIE_SECONDS,
-            path=reverse("survey:thanks"),
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-            samesite="Lax",
-        )
-
-
-def _handed_over_link(request: HttpRequest, response: Response) -> str:
-    """The resume token handed over by the send (or a cookie left by a double click), if it
-    belongs to the session's sent `response`; else ""."""
-    resume_token = (
-        request.get_signed_cookie(
-            SENT_COOKIE, default="", salt=SENT_COOKIE_SALT, max_age=SENT_COOKIE_SECONDS
-        )
-        or _link_of(request, response).partition(LINK_SEPARATOR)[0]
-    )
-    if not resume_token or not constant_time_compare(
-        hash_token(resume_token), response.resume_token_hash
-    ):
-        return ""
-    return resume_token
-
-
 @never_cache
 @require_http_methods(["GET"])
 @link_cookie
@@ -595,11 +463,11 @@ def thanks(request: HttpRequest) -> HttpResponse:
     Right after sending it offers the respondent's own link to what they answered, once: the
     page forgets it, so that the next person at a shared computer does not find it here.
     """
-    response = _session_response(request)
+    response = session_response(request)
     if response is None or not response.is_completed:
         return redirect("survey:start")
-    resume_token = _handed_over_link(request, response)
-    if _link_of(request, response):
+    resume_token = handed_over_link(request, response)
+    if link_of(request, response):
         request.survey_link = ""
     assessment = response.assessment
     is_admin = (

@@ -26,9 +26,10 @@ from . import rounds
 from .forms import InviteForm, NewRoundForm, SharedLinkForm
 from .models import Assessment, Invitation, Role
 from .questionnaire import get_questionnaire
+from .respondent import came_with_personal_link, link_cookie, session_response
+from .respondent import remember_response as remember
 from .services import start_response
-from .views import _session_response, came_with_personal_link, link_cookie, refresh_round_report
-from .views import remember_response as remember
+from .views import refresh_round_report
 
 
 def _round(request: HttpRequest, code: str) -> Assessment:
@@ -251,7 +252,7 @@ def round_answer(request: HttpRequest, code: str) -> HttpResponse:
     assessment = _round(request, code)
     if not assessment.is_open or Role.HR not in assessment.roles:
         return redirect("rounds:detail", code=assessment.code)
-    current = _session_response(request)
+    current = session_response(request)
     if (
         current is not None
         and current.assessment_id == assessment.pk

@@ -9,8 +9,8 @@ from django.test import Client
 
 from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.survey.models import Assessment, Invitation, Response
+from leerkansen.survey.respondent import LINK_COOKIE, LINK_COOKIE_SALT, SESSION_RESPONSE_KEY
 from leerkansen.survey.rounds import _new_invitation, invitation_token, open_round
-from leerkansen.survey.views import LINK_COOKIE, LINK_COOKIE_SALT, SESSION_RESPONSE_KEY
 
 _numbers = count(1)
 

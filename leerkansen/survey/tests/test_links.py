@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from leerkansen.survey.models import Invitation, Response
+from leerkansen.survey.respondent import SESSION_RESPONSE_KEY
 from leerkansen.survey.rounds import BAD_TOKEN_LIMIT, close_round, disable_link
 from leerkansen.survey.services import answers_of
 from leerkansen.survey.tests import (
@@ -16,7 +17,7 @@ from leerkansen.survey.tests import (
     resume_token_of,
     the_response,
 )
-from leerkansen.survey.views import SESSION_PENDING_KEY, SESSION_RESPONSE_KEY
+from leerkansen.survey.views import SESSION_PENDING_KEY
 
 pytestmark = pytest.mark.django_db
 

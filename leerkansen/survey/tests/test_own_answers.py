@@ -18,6 +18,11 @@ from django.test import Client
 
 from leerkansen.survey.models import Response
 from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.survey.respondent import (
+    LINK_COOKIE,
+    SENT_COOKIE,
+    SESSION_RESPONSE_KEY,
+)
 from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import answers_of
 from leerkansen.survey.tests import (
@@ -28,11 +33,6 @@ from leerkansen.survey.tests import (
     make_round,
     resume_token_of,
     the_response,
-)
-from leerkansen.survey.views import (
-    LINK_COOKIE,
-    SENT_COOKIE,
-    SESSION_RESPONSE_KEY,
 )
 
 pytestmark = pytest.mark.django_db

@@ -17,6 +17,11 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from leerkansen.survey.models import Invitation, Response
+from leerkansen.survey.respondent import (
+    LINK_COOKIE,
+    RESPONDENT_SESSION_SECONDS,
+    SESSION_RESPONSE_KEY,
+)
 from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import answers_of
 from leerkansen.survey.tests import (
@@ -28,12 +33,7 @@ from leerkansen.survey.tests import (
     resume_token_of,
     the_response,
 )
-from leerkansen.survey.views import (
-    LINK_COOKIE,
-    RESPONDENT_SESSION_SECONDS,
-    SESSION_PENDING_KEY,
-    SESSION_RESPONSE_KEY,
-)
+from leerkansen.survey.views import SESSION_PENDING_KEY
 
 pytestmark = pytest.mark.django_db
 

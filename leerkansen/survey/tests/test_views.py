@@ -10,6 +10,7 @@ from leerkansen.reports.models import Report
 from leerkansen.reports.tests import add_responses
 from leerkansen.survey.models import Response
 from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.survey.respondent import SESSION_RESPONSE_KEY
 from leerkansen.survey.services import answers_of, response_for_token
 from leerkansen.survey.tests import (
     link,
@@ -18,7 +19,6 @@ from leerkansen.survey.tests import (
     resume_token_of,
     the_response,
 )
-from leerkansen.survey.views import SESSION_RESPONSE_KEY
 
 pytestmark = pytest.mark.django_db
 
