@@ -54,3 +54,20 @@ def browser_login(live_server):
         )
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def _empty_shared_cache(request):
+    """Throttle counters (bad links, failed logins, mails sent) live in the database cache,
+    which neither a rollback nor a flush empties: each case that uses the database starts and
+    ends with it empty."""
+    from django.core.cache import cache
+
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
+        cache.clear()
+    yield
+    if uses_db:
+        cache.clear()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.test import Client
 from django.utils.http import urlsafe_base64_encode
 
@@ -54,19 +53,6 @@ def _logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture(autouse=True)
-def _forget_bad_links(request):
-    """Bad links are counted per client address in the database cache: each case that uses
-    the database starts and ends with it empty (a rolled-back case would not need it, a
-    transactional one does)."""
-    uses_db = request.node.get_closest_marker("django_db") is not None
-    if uses_db:
-        cache.clear()
-    yield
-    if uses_db:
-        cache.clear()
 
 
 @pytest.fixture
