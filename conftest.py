@@ -59,13 +59,14 @@ def browser_login(live_server):
 @pytest.fixture(autouse=True)
 def _empty_shared_cache(request):
     """Throttle counters (bad links, failed logins, mails sent) live in the database cache,
-    which neither a rollback nor a flush empties: each case that uses the database starts and
-    ends with it empty."""
+    which a flush does not empty: each case marked for the database, and each transactional
+    one (live_server), starts and ends with it empty. (A case rolled back forgets them anyway.)"""
     from django.core.cache import cache
 
-    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
-        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
-    )
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    if not uses_db and {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        uses_db = True
     if uses_db:
         cache.clear()
     yield

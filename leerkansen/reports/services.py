@@ -303,7 +303,10 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         published = [row for row in rows if row[2] is not None]
         new = [row for row in rows if row[2] is None]
         closing = not assessment.is_open
-        if len(new) >= threshold or (report is None and (closing or first_as_it_stands)):
+        # A first state of fewer than k: for a round answered in one go, or at the close of
+        # a round that only its admins could answer (no link was ever made for others).
+        small_first_allowed = first_as_it_stands or (closing and not assessment.links_made)
+        if len(new) >= threshold or (report is None and small_first_allowed):
             taken = new
         elif closing and report is not None:
             # Fewer than k since the last state: the difference would show them. Left out.

@@ -44,6 +44,11 @@ class Assessment(models.Model):
     roles = models.JSONField(default=default_roles)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Whether a link for respondents (personal or shared) was ever made. A round of fewer
+    # than k responses publishes its report at the close only without one, when only its
+    # admins answered (rounds.round_answer): respondents were promised that their answers are
+    # shown only together with those of enough colleagues (reports.services.refresh_report).
+    links_made = models.BooleanField(default=False, editable=False)
 
     organisation_path = "organisation"
 

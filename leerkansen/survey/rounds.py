@@ -154,6 +154,8 @@ def _new_invitation(assessment: Assessment, role: str, kind: str, email: str = "
     )
     invitation.token_hash = hash_token(invitation_token(invitation))
     invitation.save()
+    Assessment.objects.filter(pk=assessment.pk, links_made=False).update(links_made=True)
+    assessment.links_made = True
     return invitation
 
 

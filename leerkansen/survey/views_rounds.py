@@ -107,7 +107,8 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
         "threshold": threshold,
         "report": _report_of(assessment),
         # A round whose report failed to be made at a completion can make it here.
-        "can_publish": completed >= threshold or (completed and not assessment.is_open),
+        "can_publish": completed >= threshold
+        or (completed and not assessment.is_open and not assessment.links_made),
         "roles": [rounds.role_label(role) for role in assessment.roles],
     }
     return render(request, "survey/rounds/detail.html", context)

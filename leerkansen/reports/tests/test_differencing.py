@@ -232,16 +232,42 @@ def test_closing_takes_in_k_late_responses_or_a_first_state_of_any_size():
     final = round_.api()
     assert final["response_count"] == 3 * K and final["left_out"] == 0 and final["final"]
 
-    # A round that closes with fewer than k responses and nothing published: its first
-    # publication, which no earlier state can be compared with.
+
+def test_a_round_of_fewer_than_k_respondents_gets_no_report_at_the_close():
+    """Two colleagues answered through a link: a report of the two would show what they
+    answered, and each of them could read the other's. Respondents were promised otherwise."""
     small = Round(roles=("hr",))
     small.answer("hr", person(1))
     small.answer("hr", person(2))
     assert small.api() is None
     small.close()
-    first = small.api()
-    assert first["response_count"] == 2 and first["final"] and first["left_out"] == 0
-    assert first["role_scores"] == {}
+    assert small.api() is None
+    assert not Report.objects.filter(assessment=small.assessment).exists()
+    assert "Er is geen rapport: minder dan 5 mensen verstuurden hun antwoorden" in (
+        small.round_page()
+    )
+    # Asking for it changes nothing.
+    small.hr.post(f"/organisatie/rondes/{small.assessment.code}/rapport/")
+    assert small.api() is None
+
+
+def test_an_admin_who_answers_alone_gets_the_report_at_the_close():
+    """No link was ever made for others: only the organisation's own admins could answer.
+    Its first state, at the close, cannot be compared with an earlier one."""
+    organisation = Organisation.objects.create(name="Bakkerij Peeters")
+    assessment = open_round(organisation, ["hr"], "Voorjaar")
+    hr = Client()
+    hr.force_login(make_member(organisation))
+    assert hr.post(f"/organisatie/rondes/{assessment.code}/zelf-invullen/").status_code == 302
+    save_answers(the_response(hr), person(3))
+    assert hr.post(REVIEW).status_code == 302
+    assert not Report.objects.filter(assessment=assessment).exists()
+
+    assert hr.post(f"/organisatie/rondes/{assessment.code}/afsluiten/").status_code == 302
+
+    report = Report.objects.get(assessment=assessment)
+    assert report.final and report.response_count == 1 and report.left_out == 0
+    assert report.role_scores == {}
 
 
 def test_the_first_state_is_published_at_k_responses():

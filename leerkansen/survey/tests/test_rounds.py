@@ -251,8 +251,12 @@ def test_closing_a_round_stops_the_links_and_erases_the_addresses(admin, assessm
     invite = admin.get(round_url(assessment, "uitnodigen/")).content.decode()
     assert "De adressen werden gewist toen de ronde afgesloten werd." in invite
     assert Client().get(link(make_invitation(assessment)[1])).status_code == 404
-    # The answers already sent stay in the report.
-    assert Report.objects.get(assessment=assessment).response_count == 1
+    # The answer already sent stays, but one respondent's answers make no report.
+    assert assessment.responses.filter(completed_on__isnull=False).count() == 1
+    assert not Report.objects.filter(assessment=assessment).exists()
+    assert "Er is geen rapport: minder dan 5 mensen verstuurden hun antwoorden" in " ".join(
+        html.split()
+    )
 
 
 def test_the_reminder_button_reminds_only_who_has_not_answered(admin, assessment):
