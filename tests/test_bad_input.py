@@ -233,3 +233,40 @@ def test_a_path_with_a_control_character_is_not_found_not_a_500(organisation, pa
     secret = create_api_token(organisation, "tests", None).secret
     response = admin.get(path, headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 404
+
+
+def test_the_data_download_csv_leaves_out_control_characters_stored_before_the_fix(
+    organisation,
+):
+    import zipfile
+
+    admin = admin_of(organisation)
+    item = plans.add_action(organisation, "1.1").item
+    PlanItem.objects.filter(pk=item.pk).update(note=f"Eerst IT{VT}\nDan{C1} HR\x1f")
+    response = admin.post("/organisatie/gegevens/download.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    text = "".join(archive.read(name).decode() for name in archive.namelist())
+    assert "Eerst IT\nDan HR" in text.replace("\r\n", "\n")
+    assert not any(character in text for character in (VT, C1, "\x1f"))
+
+
+def test_every_research_writer_leaves_out_control_characters(tmp_path):
+    import pyreadstat
+
+    from leerkansen.research import writers
+    from leerkansen.research.codebook import Variable
+
+    text = f"Zorg{VT} en{C1} welzijn\x1f"
+    csv_text = "".join(writers.csv_pieces(["sector"], [[text]]))
+    assert "Zorg en welzijn" in csv_text and VT not in csv_text and C1 not in csv_text
+
+    target = io.BytesIO()
+    writers.write_xlsx(target, [("data", ["sector"], [[text]])])
+    assert load_workbook(io.BytesIO(target.getvalue())).active["A2"].value == "Zorg en welzijn"
+
+    path = tmp_path / "data.sav"
+    variable = Variable(name="sector", label="Sector", kind="text")
+    writers.write_sav(path, [variable], [[text]])
+    frame, _meta = pyreadstat.read_sav(str(path), output_format="dict")
+    assert frame["sector"][0] == "Zorg en welzijn"

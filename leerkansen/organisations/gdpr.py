@@ -29,6 +29,8 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models.functions import Lower, Trim
 
+from leerkansen.lib.text import clean_cell
+
 from .models import Membership, Organisation, SecurityEvent
 from .tenancy import owned
 
@@ -121,7 +123,8 @@ def export_json(organisation: Organisation) -> bytes:
 
 
 def export_csv_zip(organisation: Organisation) -> bytes:
-    """One CSV per model in a ZIP; cells that start a spreadsheet formula are neutralised."""
+    """One CSV per model in a ZIP; cells that start a spreadsheet formula are neutralised and
+    control characters left out (lib.text)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for label, rows in export_data(organisation).items():
@@ -129,7 +132,9 @@ def export_csv_zip(organisation: Organisation) -> bytes:
             if rows:
                 writer = csv.DictWriter(text, fieldnames=list(rows[0]))
                 writer.writeheader()
-                writer.writerows(rows)
+                writer.writerows(
+                    {key: clean_cell(value) for key, value in row.items()} for row in rows
+                )
             archive.writestr(f"{label}.csv", text.getvalue())
     return buffer.getvalue()
 

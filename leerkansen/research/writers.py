@@ -1,7 +1,8 @@
 """Writers of the research exports: CSV in pieces, XLSX row by row, SPSS .sav (spss.py).
 
 Every text cell a spreadsheet could run as a formula is neutralised the way defusedcsv does it
-(CSV and XLSX agree), and characters XML cannot hold are dropped from XLSX cells.
+(CSV and XLSX agree), and control characters are dropped from every text cell (lib.text): XML
+cannot hold them and no reader expects them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import IO
 
 import defusedcsv.csv as csv
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from leerkansen.lib.text import clean_cell, clean_text
 
 from . import spss
 from .codebook import Variable, measure_of
@@ -45,7 +47,7 @@ def csv_pieces(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]
     writer = csv.writer(buffer)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow([clean_cell(value) for value in row])
         if count % CSV_ROWS_PER_PIECE == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -61,10 +63,8 @@ def _xlsx_row(row: Sequence) -> list:
 
 
 def _xlsx_text(value: str) -> object:
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        # Control characters that XML cannot hold (openpyxl would refuse the whole file).
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return escape_formula(value)
+    # Control characters first: XML cannot hold them (openpyxl would refuse the whole file).
+    return escape_formula(clean_text(value))
 
 
 def write_xlsx(target: str | Path | IO[bytes], sheets: Iterable[tuple[str, Sequence, Iterable]]):
@@ -107,4 +107,8 @@ def write_sav(path: str | Path, variables: Sequence[Variable], rows: Iterable[Ro
     Written in constant memory (spss.write_sav): the rows are spooled once to a temporary
     file to learn the widths of the text columns, then streamed into the .sav file.
     """
-    spss.write_sav(path, [sav_variable(variable) for variable in variables], rows)
+    spss.write_sav(
+        path,
+        [sav_variable(variable) for variable in variables],
+        ([clean_cell(value) for value in row] for row in rows),
+    )
