@@ -32,6 +32,7 @@ from leerkansen.organisations.gdpr import (
 from leerkansen.organisations.models import Membership, Organisation, SecurityEvent
 from leerkansen.organisations.security import log_event
 from leerkansen.organisations.tenancy import owned
+from leerkansen.organisations.tests.helpers import login_records
 from leerkansen.reports.demo import demo_answers
 from leerkansen.reports.services import create_report
 from leerkansen.survey.models import Answer, Invitation, Response
@@ -189,20 +190,6 @@ def test_csv_export_neutralises_formulas():
 # --- Erasure ----------------------------------------------------------------------------------
 
 
-def axes_rows(username: str) -> None:
-    """What django-axes keeps of a login attempt, a failure and a login."""
-    common = {
-        "username": username,
-        "ip_address": "198.51.100.7",
-        "user_agent": "Firefox",
-        "http_accept": "*/*",
-        "path_info": "/account/inloggen/",
-    }
-    AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=2)
-    AccessFailureLog.objects.create(**common)
-    AccessLog.objects.create(**common)
-
-
 def login_rows_of(username: str) -> int:
     return sum(
         model.objects.filter(username__iexact=username).count()
@@ -230,9 +217,9 @@ def test_erasure_leaves_nothing_of_the_organisation_and_keeps_the_other():
 def test_erasure_deletes_the_login_records_of_the_accounts_that_go():
     organisation = make_organisation("Erase me", "hr@a.example")
     make_organisation("Keep me", "hr@b.example")
-    axes_rows("HR@A.example ")  # as typed: other capitals, a space
-    axes_rows("hr@a.example")
-    axes_rows("hr@b.example")
+    login_records("HR@A.example ")  # as typed: other capitals, a space
+    login_records("hr@a.example")
+    login_records("hr@b.example")
     assert login_rows_of("hr@a.example") == 3
 
     erase_organisation(organisation)
@@ -247,7 +234,7 @@ def test_erasure_keeps_the_login_records_of_an_admin_who_stays():
     other = make_organisation("Keep me", "hr@b.example")
     stays = get_user_model().objects.get(email="hr@a.example")
     Membership.objects.create(user=stays, organisation=other)
-    axes_rows("hr@a.example")
+    login_records("hr@a.example")
 
     erase_organisation(organisation)
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from leerkansen.organisations.models import AdminInvitation
 from leerkansen.organisations.services import accept_invitation, invite_admin
+from leerkansen.organisations.tests.helpers import login_records, make_user
 from leerkansen.organisations.tests.helpers import make_admin as make_org_admin
-from leerkansen.organisations.tests.helpers import make_user
 from leerkansen.reports.services import compute_report
 from leerkansen.reports.tests import full_answers
 from leerkansen.survey.models import Answer, Invitation, Response
@@ -288,27 +288,6 @@ def test_a_round_still_in_use_stays_open(sign_of_life):
 
 
 # --- Login records and sessions -------------------------------------------------------------
-
-
-def login_records(username: str, days_old: int) -> list:
-    """What django-axes keeps of a failed attempt, a failure and a login, `days_old` days ago."""
-    common = {
-        "username": username,
-        "ip_address": "198.51.100.7",
-        "user_agent": "Firefox",
-        "http_accept": "*/*",
-        "path_info": "/account/inloggen/",
-    }
-    rows = [
-        AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=1),
-        AccessFailureLog.objects.create(**common),
-        AccessLog.objects.create(**common),
-    ]
-    for row in rows:
-        type(row).objects.filter(pk=row.pk).update(
-            attempt_time=timezone.now() - timedelta(days=days_old)
-        )
-    return rows
 
 
 def session_that_expired() -> Session:
