@@ -207,6 +207,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A Dutch page with HTTP 429 instead of axes' English text.
 AXES_LOCKOUT_CALLABLE = "leerkansen.organisations.views.locked_out"
+# No "AXES: BEGIN version ..." at the start of every command's output. (Its log lines mask the
+# username and address: AXES_SENSITIVE_PARAMETERS.)
+AXES_VERBOSE = False
 
 # Staff (Django admin) must pass a second factor in production; so must researchers before a
 # per-respondent export (research/views_second_factor.py).
