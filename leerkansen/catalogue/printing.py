@@ -2,7 +2,7 @@
 
 The source names what HR does with its actions: an overview sheet ("overzichtsfiche") and a
 visual menu card ("visuele menukaart"), HIGHLIGHT actions standing out. Both are HTML + print
-CSS laid out by WeasyPrint, fetching nothing but our own static files (the report's fetcher).
+CSS laid out by WeasyPrint, fetching nothing but our own static files (lib/pdf.py).
 
 Typography adapts to the text: a sheet takes the largest type size that keeps it on one page,
 or two pages when even the smallest size cannot; the menu card takes the largest size that
@@ -24,11 +24,10 @@ import pypdfium2
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import MarginBox
 
-from leerkansen.reports.pdf import BASE_URL, StaticFilesFetcher
+from leerkansen.lib.pdf import render_html
 
 from .content import Action, Tip, get_catalogue
 from .selection import ChallengeSelection, select_actions
@@ -76,10 +75,6 @@ class Selection(StrEnum):
 
 
 # -- Rendering ------------------------------------------------------------------------------
-
-
-def _render(html: str) -> Document:
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
 
 
 def fits(document: Document, max_pages: int) -> bool:
@@ -178,7 +173,7 @@ def _sheet_document(action: Action, details: SheetDetails | None) -> Document:
             "catalogue": catalogue,
             "font_size": f"{size:g}pt",
         }
-        return _render(render_to_string("catalogue/print/sheet.html", context))
+        return render_html(render_to_string("catalogue/print/sheet.html", context))
 
     # Most sheets fit at the largest size; a sheet that does not fit at the smallest either
     # goes to two pages at once; otherwise the largest size in between that fits.
@@ -318,7 +313,7 @@ def _menu_card(
             "frame_size": f"{MENU_FRAME_SIZE * scale:.2f}pt",
             "font_size": f"{size * scale:.2f}pt",
         }
-        return _render(render_to_string("catalogue/print/menu_card.html", context))
+        return render_html(render_to_string("catalogue/print/menu_card.html", context))
 
     if paper != Paper.A4:
         # A3 is the A4 card enlarged by √2, margins and all: the same columns and size fit.

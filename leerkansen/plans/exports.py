@@ -1,11 +1,11 @@
 """The plan as a PDF (A4, one table) and as an XLSX workbook, and its overview sheets.
 
 All of them are built from the same rows (`plan_rows`). The PDF is laid out by WeasyPrint with
-the report's URL fetcher, which serves our own static files and nothing else. In the workbook,
-text a spreadsheet would read as a formula (= + - @ at the start) stays plain text, and control
-characters that XML cannot hold are left out at write time (lib.text), also from a note stored
-before the forms cleaned them: one such character would otherwise break every download.
-"""
+the shared URL fetcher (lib/pdf.py), which serves our own static files and nothing else. In
+the workbook, text a spreadsheet would read as a formula (= + - @ at the start) stays plain
+text, and control characters that XML cannot hold are left out at write time (lib.text), also
+from a note stored before the forms cleaned them: one such character would otherwise break
+every download."""
 
 from __future__ import annotations
 
@@ -79,13 +79,10 @@ def filename(organisation: Organisation, kind: str, extension: str) -> str:
 def plan_pdf(organisation: Organisation, rows: Sequence[PlanRow]) -> bytes:
     """The plan as an A4 PDF (landscape, for the notes): one table, page numbers."""
     # WeasyPrint is heavy: imported with the first PDF, not with the URL configuration.
-    from weasyprint import HTML
-
-    from leerkansen.reports.pdf import BASE_URL, StaticFilesFetcher
+    from leerkansen.lib.pdf import html_to_pdf
 
     context = {"organisation": organisation, "rows": rows, "today": timezone.localdate()}
-    html = render_to_string("plans/plan_pdf.html", context)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+    return html_to_pdf(render_to_string("plans/plan_pdf.html", context))
 
 
 # -- XLSX -----------------------------------------------------------------------------------

@@ -393,7 +393,7 @@ def test_renders_are_kept_in_process(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("rendered again")
 
-    monkeypatch.setattr(printing, "_render", fail)
+    monkeypatch.setattr(printing, "render_html", fail)
     menu_card_pdf(paper="a4")
     sheet_pdf(CATALOGUE.action("1.1"))
     with pytest.raises(AssertionError, match="rendered again"):
