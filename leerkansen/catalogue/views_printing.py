@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from leerkansen.lib.downloads import attachment
 
 from .content import get_catalogue
 
@@ -85,11 +86,8 @@ def _document(
     from .printing import etag
 
     tag = etag(content)
-    response = HttpResponse(content, content_type=content_type)
-    response["ETag"] = tag
     # Inline: opens in the browser's viewer, from where it prints; the name is for saving.
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=filename
-    )
+    response = attachment(content, filename, content_type, inline=True)
+    response["ETag"] = tag
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     return get_conditional_response(request, etag=tag, response=response)

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from leerkansen.lib.downloads import attachment
 
 from .gdpr import erase_organisation, export_csv_zip, export_json
 from .models import Membership, Organisation
@@ -73,9 +74,7 @@ class ErasureForm(forms.Form):
 def _download(organisation: Organisation, content: bytes, extension: str, content_type: str):
     # The code, not the name: a name may hold anything, and the file may travel.
     filename = f"leerkansen-{organisation.code}-{timezone.localdate():%Y-%m-%d}.{extension}"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return attachment(content, filename, content_type)
 
 
 @organisation_required

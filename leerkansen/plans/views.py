@@ -12,13 +12,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leerkansen.catalogue import printing
 from leerkansen.catalogue.content import Action, get_catalogue
+from leerkansen.lib.downloads import attachment
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 
 from . import exports, services
@@ -274,19 +274,13 @@ def _remove_page(
 # -- Downloads ------------------------------------------------------------------------------
 
 
-def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
-
-
 @organisation_required
 @never_cache
 @require_GET
 def plan_pdf(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
     rows = exports.plan_rows(services.items_of(organisation))
-    return _download(
+    return attachment(
         exports.plan_pdf(organisation, rows),
         exports.filename(organisation, "actieplan", "pdf"),
         "application/pdf",
@@ -299,7 +293,7 @@ def plan_pdf(request: HttpRequest) -> HttpResponse:
 def plan_xlsx(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
     rows = exports.plan_rows(services.items_of(organisation))
-    return _download(
+    return attachment(
         exports.plan_xlsx(organisation, rows),
         exports.filename(organisation, "actieplan", "xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -316,7 +310,7 @@ def sheets_pdf(request: HttpRequest) -> HttpResponse:
     if not items:
         messages.info(request, _("Your plan has no actions yet, so there are no sheets to print."))
         return redirect("plans:plan")
-    return _download(
+    return attachment(
         exports.sheets_bundle_pdf(items),
         exports.filename(organisation, "fiches", "pdf"),
         "application/pdf",
@@ -352,7 +346,7 @@ def _menu_card(request: HttpRequest, extension: str) -> HttpResponse:
     }[extension]
     content = render(action_ids, paper=paper, subtitle=organisation.name)
     name = exports.filename(organisation, f"menukaart-{paper}", extension)
-    return _download(content, name, content_type)
+    return attachment(content, name, content_type)
 
 
 @organisation_required
@@ -365,4 +359,4 @@ def item_sheet_pdf(request: HttpRequest, code: str) -> HttpResponse:
     name = exports.filename(
         request.organisation, f"fiche-{item.action_id.replace('.', '-')}", "pdf"
     )
-    return _download(exports.item_sheet_pdf(item), name, "application/pdf")
+    return attachment(exports.item_sheet_pdf(item), name, "application/pdf")

@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
+from leerkansen.lib.downloads import attachment
 from leerkansen.organisations.api_auth import OrganisationToken
 from leerkansen.organisations.tenancy import owned
 from leerkansen.survey.api import ErrorOut, error
@@ -176,7 +177,8 @@ def report_pdf(request: HttpRequest, id: str):
     # WeasyPrint is heavy: load it with the first PDF, not with the URL configuration.
     from .pdf import get_or_render_pdf
 
-    response = HttpResponse(get_or_render_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="leerkansen-rapport.pdf"'
+    response = attachment(
+        get_or_render_pdf(found), "leerkansen-rapport.pdf", "application/pdf", inline=True
+    )
     add_never_cache_headers(response)
     return response

@@ -7,11 +7,11 @@ answers and is public at /rapport/demo/, so a newcomer sees a report at once.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from leerkansen.lib.downloads import attachment
 from leerkansen.organisations.tenancy import organisation_required, owned
 
 from .layout import in_layout
@@ -63,11 +63,7 @@ def _pdf(reports) -> HttpResponse:
     found = reports.select_related("assessment__organisation").first()
     if found is None:
         raise Http404
-    response = HttpResponse(get_or_render_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=pdf_filename(found)
-    )
-    return response
+    return attachment(get_or_render_pdf(found), pdf_filename(found), "application/pdf")
 
 
 def pdf_filename(report: Report) -> str:

@@ -18,21 +18,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    StreamingHttpResponse,
-)
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from leerkansen.lib.downloads import file_attachment, streamed_attachment
 from leerkansen.organisations.auth import researcher_required
 from leerkansen.organisations.models import Organisation, SecurityEvent, sector_choices
 from leerkansen.organisations.security import log_event
@@ -146,9 +139,7 @@ def _file_download(write: Callable[[str], None], filename: str, extension: str) 
         handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
     finally:
         os.unlink(path)
-    response = FileResponse(handle, as_attachment=True, filename=filename)
-    response["Content-Type"] = CONTENT_TYPES[extension]
-    return response
+    return file_attachment(handle, filename, CONTENT_TYPES[extension])
 
 
 def _filter_or_none(request: HttpRequest) -> ExportFilter | None:
@@ -207,11 +198,9 @@ def export_download(request: HttpRequest, dataset: str, file_format: str) -> Htt
     _log(request, dataset, file_format, export_filter)
     filename = _filename(dataset, export_filter, file_format)
     if file_format == "csv":
-        response = StreamingHttpResponse(
-            exports.export_csv(dataset, export_filter), content_type=CONTENT_TYPES["csv"]
+        return streamed_attachment(
+            exports.export_csv(dataset, export_filter), filename, CONTENT_TYPES["csv"]
         )
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
     if file_format == "xlsx":
         return _file_download(
             lambda path: exports.export_xlsx(path, dataset, export_filter), filename, "xlsx"
@@ -233,11 +222,9 @@ def export_codebook(request: HttpRequest, file_format: str) -> HttpResponse:
     _log(request, "codebook", file_format, export_filter)
     filename = _filename("codebook", export_filter, file_format)
     if file_format == "csv":
-        response = StreamingHttpResponse(
-            exports.write_codebook_csv(export_filter), content_type=CONTENT_TYPES["csv"]
+        return streamed_attachment(
+            exports.write_codebook_csv(export_filter), filename, CONTENT_TYPES["csv"]
         )
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
     return _file_download(
         lambda path: exports.write_codebook_xlsx(path, export_filter), filename, "xlsx"
     )
