@@ -23,7 +23,8 @@ from leerkansen.plans import services as plans
 from leerkansen.plans.models import PlanItem
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.services import answers_of
-from leerkansen.survey.tests import link, make_invitation, make_round, the_response
+from leerkansen.survey.tests import link, make_invitation, the_response
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 

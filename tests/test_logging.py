@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from leerkansen.lib.logging import MaskTokens, mask_tokens
 from leerkansen.survey.rounds import close_round, disable_link
-from leerkansen.survey.tests import link, make_invitation, make_round, resume_token_of
+from leerkansen.survey.tests import link, make_invitation, resume_token_of
+from leerkansen.testing import make_round
 
 # Route parameters that are secrets: their segment must never be logged.
 SECRET_PARAMETERS = {"token", "uidb64"}

@@ -17,7 +17,8 @@ from django.test import Client
 from leerkansen.lib.middleware import outage_response, server_error
 from leerkansen.organisations.models import Organisation
 from leerkansen.organisations.services import create_api_token
-from leerkansen.survey.tests import link, make_invitation, make_round
+from leerkansen.survey.tests import link, make_invitation
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.utils.html import escape
 
 from leerkansen.organisations import services
 from leerkansen.organisations.models import Membership, Organisation
+from leerkansen.testing import PASSWORD, make_admin, make_organisation, make_user
 
-from .helpers import PASSWORD, link_in_last_mail, make_admin, make_organisation, make_user
+from .helpers import link_in_last_mail
 
 pytestmark = pytest.mark.django_db
 

@@ -1,18 +1,16 @@
 """Django admin for staff: a verified TOTP device is required when ADMIN_REQUIRES_OTP."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from leerkansen.organisations.auth import RESEARCHERS_GROUP, is_researcher, researcher_required
+from leerkansen.organisations.auth import is_researcher, researcher_required
 from leerkansen.organisations.models import SecurityEvent
 from leerkansen.organisations.services import create_api_token
-
-from .helpers import make_admin, make_organisation, make_user
+from leerkansen.testing import make_admin, make_organisation, make_researcher, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +76,6 @@ def test_security_log_is_read_only_in_the_admin(client, settings):
 
 
 # Researchers ---------------------------------------------------------------------------------
-
-
-def make_researcher(email="onderzoeker@ugent.be", *, staff=True):
-    user = make_user(email, is_staff=staff)
-    user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
-    return user
 
 
 def test_researchers_are_staff_in_the_group_made_by_the_migration():

@@ -13,8 +13,9 @@ from leerkansen.lib.codes import hash_token
 from leerkansen.organisations.api_auth import OrganisationToken
 from leerkansen.organisations.models import ApiToken, Membership, Organisation
 from leerkansen.organisations.services import create_api_token
+from leerkansen.testing import make_admin, make_user
 
-from .helpers import link_in_last_mail, make_admin, make_user
+from .helpers import link_in_last_mail
 
 pytestmark = pytest.mark.django_db
 

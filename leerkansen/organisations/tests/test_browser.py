@@ -6,9 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from leerkansen.testing import assert_no_axe_violations
-
-from .helpers import PASSWORD
+from leerkansen.testing import PASSWORD, assert_no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

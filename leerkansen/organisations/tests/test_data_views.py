@@ -24,8 +24,7 @@ from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.rounds import open_round
 from leerkansen.survey.services import complete_response, save_answers, start_assessment
 from leerkansen.survey.tests import link, make_invitation
-
-from .helpers import PASSWORD, make_admin, make_organisation, make_user
+from leerkansen.testing import PASSWORD, make_admin, make_organisation, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from leerkansen.organisations.models import SecurityEvent
 from leerkansen.organisations.security import log_event
 from leerkansen.organisations.services import create_api_token
-
-from .helpers import PASSWORD, make_admin
+from leerkansen.testing import PASSWORD, make_admin
 
 pytestmark = pytest.mark.django_db
 

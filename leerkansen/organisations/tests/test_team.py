@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from leerkansen.lib.codes import hash_token
 from leerkansen.organisations.models import AdminInvitation, Membership
+from leerkansen.testing import PASSWORD, make_admin, make_user
 
-from .helpers import PASSWORD, link_in_last_mail, make_admin, make_user
+from .helpers import link_in_last_mail
 
 pytestmark = pytest.mark.django_db
 

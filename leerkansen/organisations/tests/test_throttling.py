@@ -17,8 +17,9 @@ from django.test import Client
 from leerkansen.lib.clients import client_address
 from leerkansen.organisations import throttle
 from leerkansen.organisations.models import SecurityEvent
+from leerkansen.testing import PASSWORD, make_admin
 
-from .helpers import PASSWORD, link_in_last_mail, make_admin
+from .helpers import link_in_last_mail
 
 pytestmark = pytest.mark.django_db
 

@@ -1,25 +1,14 @@
-"""Helpers of the research tests: researchers, and a session verified with a second factor."""
+"""Helpers of the research tests: logged-in sessions, verified with a second factor or not."""
 
 from __future__ import annotations
 
 import time
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from leerkansen.organisations.auth import RESEARCHERS_GROUP
-from leerkansen.organisations.tests.helpers import make_user
-
-
-def make_researcher(email: str = "onderzoeker@ugent.be"):
-    user = make_user(email, is_staff=True)
-    user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
-    return user
-
 
 # Named, so that force_login does not depend on the order of AUTHENTICATION_BACKENDS (the
 # first backend with get_user would be taken, and a throttling backend returns no user).

@@ -20,19 +20,17 @@ import re
 from itertools import count
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from leerkansen.lib.codes import hash_token, new_token
-from leerkansen.organisations.auth import RESEARCHERS_GROUP
-from leerkansen.organisations.models import Membership, Organisation
+from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.research import views_dashboard
 from leerkansen.research.exports import pseudonym
 from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.questionnaire import get_questionnaire
+from leerkansen.testing import BARE, make_admin, make_researcher, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -41,27 +39,6 @@ ORGANISATIONS = "/onderzoek/organisaties/"
 SECRETS = ("Geheime Naam BV", "geheim@geheimenaam.be", "Ronde Geheim", "Vertrouwelijke opmerking")
 
 _numbers = count(1)
-
-
-def make_user(email: str, *, staff: bool = False, researcher: bool = False):
-    # No password: force_login needs none, and hashing one takes a fifth of a second.
-    user = get_user_model().objects.create(username=email, email=email, is_staff=staff)
-    if researcher:
-        user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
-    return user
-
-
-def make_researcher(email="onderzoeker@ugent.be"):
-    return make_user(email, staff=True, researcher=True)
-
-
-def make_admin(email: str, organisation_name: str):
-    user = make_user(email)
-    organisation = Organisation.objects.create(
-        name=organisation_name, sector="Q", size_band="50_249"
-    )
-    Membership.objects.create(user=user, organisation=organisation)
-    return user, organisation
 
 
 def items(challenge: int):
@@ -136,7 +113,7 @@ def add_round(
 
 @pytest.fixture
 def world():
-    _admin, secret = make_admin("geheim@geheimenaam.be", "Geheime Naam BV")  # Q, 50_249
+    _admin, secret = make_admin("geheim@geheimenaam.be", "Geheime Naam BV", **BARE)  # Q, 50_249
     builder = Organisation.objects.create(name="Bouw NV", sector="F", size_band="10_19")
     empty = Organisation.objects.create(name="Leeg VZW", sector="Q", size_band="20_49")
     add_round(
@@ -164,7 +141,7 @@ def world():
 
 @pytest.fixture
 def researcher_client(client):
-    client.force_login(make_researcher())
+    client.force_login(make_researcher(**BARE))
     return client
 
 
@@ -191,14 +168,14 @@ def test_only_researchers_get_in(client, world, url):
     assert response["Location"].startswith(reverse("organisations:login"))
     assert "next=" in response["Location"]
 
-    client.force_login(make_admin("hr@bouw.be", "Bouw Twee")[0])
+    client.force_login(make_admin("hr@bouw.be", "Bouw Twee", **BARE)[0])
     assert client.get(url).status_code == 403
-    client.force_login(make_user("staf@leerkansen.be", staff=True))
+    client.force_login(make_user("staf@leerkansen.be", is_staff=True, **BARE))
     assert client.get(url).status_code == 403
-    client.force_login(make_user("student@ugent.be", researcher=True))
+    client.force_login(make_user("student@ugent.be", researcher=True, **BARE))
     assert client.get(url).status_code == 403
 
-    client.force_login(make_researcher())
+    client.force_login(make_researcher(**BARE))
     response = client.get(url)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from leerkansen.organisations.models import SecurityEvent
-from leerkansen.organisations.tests.helpers import make_organisation, make_user
 from leerkansen.reports.models import ActionRating
 from leerkansen.reports.services import create_report
 from leerkansen.reports.tests import add_responses, full_answers
@@ -32,8 +31,9 @@ from leerkansen.research.exports import pseudonym
 from leerkansen.research.suppression import MERGED, coarsen
 from leerkansen.survey.models import Response
 from leerkansen.survey.rounds import close_round, open_round
+from leerkansen.testing import make_organisation, make_researcher, make_user
 
-from .conftest import logged_in, make_researcher, totp_code, verified_client
+from .conftest import logged_in, totp_code, verified_client
 from .test_exports import read_sav, xlsx_sheets
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.organisations.auth import RESEARCHERS_GROUP
 from leerkansen.organisations.models import Organisation, SecurityEvent
-from leerkansen.organisations.tests.helpers import make_organisation, make_user
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.reports.services import create_report
 from leerkansen.reports.tests import add_responses, full_answers
@@ -36,8 +35,9 @@ from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.rounds import close_round, open_round
 from leerkansen.survey.services import save_answers, start_response
+from leerkansen.testing import make_organisation, make_researcher, make_user
 
-from .conftest import logged_in, make_researcher
+from .conftest import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def answers(index: int) -> dict:
 RESPONSES = 5
 
 
-def make_round(
+def make_exported_round(
     name: str = SECRET_NAME,
     *,
     responses: int = RESPONSES,
@@ -140,7 +140,7 @@ def dataset_url(dataset: str, file_format: str, query: str = "") -> str:
 
 
 def test_export_pages_are_for_researchers_only():
-    make_round()
+    make_exported_round()
     urls = [
         reverse("research:exports"),
         dataset_url("responses", "csv"),
@@ -202,7 +202,7 @@ def test_the_page_carries_valid_filters_over_to_the_links_and_refuses_bad_ones()
 
 @pytest.mark.parametrize("file_format", exports.FORMATS)
 def test_a_download_is_an_attachment_never_cached_and_logged(file_format):
-    make_round()
+    make_exported_round()
     researcher = make_researcher()
     response = logged_in(researcher).get(dataset_url("responses", file_format))
     assert response.status_code == 200
@@ -226,7 +226,7 @@ def test_the_log_line_names_the_filters_and_the_codebook():
 
 
 def test_csv_streams_in_pieces(monkeypatch):
-    make_round(responses=6)
+    make_exported_round(responses=6)
     monkeypatch.setattr(writers, "CSV_ROWS_PER_PIECE", 1)
     response = logged_in(make_researcher()).get(dataset_url("responses", "csv"))
     pieces = list(response.streaming_content)
@@ -236,7 +236,7 @@ def test_csv_streams_in_pieces(monkeypatch):
 
 
 def test_no_names_emails_titles_codes_or_free_text_in_any_export():
-    assessment = make_round()
+    assessment = make_exported_round()
     organisation = assessment.organisation
     secrets = [SECRET_NAME, SECRET_EMAIL, SECRET_TITLE, SECRET_TEXT, "Jozefien"]
     secrets += [organisation.code, assessment.code]
@@ -258,7 +258,7 @@ def test_no_names_emails_titles_codes_or_free_text_in_any_export():
 
 
 def test_a_response_row_holds_coded_answers_under_pseudonymous_keys():
-    assessment = make_round()
+    assessment = make_exported_round()
     rows = csv_rows(download(logged_in(make_researcher()), dataset_url("responses", "csv")))
     # Completed responses only: the draft is not exported.
     assert len(rows) == RESPONSES
@@ -293,9 +293,9 @@ def test_the_keys_are_stable_and_depend_on_the_secret_key(settings):
 
 
 def test_demo_and_simulated_organisations_are_left_out_unless_simulated_alone_is_asked():
-    real = make_round()
-    demo = make_round("Demo BV", email="", is_demo=True)
-    simulated = make_round("Simulatie BV", email="", is_simulated=True)
+    real = make_exported_round()
+    demo = make_exported_round("Demo BV", email="", is_demo=True)
+    simulated = make_exported_round("Simulatie BV", email="", is_simulated=True)
     client = logged_in(make_researcher())
     keys = {
         name: pseudonym("round", a.code)
@@ -313,8 +313,8 @@ def test_demo_and_simulated_organisations_are_left_out_unless_simulated_alone_is
 
 
 def test_filters_choose_the_same_rounds_in_every_dataset():
-    care = make_round()
-    building = make_round("Bouwbedrijf", title="Ronde bouw", email="")
+    care = make_exported_round()
+    building = make_exported_round("Bouwbedrijf", title="Ronde bouw", email="")
     Organisation.objects.filter(pk=building.organisation_id).update(sector="F", size_band="lt10")
     Assessment.objects.filter(pk=care.pk).update(created_at="2026-01-15T10:00:00Z")
     Assessment.objects.filter(pk=building.pk).update(created_at="2026-03-02T10:00:00Z")
@@ -335,7 +335,7 @@ def test_filters_choose_the_same_rounds_in_every_dataset():
 
 
 def test_scores_needs_practices_and_ratings_come_from_the_report_and_the_ratings():
-    assessment = make_round()
+    assessment = make_exported_round()
     report = Report.objects.get(assessment=assessment)
     client = logged_in(make_researcher())
     [scores] = csv_rows(download(client, dataset_url("scores", "csv")))
@@ -365,7 +365,7 @@ def test_scores_needs_practices_and_ratings_come_from_the_report_and_the_ratings
 
 
 def test_csv_and_xlsx_neutralise_formulas_in_every_text_cell():
-    assessment = make_round()
+    assessment = make_exported_round()
     # Neither form allows these, but the admin site or the database might.
     Organisation.objects.filter(pk=assessment.organisation_id).update(sector="=1")
     Answer.objects.filter(item_id="A_training_plan").delete()
@@ -444,7 +444,7 @@ def test_a_long_dataset_continues_on_a_next_sheet(tmp_path, monkeypatch):
 
 
 def test_xlsx_holds_the_dataset_and_its_codebook():
-    make_round()
+    make_exported_round()
     data = download(logged_in(make_researcher()), dataset_url("ratings", "xlsx"))
     sheets = xlsx_sheets(data)
     assert list(sheets) == ["ratings", "codebook"]
@@ -456,7 +456,7 @@ def test_xlsx_holds_the_dataset_and_its_codebook():
 
 
 def test_spss_file_reads_back_with_variable_and_value_labels():
-    make_round()
+    make_exported_round()
     values, meta = read_sav(download(logged_in(make_researcher()), dataset_url("responses", "sav")))
     questionnaire = get_questionnaire()
     assert meta.number_rows == RESPONSES
@@ -486,7 +486,7 @@ def test_every_dataset_reads_back_from_spss_even_when_empty(dataset):
     client = logged_in(make_researcher())
     values, meta = read_sav(download(client, dataset_url(dataset, "sav")))
     assert meta.number_rows in (0, None)
-    make_round()
+    make_exported_round()
     values, meta = read_sav(download(client, dataset_url(dataset, "sav")))
     assert meta.number_rows == (RESPONSES if dataset == "responses" else 1)
     assert all(meta.column_names_to_labels[name] for name in values)
@@ -526,8 +526,8 @@ def test_the_dont_know_codes_never_clash_with_an_answer():
 
 
 def test_score_columns_cover_the_profiles_of_every_model_version():
-    first = make_round()
-    second = make_round("Tweede BV", title="Ronde twee", email="")
+    first = make_exported_round()
+    second = make_exported_round("Tweede BV", title="Ronde twee", email="")
     report = Report.objects.get(assessment=second)
     profile = dict(report.profile)
     profile["probabilities"] = {"nieuw-profiel": 0.9, "ander-profiel": 0.1}

@@ -3,14 +3,12 @@
 import copy
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from leerkansen.organisations.auth import RESEARCHERS_GROUP
 from leerkansen.organisations.models import SecurityEvent
-from leerkansen.organisations.tests.helpers import make_admin, make_user
 from leerkansen.research.models import ModelActivation, ModelVersion, content_checksum
 from leerkansen.research.versions import activate, active_version, get_model
+from leerkansen.testing import make_admin, make_researcher, make_user
 
 from .test_versions import make_draft
 
@@ -21,12 +19,6 @@ LIST = "/onderzoek/modellen/"
 
 def detail(version: str) -> str:
     return f"{LIST}{version}/"
-
-
-def make_researcher(email="onderzoeker@ugent.be"):
-    user = make_user(email, is_staff=True)
-    user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
-    return user
 
 
 @pytest.fixture

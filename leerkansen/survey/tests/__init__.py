@@ -1,44 +1,24 @@
-"""Helpers for the survey tests: admins, rounds and invitation links, made the real way."""
+"""Helpers for the survey tests: invitation links and sessions, made the real way.
 
-from collections.abc import Sequence
+The personas (an admin, a round) come from leerkansen.testing.
+"""
+
 from itertools import count
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.test import Client
 
-from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.survey.models import Assessment, Invitation, Response
 from leerkansen.survey.respondent import LINK_COOKIE, LINK_COOKIE_SALT, SESSION_RESPONSE_KEY
-from leerkansen.survey.rounds import _new_invitation, invitation_token, open_round
+from leerkansen.survey.rounds import _new_invitation, invitation_token
 
 _numbers = count(1)
-
-
-def make_admin(organisation: Organisation | None = None, email: str = ""):
-    """A user who is admin of `organisation` (a new one by default)."""
-    organisation = organisation or Organisation.objects.create(name="Zorggroep De Linde")
-    email = email or f"hr{next(_numbers)}@linde.be"
-    user = get_user_model().objects.create_user(
-        username=email, email=email, password="een lang wachtwoord 123"
-    )
-    Membership.objects.create(user=user, organisation=organisation)
-    return user
 
 
 def admin_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def make_round(
-    organisation: Organisation | None = None,
-    roles: Sequence[str] = ("hr", "leidinggevende", "medewerker"),
-    title: str = "Voorjaar 2027",
-) -> Assessment:
-    organisation = organisation or Organisation.objects.create(name="Zorggroep De Linde")
-    return open_round(organisation, roles, title)
 
 
 def make_invitation(

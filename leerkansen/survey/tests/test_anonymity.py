@@ -5,7 +5,8 @@ from django.db import models
 from django.test import Client
 
 from leerkansen.survey.models import Invitation, Response
-from leerkansen.survey.tests import link, make_invitation, make_round, the_response
+from leerkansen.survey.tests import link, make_invitation, the_response
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 

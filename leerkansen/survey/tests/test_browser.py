@@ -16,8 +16,8 @@ from leerkansen.reports.models import Report
 from leerkansen.reports.tests import add_responses, full_answers
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.questionnaire import get_questionnaire
-from leerkansen.survey.tests import link, make_admin, make_invitation, make_round
-from leerkansen.testing import assert_no_axe_violations
+from leerkansen.survey.tests import link, make_invitation
+from leerkansen.testing import BARE, assert_no_axe_violations, make_admin, make_round
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +175,8 @@ def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
 
     # The admin finds the report from the round page.
     admin = phone()
-    browser_login(admin.context, make_admin(organisation))
+    admin_user, _ = make_admin("hr@linde.be", organisation=organisation, **BARE)
+    browser_login(admin.context, admin_user)
     assessment = Assessment.objects.get()
     admin.goto(f"/organisatie/rondes/{assessment.code}/")
     # One invited HR person: a role's counts show only from 5.
@@ -264,7 +265,8 @@ def test_an_admin_opens_a_round_and_invites_on_a_phone(
     phone, live_server, organisation, browser_login
 ):
     page = phone()
-    browser_login(page.context, make_admin(organisation))
+    admin_user, _ = make_admin("hr@linde.be", organisation=organisation, **BARE)
+    browser_login(page.context, admin_user)
     page.goto("/organisatie/rondes/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Rondes")
     assert_no_axe_violations(page)

@@ -14,7 +14,8 @@ from leerkansen.reports.models import Report
 from leerkansen.reports.tests import add_responses
 from leerkansen.survey.models import Invitation, Response
 from leerkansen.survey.services import Completion, complete_response, save_answers, start_response
-from leerkansen.survey.tests import link, make_invitation, make_round
+from leerkansen.survey.tests import link, make_invitation
+from leerkansen.testing import make_round
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),

@@ -8,7 +8,8 @@ from django.test import Client
 
 from leerkansen.survey.models import Response
 from leerkansen.survey.rounds import BAD_TOKEN_LIMIT, _bad_token_key
-from leerkansen.survey.tests import link, make_invitation, make_round
+from leerkansen.survey.tests import link, make_invitation
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 

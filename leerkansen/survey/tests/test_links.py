@@ -10,14 +10,9 @@ from leerkansen.survey.models import Invitation, Response
 from leerkansen.survey.respondent import SESSION_RESPONSE_KEY
 from leerkansen.survey.rounds import BAD_TOKEN_LIMIT, close_round, disable_link
 from leerkansen.survey.services import answers_of
-from leerkansen.survey.tests import (
-    link,
-    make_invitation,
-    make_round,
-    resume_token_of,
-    the_response,
-)
+from leerkansen.survey.tests import link, make_invitation, resume_token_of, the_response
 from leerkansen.survey.views import SESSION_PENDING_KEY
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 

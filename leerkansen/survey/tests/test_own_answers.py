@@ -28,12 +28,11 @@ from leerkansen.survey.services import answers_of
 from leerkansen.survey.tests import (
     admin_client,
     link,
-    make_admin,
     make_invitation,
-    make_round,
     resume_token_of,
     the_response,
 )
+from leerkansen.testing import BARE, make_admin, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +259,7 @@ def test_an_admin_at_the_respondents_computer_sees_no_answers_without_the_link(a
     the sent response) and looks everywhere without the link."""
     browser, _saved_link = sent
     browser.get(THANKS)  # the respondent saw the thanks and left
-    admin = make_admin(assessment.organisation)
+    admin, _ = make_admin("hr@linde.be", organisation=assessment.organisation, **BARE)
     browser.force_login(admin)
     assert browser.session[SESSION_RESPONSE_KEY] == Response.objects.get().pk
     seen = [

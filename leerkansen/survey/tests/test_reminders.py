@@ -13,7 +13,8 @@ from django.utils import timezone
 from leerkansen.survey.models import Invitation
 from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import complete_response, start_response
-from leerkansen.survey.tests import make_invitation, make_round
+from leerkansen.survey.tests import make_invitation
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from leerkansen.organisations.models import AdminInvitation
 from leerkansen.organisations.services import accept_invitation, invite_admin
-from leerkansen.organisations.tests.helpers import login_records, make_user
-from leerkansen.organisations.tests.helpers import make_admin as make_org_admin
+from leerkansen.organisations.tests.helpers import login_records
 from leerkansen.reports.services import compute_report
 from leerkansen.reports.tests import full_answers
 from leerkansen.survey.models import Answer, Invitation, Response
@@ -26,7 +25,8 @@ from leerkansen.survey.services import (
     save_answers,
     start_response,
 )
-from leerkansen.survey.tests import link, make_invitation, make_round
+from leerkansen.survey.tests import link, make_invitation
+from leerkansen.testing import make_admin, make_round, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +175,7 @@ def test_an_expired_personal_link_still_sends_its_draft_after_purging(client):
 
 
 def test_an_expired_admin_invitation_not_accepted_is_deleted():
-    admin, organisation = make_org_admin()
+    admin, organisation = make_admin()
     expired, _ = invite_admin(organisation, "oud@zorggroep.be", admin)
     pending, _ = invite_admin(organisation, "nieuw@zorggroep.be", admin)
     accepted, _ = invite_admin(organisation, "bram@zorggroep.be", admin)
@@ -359,7 +359,7 @@ def test_a_dry_run_reports_the_counts_and_deletes_nothing():
     dead, _ = make_invitation(assessment)
     Invitation.objects.filter(pk=dead.pk).update(revoked=True)
     expire(dead)
-    admin, organisation = make_org_admin()
+    admin, organisation = make_admin()
     admin_invitation, _ = invite_admin(organisation, "oud@zorggroep.be", admin)
     expire(admin_invitation)
 

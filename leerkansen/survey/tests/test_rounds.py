@@ -12,14 +12,8 @@ from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.survey.models import Assessment, Invitation, Response
 from leerkansen.survey.services import complete_response, save_answers, start_response
-from leerkansen.survey.tests import (
-    admin_client,
-    link,
-    make_admin,
-    make_invitation,
-    make_round,
-    the_response,
-)
+from leerkansen.survey.tests import admin_client, link, make_invitation, the_response
+from leerkansen.testing import BARE, make_admin, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +33,7 @@ def organisation():
 
 @pytest.fixture
 def admin(organisation):
-    return admin_client(make_admin(organisation))
+    return admin_client(make_admin("hr@linde.be", organisation=organisation, **BARE)[0])
 
 
 @pytest.fixture
@@ -307,7 +301,11 @@ def all_round_urls(assessment: Assessment, link_code: str) -> list[tuple[str, st
 
 def test_another_organisations_admin_gets_404_on_every_round_url(assessment):
     shared, _ = make_invitation(assessment, "medewerker", shared=True)
-    outsider = admin_client(make_admin(Organisation.objects.create(name="Andere vzw")))
+    outsider = admin_client(
+        make_admin(
+            "hr@andere.be", organisation=Organisation.objects.create(name="Andere vzw"), **BARE
+        )[0]
+    )
     for method, path in all_round_urls(assessment, shared.code):
         data = {"role": "medewerker", "addresses": "x@andere.be"} if method == "post" else None
         response = getattr(outsider, method)(path, data)

@@ -16,7 +16,8 @@ from leerkansen.survey.services import (
     start_response,
     unanswered_items,
 )
-from leerkansen.survey.tests import make_invitation, make_round
+from leerkansen.survey.tests import make_invitation
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -27,13 +27,12 @@ from leerkansen.survey.services import answers_of
 from leerkansen.survey.tests import (
     admin_client,
     link,
-    make_admin,
     make_invitation,
-    make_round,
     resume_token_of,
     the_response,
 )
 from leerkansen.survey.views import SESSION_PENDING_KEY
+from leerkansen.testing import BARE, make_admin, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +173,7 @@ def test_a_respondents_session_ends_after_hours_without_saving(client, assessmen
 
 
 def test_an_admin_answering_keeps_the_login_session_they_had(assessment):
-    admin = admin_client(make_admin(assessment.organisation))
+    admin = admin_client(make_admin("hr@linde.be", organisation=assessment.organisation, **BARE)[0])
     before = admin.session.get_expiry_age()
     admin.post(f"/organisatie/rondes/{assessment.code}/zelf-invullen/")
     assert admin.session.get_expiry_age() == before

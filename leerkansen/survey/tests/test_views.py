@@ -12,13 +12,8 @@ from leerkansen.survey.models import Response
 from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.respondent import SESSION_RESPONSE_KEY
 from leerkansen.survey.services import answers_of, response_for_token
-from leerkansen.survey.tests import (
-    link,
-    make_invitation,
-    make_round,
-    resume_token_of,
-    the_response,
-)
+from leerkansen.survey.tests import link, make_invitation, resume_token_of, the_response
+from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 
