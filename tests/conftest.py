@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils.http import urlsafe_base64_encode
 
-from leerkansen.organisations.auth import RESEARCHERS_GROUP
 from leerkansen.organisations.gdpr import tenant_models
-from leerkansen.organisations.models import Membership, Organisation, SecurityEvent
+from leerkansen.organisations.models import Organisation, SecurityEvent
 from leerkansen.organisations.services import create_api_token
 from leerkansen.organisations.tenancy import owned
 from leerkansen.plans.services import add_action
@@ -22,6 +19,7 @@ from leerkansen.reports.services import create_report
 from leerkansen.reports.tests import add_responses
 from leerkansen.survey.rounds import create_shared_link, open_round
 from leerkansen.survey.tests import make_invitation
+from leerkansen.testing import BARE, make_admin, make_organisation, make_researcher
 
 # The round pages that take only the round's code.
 ROUND_ROUTES = (
@@ -44,11 +42,6 @@ class World:
     kwargs: dict[str, dict]
 
 
-def _user(email: str, **extra):
-    # No password: force_login needs none, and hashing one per case would slow the matrix down.
-    return get_user_model().objects.create_user(username=email, email=email, **extra)
-
-
 def _logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -57,13 +50,11 @@ def _logged_in(user) -> Client:
 
 @pytest.fixture
 def world() -> World:
-    organisation_a = Organisation.objects.create(name="Alfa Zorg", sector="Q", size_band="50_249")
-    organisation_b = Organisation.objects.create(name="Bravo Bouw", sector="F", size_band="10_49")
-    admin_a, admin_b = _user("an@alfa.be"), _user("bo@bravo.be")
-    Membership.objects.create(user=admin_a, organisation=organisation_a)
-    Membership.objects.create(user=admin_b, organisation=organisation_b)
-    researcher = _user("rik@universiteit.be", is_staff=True)
-    researcher.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
+    organisation_a = make_organisation("Alfa Zorg")
+    organisation_b = make_organisation("Bravo Bouw", sector="F", size_band="10_49")
+    admin_a, _ = make_admin("an@alfa.be", organisation=organisation_a, **BARE)
+    admin_b, _ = make_admin("bo@bravo.be", organisation=organisation_b, **BARE)
+    researcher = make_researcher("rik@universiteit.be", **BARE)
 
     round_a = open_round(organisation_a, ["hr", "medewerker"], "Ronde Alfa")
     add_responses(round_a, "hr", 1)

@@ -42,6 +42,7 @@ from leerkansen.survey.services import (
     start_assessment,
     start_response,
 )
+from leerkansen.testing import make_admin, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +52,10 @@ DRAFT_TEXT = "Nog niet verstuurd: te weinig tijd"
 WITHHELD_INVITATION_FIELDS = {"code", "token_hash", "completed_on", "reminded_on"}
 
 
-def make_organisation(name: str, admin_email: str) -> Organisation:
-    organisation = Organisation.objects.create(name=name)
-    user = get_user_model().objects.create_user(admin_email, admin_email, "a-long-password-1")
-    Membership.objects.create(user=user, organisation=organisation)
+def make_organisation_with_data(name: str, admin_email: str) -> Organisation:
+    """An organisation with an admin, a report of a completed response, and a draft."""
+    organisation = make_organisation(name, sector="", size_band="")
+    make_admin(admin_email, organisation=organisation, name="", password="a-long-password-1")
     response, _ = start_assessment(organisation)
     save_answers(response, demo_answers() | {"E_open": SECRET_TEXT})
     complete_response(response)
@@ -69,8 +70,8 @@ def everything_in_csv(archive: zipfile.ZipFile) -> str:
 
 
 def test_export_holds_every_exported_tenant_model_and_no_secrets():
-    organisation = make_organisation('=HYPERLINK("http://x")', "hr@a.example")
-    make_organisation("Other", "hr@b.example")
+    organisation = make_organisation_with_data('=HYPERLINK("http://x")', "hr@a.example")
+    make_organisation_with_data("Other", "hr@b.example")
     data = json.loads(export_json(organisation))
     for model in exported_models():
         assert model._meta.label in data
@@ -82,7 +83,7 @@ def test_export_holds_every_exported_tenant_model_and_no_secrets():
 
 
 def test_export_holds_no_row_of_one_respondent_in_json_or_csv():
-    organisation = make_organisation("Zorggroep Noord", "hr@a.example")
+    organisation = make_organisation_with_data("Zorggroep Noord", "hr@a.example")
     assert owned(Response, organisation).count() == 2  # one sent, one draft
     assert owned(Answer, organisation).filter(text=SECRET_TEXT).exists()
 
@@ -103,7 +104,7 @@ def test_export_holds_no_row_of_one_respondent_in_json_or_csv():
 
 
 def test_invitations_are_exported_without_anything_that_tells_who_answered():
-    organisation = make_organisation("Zorggroep Noord", "hr@a.example")
+    organisation = make_organisation_with_data("Zorggroep Noord", "hr@a.example")
     assessment = owned(Response, organisation).first().assessment
     Invitation.objects.create(
         assessment=assessment,
@@ -141,7 +142,7 @@ def undeclared(candidates) -> list[str]:
 
 
 def test_every_tenant_model_is_exported_or_declared_per_respondent():
-    organisation = make_organisation("Zorggroep Noord", "hr@a.example")
+    organisation = make_organisation_with_data("Zorggroep Noord", "hr@a.example")
     data = export_data(organisation)
     declared = {m._meta.label for m in tenant_models() if is_respondent_data(m)}
     for model in tenant_models():
@@ -180,7 +181,7 @@ def test_every_invitation_field_was_judged_for_the_export():
 
 
 def test_csv_export_neutralises_formulas():
-    organisation = make_organisation('=HYPERLINK("http://x")', "hr@a.example")
+    organisation = make_organisation_with_data('=HYPERLINK("http://x")', "hr@a.example")
     archive = zipfile.ZipFile(io.BytesIO(export_csv_zip(organisation)))
     organisations_csv = archive.read("organisations.Organisation.csv").decode()
     assert "'=HYPERLINK" in organisations_csv or "\t=HYPERLINK" in organisations_csv
@@ -198,8 +199,8 @@ def login_rows_of(username: str) -> int:
 
 
 def test_erasure_leaves_nothing_of_the_organisation_and_keeps_the_other():
-    organisation = make_organisation("Erase me", "hr@a.example")
-    other = make_organisation("Keep me", "hr@b.example")
+    organisation = make_organisation_with_data("Erase me", "hr@a.example")
+    other = make_organisation_with_data("Keep me", "hr@b.example")
     counts_before = {m: owned(m, other).count() for m in tenant_models()}
 
     erase_organisation(organisation)
@@ -215,8 +216,8 @@ def test_erasure_leaves_nothing_of_the_organisation_and_keeps_the_other():
 
 
 def test_erasure_deletes_the_login_records_of_the_accounts_that_go():
-    organisation = make_organisation("Erase me", "hr@a.example")
-    make_organisation("Keep me", "hr@b.example")
+    organisation = make_organisation_with_data("Erase me", "hr@a.example")
+    make_organisation_with_data("Keep me", "hr@b.example")
     login_records("HR@A.example ")  # as typed: other capitals, a space
     login_records("hr@a.example")
     login_records("hr@b.example")
@@ -230,8 +231,8 @@ def test_erasure_deletes_the_login_records_of_the_accounts_that_go():
 
 
 def test_erasure_keeps_the_login_records_of_an_admin_who_stays():
-    organisation = make_organisation("Erase me", "hr@a.example")
-    other = make_organisation("Keep me", "hr@b.example")
+    organisation = make_organisation_with_data("Erase me", "hr@a.example")
+    other = make_organisation_with_data("Keep me", "hr@b.example")
     stays = get_user_model().objects.get(email="hr@a.example")
     Membership.objects.create(user=stays, organisation=other)
     login_records("hr@a.example")
@@ -242,8 +243,8 @@ def test_erasure_keeps_the_login_records_of_an_admin_who_stays():
 
 
 def test_erasure_leaves_no_security_log_line_of_the_organisation_or_its_accounts():
-    organisation = make_organisation("Erase me", "hr@a.example")
-    other = make_organisation("Keep me", "hr@b.example")
+    organisation = make_organisation_with_data("Erase me", "hr@a.example")
+    other = make_organisation_with_data("Keep me", "hr@b.example")
     leaving = get_user_model().objects.get(email="hr@a.example")
     staying = get_user_model().objects.get(email="hr@b.example")
     log_event(SecurityEvent.Kind.EXPORT, user=leaving, organisation=organisation, detail="json")
@@ -261,8 +262,8 @@ def test_erasure_leaves_no_security_log_line_of_the_organisation_or_its_accounts
 
 
 def test_erasure_leaves_no_name_in_the_admin_log_and_keeps_what_staff_did():
-    organisation = make_organisation("Erase me", "hr@a.example")
-    other = make_organisation("Keep me", "hr@b.example")
+    organisation = make_organisation_with_data("Erase me", "hr@a.example")
+    other = make_organisation_with_data("Keep me", "hr@b.example")
     staff = get_user_model().objects.create_user("staff@site.example", is_staff=True)
     leaving = get_user_model().objects.get(email="hr@a.example")
     invitation = Invitation.objects.create(
