@@ -3,9 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from itertools import count
 
-from django.contrib.auth import get_user_model
-
-from leerkansen.organisations.models import Membership, Organisation
+from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report, refresh_report
 from leerkansen.survey.models import Assessment
@@ -18,6 +16,7 @@ from leerkansen.survey.services import (
     start_assessment,
     start_response,
 )
+from leerkansen.testing import BARE, make_admin, make_organisation
 
 # Agreement with the barrier items per challenge (reverse items get the mirrored answer):
 # challenges 1 and 4 weigh heavily, 2, 5 and 7 lightly.
@@ -89,7 +88,7 @@ def add_responses(
         complete_response(response)
 
 
-def make_round(
+def make_answered_round(
     counts: Mapping[str, int],
     answers: Mapping[str, Callable[[int], Mapping[str, int | str | None]]] | None = None,
     organisation_name: str = "Zorggroep De Linde",
@@ -98,7 +97,7 @@ def make_round(
 
     `answers[role](i)` gives the answers of that role's i-th respondent (default: full_answers).
     """
-    organisation = Organisation.objects.create(name=organisation_name)
+    organisation = make_organisation(organisation_name, sector="", size_band="")
     assessment = new_assessment(organisation, roles=list(counts))
     for role, number in counts.items():
         add_responses(assessment, role, number, (answers or {}).get(role))
@@ -114,11 +113,9 @@ def close_and_publish(assessment: Assessment) -> Report:
 
 
 def make_member(organisation: Organisation, email: str | None = None):
-    """A user who is an admin of `organisation`."""
+    """An admin of `organisation` (no name, no password), at a new address unless given."""
     email = email or f"hr{next(_users)}@example.org"
-    user = get_user_model().objects.create_user(username=email, email=email)
-    Membership.objects.create(user=user, organisation=organisation)
-    return user
+    return make_admin(email, organisation=organisation, **BARE)[0]
 
 
 def member_client(client, report: Report):

@@ -8,7 +8,7 @@ from leerkansen.reports.models import Report
 from leerkansen.scoring.model import get_shipped_model
 from leerkansen.survey.questionnaire import get_questionnaire
 
-from . import close_and_publish, diagnostic_answers, make_report, make_round
+from . import close_and_publish, diagnostic_answers, make_answered_round, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_an_assessment_posted_in_one_go_is_a_closed_rounds_final_report(client):
 
 
 def test_report_shows_roles_only_above_the_threshold(client):
-    report = close_and_publish(make_round({"medewerker": 6, "leidinggevende": 4, "hr": 1}))
+    report = close_and_publish(make_answered_round({"medewerker": 6, "leidinggevende": 4, "hr": 1}))
     data = report_of(client, report)
     assert data["response_count"] == 11
     assert data["role_counts"] == {"hr": 1, "leidinggevende": 4, "medewerker": 6}

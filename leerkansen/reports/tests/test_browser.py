@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from leerkansen.catalogue.content import get_catalogue
 from leerkansen.testing import assert_no_axe_violations
 
-from . import close_and_publish, full_answers, make_member, make_report, make_round
+from . import close_and_publish, full_answers, make_answered_round, make_member, make_report
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_report_of_several_respondents_is_accessible_and_fits_a_phone(
 
     # Roles are compared in a closed round's final report.
     report = close_and_publish(
-        make_round(
+        make_answered_round(
             {"medewerker": 6, "hr": 5, "leidinggevende": 1},
             answers={"medewerker": answers, "hr": answers},
         )

@@ -11,7 +11,7 @@ from leerkansen.catalogue.content import get_catalogue
 from leerkansen.reports.models import Report
 from leerkansen.reports.pdf import get_or_render_pdf
 
-from . import close_and_publish, full_answers, make_report, make_round, member_client
+from . import close_and_publish, full_answers, make_answered_round, make_report, member_client
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -82,7 +82,7 @@ def test_pdf_of_several_respondents_compares_roles_and_shows_open_answers():
         text = "<b>Vet</b> & <i>schuin</i>" if index == 5 else f"Open antwoord nummer {index}."
         return full_answers({"E_open": text})
 
-    assessment = make_round(
+    assessment = make_answered_round(
         {"medewerker": 6, "leidinggevende": 4, "hr": 1}, answers={"medewerker": answers}
     )
     text = " ".join(page_texts(get_or_render_pdf(close_and_publish(assessment))))

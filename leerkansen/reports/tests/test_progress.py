@@ -30,7 +30,7 @@ from leerkansen.reports.services import create_report
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.services import new_assessment
 
-from . import add_responses, close_and_publish, full_answers, make_member, make_round
+from . import add_responses, close_and_publish, full_answers, make_answered_round, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def next_round(organisation: Organisation, counts: dict[str, int], agreement) ->
 @pytest.fixture
 def two_rounds() -> tuple[Report, Report]:
     """Round 1: two HR answers (FIRST); round 2, later: three HR answers (SECOND)."""
-    first = create_report(make_round({"hr": 2}, {"hr": answers_with(FIRST)}))
+    first = create_report(make_answered_round({"hr": 2}, {"hr": answers_with(FIRST)}))
     second = next_round(first.assessment.organisation, {"hr": 3}, SECOND)
     return first, second
 
@@ -166,7 +166,7 @@ def test_only_everyones_scores_are_compared_never_a_roles(client):
     # everyone's scores count.
     employees = {**FIRST, 1: 1, 2: 5}
     first = close_and_publish(
-        make_round(
+        make_answered_round(
             {"hr": 5, "medewerker": 5},
             {"hr": answers_with(FIRST), "medewerker": answers_with(employees)},
         )
@@ -182,12 +182,12 @@ def test_only_everyones_scores_are_compared_never_a_roles(client):
 
 
 def test_previous_round_is_the_latest_earlier_round_with_a_report():
-    first = create_report(make_round({"hr": 1}, {"hr": answers_with(FIRST)}))
+    first = create_report(make_answered_round({"hr": 1}, {"hr": answers_with(FIRST)}))
     organisation = first.assessment.organisation
     second = next_round(organisation, {"hr": 1}, SECOND)
     # A round without a report (nobody answered) and another organisation's report in between.
     new_assessment(organisation, roles=["hr"])
-    create_report(make_round({"hr": 1}, organisation_name="Bravo Bouw"))
+    create_report(make_answered_round({"hr": 1}, organisation_name="Bravo Bouw"))
     fourth = next_round(organisation, {"hr": 1}, FIRST)
 
     assert previous_report(fourth) == second
@@ -196,7 +196,7 @@ def test_previous_round_is_the_latest_earlier_round_with_a_report():
 
 
 def test_rounds_are_ordered_by_when_they_were_opened_not_by_their_id():
-    first = create_report(make_round({"hr": 1}, {"hr": answers_with(FIRST)}))
+    first = create_report(make_answered_round({"hr": 1}, {"hr": answers_with(FIRST)}))
     second = next_round(first.assessment.organisation, {"hr": 1}, SECOND)
     # The second round's id is higher, but it was opened earlier.
     Assessment.objects.filter(pk=second.assessment.pk).update(
@@ -209,7 +209,7 @@ def test_rounds_are_ordered_by_when_they_were_opened_not_by_their_id():
 
 
 def test_rounds_opened_at_the_same_moment_follow_each_other_by_id():
-    first = create_report(make_round({"hr": 1}, {"hr": answers_with(FIRST)}))
+    first = create_report(make_answered_round({"hr": 1}, {"hr": answers_with(FIRST)}))
     second = next_round(first.assessment.organisation, {"hr": 1}, SECOND)
     Assessment.objects.filter(pk=second.assessment.pk).update(
         created_at=first.assessment.created_at
@@ -272,7 +272,7 @@ def test_plan_actions_are_listed_next_to_the_challenge_they_target(client, two_r
 
 def test_another_organisations_plan_is_not_listed(client, two_rounds):
     _first, second = two_rounds
-    other = create_report(make_round({"hr": 1}, organisation_name="Bravo Bouw"))
+    other = create_report(make_answered_round({"hr": 1}, organisation_name="Bravo Bouw"))
     add_action(other.assessment.organisation, "2.1")
     html = logged_in(client, second).get(url_of(second)).content.decode()
     assert 'data-action="2.1"' not in html
@@ -282,7 +282,7 @@ def test_another_organisations_plan_is_not_listed(client, two_rounds):
 
 
 def test_first_round_shows_how_to_see_progress_and_a_link_to_open_a_new_round(client):
-    report = create_report(make_round({"hr": 1}))
+    report = create_report(make_answered_round({"hr": 1}))
     response = logged_in(client, report).get(url_of(report))
 
     assert response.status_code == 200
@@ -304,7 +304,7 @@ def test_first_round_links_to_the_progress_of_a_later_round(client, two_rounds):
 
 def test_another_organisations_report_is_not_found(client, two_rounds):
     _first, second = two_rounds
-    other = create_report(make_round({"hr": 1}, organisation_name="Bravo Bouw"))
+    other = create_report(make_answered_round({"hr": 1}, organisation_name="Bravo Bouw"))
     client.force_login(make_member(other.assessment.organisation))
     response = client.get(url_of(second))
     assert response.status_code == 404

@@ -18,7 +18,7 @@ from . import (
     add_responses,
     close_and_publish,
     full_answers,
-    make_round,
+    make_answered_round,
     member_client,
 )
 
@@ -59,7 +59,7 @@ def table_rows(html: str) -> list[list[str]]:
 
 
 def six_employees_four_managers_one_hr() -> Assessment:
-    return make_round(
+    return make_answered_round(
         {"medewerker": 6, "leidinggevende": 4, "hr": 1},
         answers={"medewerker": agreeing(5), "leidinggevende": agreeing(1), "hr": agreeing(3)},
     )
@@ -105,7 +105,7 @@ def test_page_compares_employees_with_everyone_and_names_the_hidden_groups(clien
 
 
 def test_a_single_small_group_also_hides_the_smallest_group_above_the_threshold(client):
-    assessment = make_round({"medewerker": 6, "hr": 5, "leidinggevende": 1})
+    assessment = make_answered_round({"medewerker": 6, "hr": 5, "leidinggevende": 1})
     report = close_and_publish(assessment)
     assert report.role_counts == {"hr": 5, "leidinggevende": 1, "medewerker": 6}
     # Everyone minus the employees minus HR would be the one manager: HR is hidden too.
@@ -119,7 +119,7 @@ def test_a_single_small_group_also_hides_the_smallest_group_above_the_threshold(
 
 def test_groups_at_the_threshold_are_compared_with_everyone(client):
     report = close_and_publish(
-        make_round(
+        make_answered_round(
             {"medewerker": 6, "hr": 5},
             answers={"medewerker": agreeing(5), "hr": agreeing(1)},
         )
@@ -147,7 +147,7 @@ def test_moderate_agreement_has_its_own_words(client):
     # Challenge 1 answered 2, 2, 3, 4, 4, 5 on every item: variance 1.47 against 2, so
     # r_wg(J) is 0.59 with 4 items and 0.65 with 5.
     values = [2, 2, 3, 4, 4, 5]
-    assessment = make_round(
+    assessment = make_answered_round(
         {"medewerker": 6}, answers={"medewerker": lambda i: agreeing(values[i])(i)}
     )
     report = close_and_publish(assessment)
@@ -160,7 +160,7 @@ def test_moderate_agreement_has_its_own_words(client):
 def test_open_answers_stay_hidden_with_seven_responses(client):
     texts = [f"Meer tijd om te leren, zegt nummer {n}" for n in range(7)]
     report = close_and_publish(
-        make_round({"medewerker": 7}, answers={"medewerker": with_open_answer(texts)})
+        make_answered_round({"medewerker": 7}, answers={"medewerker": with_open_answer(texts)})
     )
     assert report.free_text == {}
     assert report.free_text_allowed is False
@@ -184,7 +184,9 @@ def test_open_answers_are_shown_from_eight_responses_in_alphabetical_order(clien
     def answers(index):
         return full_answers({"E_open": texts[index]} if texts[index] else {})
 
-    report = close_and_publish(make_round({"medewerker": 8}, answers={"medewerker": answers}))
+    report = close_and_publish(
+        make_answered_round({"medewerker": 8}, answers={"medewerker": answers})
+    )
 
     assert report.free_text_allowed is True
     stored = report.free_text["E_open"]
@@ -201,14 +203,14 @@ def test_open_answers_are_shown_from_eight_responses_in_alphabetical_order(clien
 
 
 def test_a_report_of_one_respondent_leaves_out_roles_and_open_answers(client):
-    report = create_report(make_round({"hr": 1}))
+    report = create_report(make_answered_round({"hr": 1}))
     html = page_of(client, report)
     assert 'id="per-rol"' not in html
     assert 'id="open-antwoorden"' not in html
 
 
 def test_an_open_rounds_report_changes_only_after_k_new_responses_and_clears_its_pdf():
-    assessment = make_round({"medewerker": 5}, answers={"medewerker": agreeing(5)})
+    assessment = make_answered_round({"medewerker": 5}, answers={"medewerker": agreeing(5)})
     report = refresh_report(assessment)
     Report.objects.filter(pk=report.pk).update(
         pdf=b"%PDF-old", created_on=datetime.date(2026, 1, 5), updated_on=datetime.date(2026, 1, 5)
@@ -236,7 +238,7 @@ def test_an_open_rounds_report_changes_only_after_k_new_responses_and_clears_its
 
 
 def test_a_final_report_never_changes_again():
-    assessment = make_round({"medewerker": 5})
+    assessment = make_answered_round({"medewerker": 5})
     report = close_and_publish(assessment)
     Report.objects.filter(pk=report.pk).update(pdf=b"%PDF-closed")
 
@@ -250,7 +252,7 @@ def test_a_final_report_never_changes_again():
 
 
 def test_refresh_makes_the_first_report_of_a_round_from_k_responses():
-    assessment = make_round({"hr": 4})
+    assessment = make_answered_round({"hr": 4})
     assert refresh_report(assessment) is None
     assert not Report.objects.exists()
     add_responses(assessment, "hr", 1)
@@ -261,7 +263,7 @@ def test_refresh_makes_the_first_report_of_a_round_from_k_responses():
 
 
 def test_no_report_without_a_completed_response():
-    assessment = new_assessment(make_round({}).organisation, roles=["hr"])
+    assessment = new_assessment(make_answered_round({}).organisation, roles=["hr"])
     start_response(assessment, "hr")
     assert refresh_report(assessment) is None
     with pytest.raises(NoResponses):
@@ -270,7 +272,7 @@ def test_no_report_without_a_completed_response():
 
 
 def test_create_report_returns_the_existing_report():
-    assessment = make_round({"medewerker": 1})
+    assessment = make_answered_round({"medewerker": 1})
     first = create_report(assessment)
     add_responses(assessment, "medewerker", 1)
     assert create_report(assessment).pk == first.pk
@@ -294,7 +296,7 @@ def test_hidden_roles_never_reach_the_snapshot():
 def test_a_pdf_rendered_before_an_update_is_not_stored_on_the_updated_report():
     from leerkansen.reports.pdf import get_or_render_pdf
 
-    assessment = make_round({"medewerker": 2})
+    assessment = make_answered_round({"medewerker": 2})
     old = create_report(assessment)
     add_responses(assessment, "medewerker", 5)
 
