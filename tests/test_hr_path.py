@@ -23,7 +23,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.organisations.models import Organisation
 from leerkansen.plans.models import PlanItem
 from leerkansen.reports.models import Report

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.core import mail
 from playwright.sync_api import expect
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.models import Report
 from leerkansen.reports.presentation import score_value
 from leerkansen.reports.services import compute_report, scores_by_role
 from leerkansen.survey.forms import encode, widget_for
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.testing import PASSWORD, assert_no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -114,11 +114,11 @@ def _make_data(n: int) -> tuple[int, int]:
     """`n` completed responses with answers, reports and ratings; (rounds, answers)."""
     from django.db import connection, transaction
 
+    from leerkansen.content.questionnaire import get_questionnaire
     from leerkansen.organisations.models import Organisation
     from leerkansen.reports.models import ActionRating, Report
     from leerkansen.research.versions import get_active_model
     from leerkansen.survey.models import Assessment, Response
-    from leerkansen.survey.questionnaire import get_questionnaire
 
     questionnaire = get_questionnaire()
     model = get_active_model()

@@ -1,7 +1,7 @@
 """Convert the PDF-extracted source text of the action catalogue into catalogue.yaml.
 
 Usage:
-    python tools/convert_catalogue.py SOURCE.txt leerkansen/catalogue/data/catalogue.yaml
+    python tools/convert_catalogue.py SOURCE.txt leerkansen/content/data/catalogue.yaml
 
 The source is the text of the appendix "uitgewerkte acties" of "Onderzoek informeel leren op de
 werkvloer" (see /work/shared/seed/README.md). The script keeps the wording exactly and only removes

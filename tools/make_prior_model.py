@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from leerkansen.catalogue.content import Catalogue, get_catalogue
+from leerkansen.content.catalogue import Catalogue, get_catalogue
 from leerkansen.scoring.model import DEFAULT_MODEL_FILE, Profile, load_model
 
 MARKER = (

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from .content import Action, Catalogue, Tip, get_catalogue
+from leerkansen.content.catalogue import Action, Catalogue, Tip, get_catalogue
 
 router = Router(tags=["catalogue"])
 

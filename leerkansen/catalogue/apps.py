@@ -6,6 +6,6 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         # A bad catalogue file must stop the process at start-up, not fail on a first request.
-        from .content import get_catalogue
+        from leerkansen.content.catalogue import get_catalogue
 
         get_catalogue()

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 
 
 class ActionFilterForm(forms.Form):

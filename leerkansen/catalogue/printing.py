@@ -27,9 +27,9 @@ from django.utils.translation import get_language
 from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import MarginBox
 
+from leerkansen.content.catalogue import Action, Tip, get_catalogue
 from leerkansen.lib.pdf import render_html
 
-from .content import Action, Tip, get_catalogue
 from .selection import ChallengeSelection, select_actions
 from .templatetags.catalogue_tags import challenge_icon
 

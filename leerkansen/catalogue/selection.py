@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .content import Action, Catalogue, Challenge, search_words
+from leerkansen.content.catalogue import Action, Catalogue, Challenge, search_words
 
 
 @dataclass(frozen=True)

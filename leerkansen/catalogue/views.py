@@ -2,7 +2,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+
 from .forms import ActionFilterForm
 from .selection import select_actions
 

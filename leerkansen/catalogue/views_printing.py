@@ -12,9 +12,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.lib.downloads import attachment
-
-from .content import get_catalogue
 
 MAX_AGE = 3600
 

@@ -47,7 +47,7 @@ class Organisation(models.Model):
 def sector_choices() -> list[tuple[str, str]]:
     """(NACE section letter, Dutch label) pairs, from the questionnaire's sector question."""
     # Imported here: the survey app builds on this one, not the other way round.
-    from leerkansen.survey.questionnaire import get_questionnaire
+    from leerkansen.content.questionnaire import get_questionnaire
 
     item = get_questionnaire().item("A_sector")
     if item is None:

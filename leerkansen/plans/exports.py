@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from leerkansen.catalogue.content import Action
+from leerkansen.content.catalogue import Action
 from leerkansen.lib.text import clean_cell, clean_text
 from leerkansen.organisations.models import Organisation
 

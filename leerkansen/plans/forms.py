@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.lib.text import CleanCharField
 
 from .models import NOTE_MAX_LENGTH, OWNER_MAX_LENGTH, PlanItem

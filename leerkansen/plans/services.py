@@ -27,7 +27,7 @@ from enum import StrEnum
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.organisations.models import Organisation
 from leerkansen.organisations.tenancy import owned
 from leerkansen.reports.models import Report

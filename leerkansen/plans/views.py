@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leerkansen.catalogue import printing
-from leerkansen.catalogue.content import Action, get_catalogue
+from leerkansen.content.catalogue import Action, get_catalogue
 from leerkansen.lib.downloads import attachment
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 

@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.models import Membership, Organisation
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import (
     complete_response,

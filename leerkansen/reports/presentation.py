@@ -15,9 +15,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 
-from leerkansen.catalogue.content import Action, Catalogue, Challenge, get_catalogue
+from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.scoring.aggregate import ROLE_ORDER
-from leerkansen.survey.questionnaire import get_questionnaire
 
 from .models import Report
 

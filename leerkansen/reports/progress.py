@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from leerkansen.catalogue.content import Action, Catalogue, Challenge, get_catalogue
+from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.organisations.tenancy import owned
 
 from .models import Report

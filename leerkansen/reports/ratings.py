@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from leerkansen.catalogue.content import Action, get_catalogue
+from leerkansen.content.catalogue import Action, get_catalogue
 from leerkansen.survey.models import Assessment
 
 from .models import ActionRating, Report, today

@@ -24,7 +24,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import AGREEMENT_VALUES, Questionnaire, get_questionnaire
 from leerkansen.research.versions import get_active_model, get_model
 from leerkansen.scoring.aggregate import ROLE_ORDER, role_counts, rwg_j, visible_groups
 from leerkansen.scoring.model import ProfileModel
@@ -32,7 +33,6 @@ from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import reason_sentence, recommend_top3
 from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
 from leerkansen.survey.models import Assessment, Response
-from leerkansen.survey.questionnaire import AGREEMENT_VALUES, Questionnaire, get_questionnaire
 from leerkansen.survey.services import AnswerValue, completed_responses
 
 from .differencing import roles_safe_to_show

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from leerkansen.catalogue.content import Action, get_catalogue
+from leerkansen.content.catalogue import Action, get_catalogue
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 
 from . import ratings

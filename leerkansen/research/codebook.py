@@ -23,8 +23,8 @@ from typing import Literal
 
 from django.conf import settings
 
-from leerkansen.catalogue.content import get_catalogue
-from leerkansen.survey.questionnaire import Item, get_questionnaire
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import Item, get_questionnaire
 
 DONT_KNOW_NUMBER = -1
 # At most 8 characters: SPSS allows no longer user-missing value for a text variable.

@@ -27,12 +27,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import scale_items
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
 from leerkansen.scoring.scales import ScaleItem
 from leerkansen.survey.models import Answer, Assessment, Response
-from leerkansen.survey.questionnaire import scale_items
 
 from .statistics import (
     MeanInterval,

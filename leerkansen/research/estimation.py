@@ -37,11 +37,11 @@ from django.db.models import Exists, OuterRef, Q
 from scipy.optimize import linear_sum_assignment
 from sklearn.mixture import GaussianMixture
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.models import Report
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
 from leerkansen.survey.models import Answer, Assessment, Response
-from leerkansen.survey.questionnaire import get_questionnaire
 
 from .models import ModelVersion
 from .versions import active_version, create_draft, get_model

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import assign_profile

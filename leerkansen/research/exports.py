@@ -36,10 +36,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.survey.models import Answer, Assessment
-from leerkansen.survey.questionnaire import get_questionnaire
 
 from .codebook import (
     CODEBOOK_HEADER,

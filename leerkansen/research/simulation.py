@@ -41,12 +41,12 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import compute_report
 from leerkansen.survey.models import Answer, Assessment, Response, Role
-from leerkansen.survey.questionnaire import get_questionnaire
 
 from .versions import get_active_model
 

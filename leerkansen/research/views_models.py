@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.organisations.auth import researcher_required
 from leerkansen.scoring.model import SHIPPED_VERSION, ModelFileError, ProfileModel
 

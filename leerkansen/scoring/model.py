@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from leerkansen.catalogue.content import ActionId, Catalogue, get_catalogue
+from leerkansen.content.catalogue import ActionId, Catalogue, get_catalogue
 from leerkansen.lib.datafiles import DataFileError, describe, load_data_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
-from leerkansen.catalogue.content import Catalogue
+from leerkansen.content.catalogue import Catalogue
 
 from .model import ProfileModel
 from .profiles import ProfileAssignment

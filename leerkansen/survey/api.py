@@ -23,12 +23,12 @@ from ninja import Field, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from leerkansen.content.questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, get_questionnaire
 from leerkansen.lib.text import clean_text
 from leerkansen.organisations.api_auth import OrganisationToken
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
 
-from .questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, get_questionnaire
 from .services import AnswerValue, can_be_scored, submit_complete_response
 
 router = Router(tags=["questionnaire"])

@@ -7,6 +7,6 @@ class SurveyConfig(AppConfig):
 
     def ready(self) -> None:
         # A bad questionnaire file must stop the process at start-up.
-        from .questionnaire import get_questionnaire
+        from leerkansen.content.questionnaire import get_questionnaire
 
         get_questionnaire()

@@ -16,11 +16,11 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from leerkansen.catalogue.content import Challenge, get_catalogue
+from leerkansen.content.catalogue import Challenge, get_catalogue
+from leerkansen.content.questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, Section
 from leerkansen.lib.text import CleanCharField, clean_text
 
 from .models import Assessment, Role
-from .questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, Section
 from .rounds import MAX_ADDRESSES, parse_addresses
 from .services import AnswerValue
 

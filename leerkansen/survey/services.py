@@ -10,11 +10,11 @@ from enum import Enum
 from django.db import transaction
 from django.utils import timezone
 
+from leerkansen.content.questionnaire import Questionnaire, get_questionnaire
 from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.organisations.models import Organisation
 
 from .models import Answer, Assessment, Invitation, Response, Role, today
-from .questionnaire import Questionnaire, get_questionnaire
 
 AnswerValue = int | str | None
 

@@ -26,13 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from leerkansen.content.questionnaire import Questionnaire, get_questionnaire
 from leerkansen.lib.clients import client_address
 from leerkansen.organisations.models import Membership
 
 from . import rounds
 from .forms import SectionForm, SectionInput, read_section
 from .models import Assessment, Invitation, Response
-from .questionnaire import Questionnaire, get_questionnaire
 from .respondent import (
     LINK_COOKIE,
     LINK_COOKIE_SALT,

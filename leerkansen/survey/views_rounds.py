@@ -20,12 +20,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.tenancy import organisation_required, owned, owned_or_404
 
 from . import rounds
 from .forms import InviteForm, NewRoundForm, SharedLinkForm
 from .models import Assessment, Invitation, Role
-from .questionnaire import get_questionnaire
 from .respondent import came_with_personal_link, link_cookie, session_response
 from .respondent import remember_response as remember
 from .services import start_response

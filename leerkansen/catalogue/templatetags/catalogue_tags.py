@@ -4,7 +4,7 @@ from pathlib import Path
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from ..content import Action, get_catalogue
+from leerkansen.content.catalogue import Action, get_catalogue
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 
 ACTION_KEYS = {"id", "title", "highlight", "overlap", "related", "introduction", "tips"}
 

@@ -15,7 +15,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from leerkansen.catalogue import printing
-from leerkansen.catalogue.content import get_catalogue
 from leerkansen.catalogue.printing import (
     SheetDetails,
     balanced_split,
@@ -25,6 +24,7 @@ from leerkansen.catalogue.printing import (
     sheet_pdf,
     sheets_bundle_pdf,
 )
+from leerkansen.content.catalogue import get_catalogue
 
 CATALOGUE = get_catalogue()
 ACTIONS = list(CATALOGUE.actions())

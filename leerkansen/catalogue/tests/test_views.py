@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 
 ACTIONS_URL = "/acties/"
 

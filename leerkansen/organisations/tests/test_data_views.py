@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.gdpr import tenant_models
 from leerkansen.organisations.models import Membership, Organisation, SecurityEvent
 from leerkansen.organisations.services import choose_organisation
@@ -20,7 +21,6 @@ from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report
 from leerkansen.reports.tests import full_answers
 from leerkansen.survey.models import Answer, Assessment, Response
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.rounds import open_round
 from leerkansen.survey.services import complete_response, save_answers, start_assessment
 from leerkansen.survey.tests import link, make_invitation

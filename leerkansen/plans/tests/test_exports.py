@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.plans import services
 from leerkansen.plans.models import PlanItem
 from leerkansen.plans.services import ItemChanges

@@ -3,11 +3,11 @@
 from collections.abc import Callable, Mapping, Sequence
 from itertools import count
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import create_report, refresh_report
 from leerkansen.survey.models import Assessment
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import (
     complete_response,

@@ -2,11 +2,11 @@
 
 import pytest
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.services import create_api_token, revoke_api_token
 from leerkansen.reports.models import Report
 from leerkansen.scoring.model import get_shipped_model
-from leerkansen.survey.questionnaire import get_questionnaire
 
 from . import close_and_publish, diagnostic_answers, make_answered_round, make_report
 

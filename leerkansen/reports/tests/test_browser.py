@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.testing import assert_no_axe_violations
 
 from . import close_and_publish, full_answers, make_answered_round, make_member, make_report

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from pypdf import PdfReader
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.reports.models import Report
 from leerkansen.reports.pdf import get_or_render_pdf
 

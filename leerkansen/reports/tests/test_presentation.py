@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.template.loader import render_to_string
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.reports.presentation import (
     CHALLENGE_COLOURS,
     certainty_words,

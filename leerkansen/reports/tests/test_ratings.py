@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.reports.demo import load_demo
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.reports.ratings import Rating, save_ratings

@@ -11,10 +11,10 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.utils.html import escape
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.demo import DEMO_NAME, load_demo
 from leerkansen.reports.models import Report
-from leerkansen.survey.questionnaire import get_questionnaire
 
 from . import make_member, make_report, member_client
 

@@ -23,13 +23,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.research import views_dashboard
 from leerkansen.research.exports import pseudonym
 from leerkansen.survey.models import Answer, Assessment, Response
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.testing import BARE, make_admin, make_researcher, make_user
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.auth import RESEARCHERS_GROUP
 from leerkansen.organisations.models import Organisation, SecurityEvent
 from leerkansen.reports.models import ActionRating, Report
@@ -32,7 +33,6 @@ from leerkansen.research.codebook import (
 from leerkansen.research.exports import ExportFilter, pseudonym
 from leerkansen.scoring.model import get_shipped_model
 from leerkansen.survey.models import Answer, Assessment, Response
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.rounds import close_round, open_round
 from leerkansen.survey.services import save_answers, start_response
 from leerkansen.testing import make_organisation, make_researcher, make_user

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.scoring.scales import ScaleItem, challenge_scores
 from leerkansen.survey.models import Answer, Assessment, Response
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.services import completed_responses
 
 from ..simulation import TITLE, prototypes, simulate_organisations

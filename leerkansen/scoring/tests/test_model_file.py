@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.scoring.model import (
     DEFAULT_MODEL_FILE,
     ModelFileError,

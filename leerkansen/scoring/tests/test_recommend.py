@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.scoring.model import get_shipped_model
 from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import (

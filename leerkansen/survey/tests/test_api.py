@@ -2,12 +2,12 @@ import json
 
 import pytest
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.models import Organisation
 from leerkansen.organisations.services import create_api_token
 from leerkansen.reports.models import Report
 from leerkansen.survey.models import Assessment
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.services import answers_of
 
 QUESTIONNAIRE_URL = "/api/v1/questionnaire"

@@ -10,12 +10,12 @@ from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from leerkansen.catalogue.content import get_catalogue
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.reports.tests import add_responses, full_answers
 from leerkansen.survey.models import Assessment
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.tests import link, make_invitation
 from leerkansen.testing import BARE, assert_no_axe_violations, make_admin, make_round
 

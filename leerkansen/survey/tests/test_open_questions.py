@@ -6,7 +6,7 @@ import copy
 import pytest
 import yaml
 
-from leerkansen.survey.questionnaire import (
+from leerkansen.content.questionnaire import (
     DATA_FILE,
     MAX_TEXT_LENGTH,
     QuestionnaireError,

@@ -16,8 +16,8 @@ from django.contrib.sessions.models import Session
 from django.core.signing import get_cookie_signer
 from django.test import Client
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.survey.models import Response
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.respondent import (
     LINK_COOKIE,
     SENT_COOKIE,

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.models import Report
 from leerkansen.reports.tests import add_responses
 from leerkansen.survey.models import Response
-from leerkansen.survey.questionnaire import get_questionnaire
 from leerkansen.survey.respondent import SESSION_RESPONSE_KEY
 from leerkansen.survey.services import answers_of, response_for_token
 from leerkansen.survey.tests import link, make_invitation, resume_token_of, the_response

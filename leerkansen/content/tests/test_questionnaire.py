@@ -6,8 +6,8 @@ import re
 import pytest
 import yaml
 
-from leerkansen.catalogue.content import get_catalogue
-from leerkansen.survey.questionnaire import (
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import (
     DATA_FILE,
     QuestionnaireError,
     get_questionnaire,

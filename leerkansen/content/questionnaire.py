@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from leerkansen.catalogue.content import Catalogue, get_catalogue
+from leerkansen.content.catalogue import Catalogue, get_catalogue
 from leerkansen.lib.datafiles import DataFileError, FieldProblems, load_data_file
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "questionnaire.yaml"

@@ -3,14 +3,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leerkansen.catalogue.content import (
+from leerkansen.catalogue.selection import select_actions
+from leerkansen.content.catalogue import (
     DATA_FILE,
     CatalogueError,
     get_catalogue,
     load_catalogue,
     normalise,
 )
-from leerkansen.catalogue.selection import select_actions
 
 
 def write_variant(tmp_path: Path, change) -> Path:
