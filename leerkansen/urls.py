@@ -10,7 +10,8 @@ urlpatterns = [
     path("onderzoek/", include("leerkansen.research.urls")),
     path("", include("leerkansen.organisations.urls")),
     path("vragenlijst/", include("leerkansen.survey.urls")),
-    path("rapport/", include("leerkansen.reports.urls")),
+    # /rapport/… and the round page's report button under /organisatie/rondes/.
+    path("", include("leerkansen.reports.urls")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
 ]

@@ -28,7 +28,7 @@ ROUND_ROUTES = (
     "rounds:shared_link",
     "rounds:remind",
     "rounds:close",
-    "rounds:report",
+    "reports:round_report",
     "rounds:answer",
 )
 

@@ -111,7 +111,7 @@ MATRIX: dict[str, Row] = {
     "rounds:disable_link": A_ONLY_POST,
     "rounds:remind": A_ONLY_POST,
     "rounds:close": A_ONLY_POST,
-    "rounds:report": A_ONLY_POST,
+    "reports:round_report": A_ONLY_POST,
     "rounds:answer": A_ONLY_POST,
     "survey:start": row([OK] * 5, [405] * 5),
     "survey:invitation": row([404] * 5, [405] * 5),

@@ -6,8 +6,13 @@ class ReportsConfig(AppConfig):
     verbose_name = "Rapporten"
 
     def ready(self) -> None:
-        from leerkansen.survey.signals import round_closed
+        # The survey's signals, and what the reports app does on them: receivers.py.
+        from leerkansen.survey.signals import response_completed, round_closed
 
+        from .receivers import refresh_round_report
         from .services import publish_final_report
 
         round_closed.connect(publish_final_report, dispatch_uid="reports.publish_final_report")
+        response_completed.connect(
+            refresh_round_report, dispatch_uid="reports.refresh_round_report"
+        )

@@ -4,18 +4,27 @@ A report belongs to its round's organisation: only a logged-in member of that or
 reads it; for anyone else it does not exist (404), and a visitor who is not logged in is sent
 to the login page. The demo organisation's report is the one exception: it holds no one's
 answers and is public at /rapport/demo/, so a newcomer sees a report at once.
+
+The round page's button that makes or updates the report (round_report) is here too: the
+survey's pages do not import the reports app.
 """
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from leerkansen.lib.downloads import attachment
-from leerkansen.organisations.tenancy import organisation_required, owned
+from leerkansen.organisations.tenancy import organisation_required, owned, owned_or_404
+from leerkansen.survey.models import Assessment
 
 from .layout import in_layout
 from .models import Report
+from .services import refresh_report
 
 
 @never_cache
@@ -31,6 +40,28 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return _pdf(owned(Report, request.organisation).filter(code=code))
+
+
+@organisation_required
+@require_POST
+def round_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The round page's button (/organisatie/rondes/<code>/rapport/): bring the report up to
+    date where the rule allows it (k new responses, or the close), then show it."""
+    assessment = owned_or_404(
+        Assessment.objects.select_related("organisation"), request.organisation, code=code
+    )
+    report = refresh_report(assessment)
+    if report is None:
+        messages.info(
+            request,
+            _(
+                "There is no report yet: it appears once %(threshold)s people have sent "
+                "their answers."
+            )
+            % {"threshold": settings.ANONYMITY_THRESHOLD},
+        )
+        return redirect("rounds:detail", code=assessment.code)
+    return redirect("reports:report", report.code)
 
 
 @never_cache

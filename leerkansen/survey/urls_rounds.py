@@ -18,6 +18,6 @@ urlpatterns = [
     ),
     path("<str:code>/herinneren/", views.round_remind, name="remind"),
     path("<str:code>/afsluiten/", views.round_close, name="close"),
-    path("<str:code>/rapport/", views.round_report, name="report"),
+    # "<code>/rapport/" (make or update the report) is the reports app's: reports/urls.py.
     path("<str:code>/zelf-invullen/", views.round_answer, name="answer"),
 ]

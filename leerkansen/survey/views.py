@@ -8,11 +8,13 @@ After sending, the resume link shows what was answered, read-only (the responden
 of access; HR never gets a respondent's answers). That page is the link's answer itself: it
 needs the link every time, and leaves nothing in the session or in a cookie, so that a shared
 computer, or an admin who logs in on it, shows nothing without the link.
+
+A send that completes a response is announced with signals.response_completed; the survey
+does not know what listens (the reports app refreshes the round's report on it).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -60,8 +62,7 @@ from .services import (
     start_response,
     unanswered_items,
 )
-
-logger = logging.getLogger(__name__)
+from .signals import response_completed
 
 # A page posted after the session ended: {"section": "B", "data": {item id: posted value}},
 # valid answers only (see _keep_for_later).
@@ -397,15 +398,6 @@ def section_page(request: HttpRequest, response: Response, section_id: str) -> H
     return render(request, "survey/section.html", context)
 
 
-def refresh_round_report(assessment: Assessment):
-    """The round's report, made again from all its completed responses."""
-    try:
-        from leerkansen.reports.services import refresh_report
-    except ImportError:  # until the reports app offers it
-        from leerkansen.reports.services import create_report as refresh_report
-    return refresh_report(assessment)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 @link_cookie
@@ -425,11 +417,9 @@ def review(request: HttpRequest, response: Response) -> HttpResponse:
         if outcome == Completion.COMPLETED:
             # Nothing left to continue: the browser forgets the link and the invitation.
             request.survey_link = ""
-            try:
-                refresh_round_report(response.assessment)
-            except Exception:
-                # The answers are in; the admin can make the report again from the round page.
-                logger.exception("Could not refresh the report of round %s", response.assessment)
+            # The completion has committed. The reports app refreshes the round's report on
+            # it; a receiver that fails is logged by Django and leaves the answers in.
+            response_completed.send_robust(sender=Response, assessment=response.assessment)
         answer = redirect("survey:thanks")
         if outcome in (Completion.COMPLETED, Completion.ALREADY_COMPLETED):
             hand_over_link(request, response, answer)

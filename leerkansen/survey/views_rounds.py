@@ -4,7 +4,8 @@ Every view is for a member of the organisation (organisation_required) and resol
 round's code within that organisation (owned_or_404): another organisation's round is a 404.
 The status shows counts per role only, never who answered what, and a role's counts only
 from ANONYMITY_THRESHOLD on: below that, "fewer than k". The report changes in steps of k
-responses (reports.services.refresh_report), and the page says so.
+responses (reports.services.refresh_report), and the page says so. Making or updating the
+report from this page is the reports app's own view (reports.views.round_report).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from .models import Assessment, Invitation, Role
 from .respondent import came_with_personal_link, link_cookie, session_response
 from .respondent import remember_response as remember
 from .services import start_response
-from .views import refresh_round_report
 
 
 def _round(request: HttpRequest, code: str) -> Assessment:
@@ -40,16 +40,6 @@ def _round(request: HttpRequest, code: str) -> Assessment:
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _report_of(assessment: Assessment):
-    from leerkansen.reports.models import Report
-
-    return (
-        Report.objects.filter(assessment=assessment)
-        .only("code", "response_count", "final", "left_out")
-        .first()
-    )
 
 
 def _shown(count: int, threshold: int) -> int | None:
@@ -86,7 +76,15 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @organisation_required
 @require_http_methods(["GET"])
 def round_detail(request: HttpRequest, code: str) -> HttpResponse:
-    assessment = _round(request, code)
+    # The round's report, if made, through the reverse relation of Report.assessment (the
+    # reports app reads the survey, not the other way round), without its body and PDF.
+    assessment = owned_or_404(
+        Assessment.objects.select_related("organisation", "report").defer(
+            "report__html", "report__pdf"
+        ),
+        request.organisation,
+        code=code,
+    )
     status = rounds.round_status(assessment)
     threshold = settings.ANONYMITY_THRESHOLD
     rows = [
@@ -105,7 +103,7 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
         "status": rows,
         "completed": completed,
         "threshold": threshold,
-        "report": _report_of(assessment),
+        "report": getattr(assessment, "report", None),
         # A round whose report failed to be made at a completion can make it here.
         "can_publish": completed >= threshold
         or (completed and not assessment.is_open and not assessment.links_made),
@@ -223,26 +221,6 @@ def round_close(request: HttpRequest, code: str) -> HttpResponse:
             _("The round is closed. The links no longer work and the e-mail addresses are erased."),
         )
     return redirect("rounds:detail", code=assessment.code)
-
-
-@organisation_required
-@require_POST
-def round_report(request: HttpRequest, code: str) -> HttpResponse:
-    """Bring the report up to date where the rule allows it (k new responses, or the close),
-    then show it."""
-    assessment = _round(request, code)
-    report = refresh_round_report(assessment)
-    if report is None:
-        messages.info(
-            request,
-            _(
-                "There is no report yet: it appears once %(threshold)s people have sent "
-                "their answers."
-            )
-            % {"threshold": settings.ANONYMITY_THRESHOLD},
-        )
-        return redirect("rounds:detail", code=assessment.code)
-    return redirect("reports:report", report.code)
 
 
 @organisation_required
