@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError
 from .catalogue.api import router as catalogue_router
 from .lib.middleware import DATABASE_OUTAGE, RETRY_AFTER_SECONDS, log_outage
 from .reports.api import router as reports_router
+from .reports.api import submission_router
 from .survey.api import error
 from .survey.api import router as survey_router
 
@@ -52,6 +53,7 @@ api = LeerkansenAPI(
 )
 api.add_router("", catalogue_router)
 api.add_router("", survey_router)
+api.add_router("", submission_router)
 api.add_router("", reports_router)
 
 

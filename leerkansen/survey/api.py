@@ -1,7 +1,9 @@
-"""The questionnaire as JSON, and a whole assessment submitted in one request.
+"""The questionnaire as JSON, and the body of a whole assessment submitted in one request.
 
 GET  /api/v1/questionnaire: every section and answerable item with its options.
-POST /api/v1/assessments: answers, practices, needs and context at once → a report.
+POST /api/v1/assessments: answers, practices, needs and context at once → a report. The
+endpoint is the reports app's (reports/api.py), since it makes the report; its body is read
+and judged here (AssessmentIn, read_body).
 
 Every error of these endpoints (and of the report endpoints) has one shape, ninja's own:
 {"detail": [{"loc": ["body", "answers", "B1_1"], "msg": "...", "type": "..."}]}. The POST
@@ -15,9 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
@@ -25,11 +25,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from leerkansen.content.questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, get_questionnaire
 from leerkansen.lib.text import clean_text
-from leerkansen.organisations.api_auth import OrganisationToken
-from leerkansen.reports.models import Report
-from leerkansen.reports.services import create_report
 
-from .services import AnswerValue, can_be_scored, submit_complete_response
+from .services import AnswerValue, can_be_scored
 
 router = Router(tags=["questionnaire"])
 
@@ -244,12 +241,6 @@ class AssessmentIn(BaseModel):
         }
 
 
-class AssessmentCreatedOut(Schema):
-    id: str = Field(description="The assessment's unguessable id / de code van de bevraging.")
-    report_url: str
-    pdf_url: str
-
-
 @dataclass(frozen=True)
 class Submission:
     """A POST body that passed every check: the answers by item id."""
@@ -351,13 +342,6 @@ def _values_message(item: Item) -> str:
     return gettext("Send one of these values: %(values)s.") % {"values": values}
 
 
-def report_urls(request: HttpRequest, report: Report) -> tuple[str, str]:
-    """Absolute URLs of the report's web page and PDF."""
-    page = reverse("reports:report", args=[report.code])
-    pdf = reverse("reports:report_pdf", args=[report.code])
-    return request.build_absolute_uri(page), request.build_absolute_uri(pdf)
-
-
 def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:
     return [
         error(["body", *problem["loc"]], problem["msg"], problem["type"])
@@ -365,48 +349,19 @@ def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:
     ]
 
 
-@router.post(
-    "/assessments",
-    auth=OrganisationToken(),
-    response={201: AssessmentCreatedOut, 400: ErrorOut, 422: ErrorOut},
-    summary="Submit a whole assessment / een volledige bevraging indienen",
-    description=(
-        "Requires the organisation's API token (Authorization: Bearer …); the assessment "
-        "belongs to that organisation. One respondent's answers at once. The assessment is "
-        "stored as completed and its "
-        "report is made immediately; the response gives its id and the report's addresses. "
-        "Malformed JSON gives 400; any field the questionnaire cannot accept gives 422 with "
-        "one entry per field.\n\n"
-        "De antwoorden van één persoon in één keer. De bevraging wordt afgesloten en het "
-        "rapport meteen gemaakt."
-    ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": AssessmentIn.model_json_schema(),
-                    "example": EXAMPLE,
-                }
-            },
-        }
-    },
-)
-def create_assessment(request: HttpRequest):
+def read_body(body: bytes, questionnaire: Questionnaire) -> Submission | Status:
+    """A POST /assessments body as a checked submission, or the answer that refuses it:
+    400 for malformed JSON, 422 for anything the questionnaire cannot accept."""
     try:
-        body = json.loads(request.body)
+        raw = json.loads(body)
     except (ValueError, RecursionError):
         msg = gettext("The request body is not valid JSON.")
         return Status(400, {"detail": [error(["body"], msg, "json_invalid")]})
     try:
-        data = AssessmentIn.model_validate(body)
+        data = AssessmentIn.model_validate(raw)
     except PydanticValidationError as exc:
         return Status(422, {"detail": _pydantic_errors(exc)})
-    submission = read_submission(data, get_questionnaire())
+    submission = read_submission(data, questionnaire)
     if isinstance(submission, list):
         return Status(422, {"detail": submission})
-    with transaction.atomic():
-        assessment = submit_complete_response(request.auth, submission.answers)
-        report = create_report(assessment)
-    report_url, pdf_url = report_urls(request, report)
-    return Status(201, {"id": assessment.code, "report_url": report_url, "pdf_url": pdf_url})
+    return submission
