@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "leerkansen.catalogue",
     "leerkansen.organisations",
     "leerkansen.survey",
+    "leerkansen.modelversions",
     "leerkansen.reports",
     "leerkansen.research",
     "leerkansen.plans",

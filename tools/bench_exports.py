@@ -115,9 +115,9 @@ def _make_data(n: int) -> tuple[int, int]:
     from django.db import connection, transaction
 
     from leerkansen.content.questionnaire import get_questionnaire
+    from leerkansen.modelversions.services import get_active_model
     from leerkansen.organisations.models import Organisation
     from leerkansen.reports.models import ActionRating, Report
-    from leerkansen.research.versions import get_active_model
     from leerkansen.survey.models import Assessment, Response
 
     questionnaire = get_questionnaire()

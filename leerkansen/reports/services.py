@@ -11,7 +11,7 @@ states of the report must never single out one respondent. Each response records
 that took it in (Response.report_step), so the report knows exactly which set it published.
 
 A report keeps the profile model version it was made with: a new report takes the active
-version (research.versions), an update of an open round's report and a recomputation take the
+version (modelversions.services), an update of an open round's report and a recomputation take the
 report's own version, so that activating a new version never changes an existing report.
 """
 
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import AGREEMENT_VALUES, Questionnaire, get_questionnaire
-from leerkansen.research.versions import get_active_model, get_model
+from leerkansen.modelversions.services import get_active_model, get_model
 from leerkansen.scoring.aggregate import ROLE_ORDER, role_counts, rwg_j, visible_groups
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import assign_profile

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import scale_items
+from leerkansen.modelversions.services import get_active_model
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
 from leerkansen.scoring.scales import ScaleItem
@@ -42,7 +43,6 @@ from .statistics import (
     profile_distribution,
     reliability_of_matrix,
 )
-from .versions import get_active_model
 
 FILTER_FIELDS = ("sector", "grootte", "profiel", "van", "tot")
 

@@ -38,13 +38,12 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.mixture import GaussianMixture
 
 from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.modelversions.models import ModelVersion
+from leerkansen.modelversions.services import active_version, create_draft, get_model
 from leerkansen.reports.models import Report
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
 from leerkansen.survey.models import Answer, Assessment, Response
-
-from .models import ModelVersion
-from .versions import active_version, create_draft, get_model
 
 MAX_K = 7
 MIN_ORGANISATIONS = 150

@@ -27,13 +27,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from leerkansen.content.catalogue import get_catalogue
+from leerkansen.modelversions.models import ModelVersion
+from leerkansen.modelversions.services import active_version, create_draft, get_model
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import assign_profile
 
 from .estimation import eligible_organisations
-from .models import ModelVersion
-from .versions import active_version, create_draft, get_model
 
 MIN_RATINGS = 20
 RATING_MIN, RATING_MAX = 1, 25

@@ -38,6 +38,7 @@ from django.utils.crypto import salted_hmac
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.modelversions.services import UnknownModelVersion, get_model
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.survey.models import Answer, Assessment
 
@@ -57,7 +58,6 @@ from .codebook import (
     score_variables,
 )
 from .suppression import ROLE_ITEM, completed_responses, role_rules, shown_roles, threshold
-from .versions import UnknownModelVersion, get_model
 from .writers import (  # noqa: F401 (the writers, re-exported for the views)
     csv_pieces,
     escape_formula,

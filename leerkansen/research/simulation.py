@@ -43,12 +43,11 @@ from django.utils import timezone
 
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.lib.codes import hash_token, new_token
+from leerkansen.modelversions.services import get_active_model
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import compute_report
 from leerkansen.survey.models import Answer, Assessment, Response, Role
-
-from .versions import get_active_model
 
 BASE = 42.0
 GAP = 30.0

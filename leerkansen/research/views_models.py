@@ -1,7 +1,8 @@
 """Model versions for researchers, under /onderzoek/modellen/: list, detail, rename, activate.
 
 Researchers only, never cached. Activating is an explicit POST; it is recorded on the version
-(activated_at/by) and in ModelActivation, and it is all or nothing (versions.activate).
+(activated_at/by) and in ModelActivation, and it is all or nothing
+(modelversions.services.activate).
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from leerkansen.content.catalogue import get_catalogue
+from leerkansen.modelversions import services
+from leerkansen.modelversions.models import ModelActivation, ModelVersion
 from leerkansen.organisations.auth import researcher_required
 from leerkansen.scoring.model import SHIPPED_VERSION, ModelFileError, ProfileModel
-
-from . import versions
-from .models import ModelActivation, ModelVersion
 
 RECENT_ACTIVATIONS = 10
 # Why a version was not activated, by ModelVersionError.code.
@@ -44,7 +44,7 @@ class RenameForm(forms.Form):
         for profile in profiles:
             self.fields[f"name-{profile['id']}"] = forms.CharField(
                 label=gettext_lazy("Name of profile %(id)s") % {"id": profile["id"]},
-                max_length=versions.MAX_NAME_LENGTH,
+                max_length=services.MAX_NAME_LENGTH,
                 initial=profile["name"],
             )
 
@@ -98,12 +98,12 @@ def _detail_context(version: str) -> dict:
         row = ModelVersion.objects.filter(version=version).first()
         if row is None:
             raise Http404
-    active = versions.active_version()
-    summary = versions.shipped_summary(active) if row is None else versions.summary_of(row, active)
+    active = services.active_version()
+    summary = services.shipped_summary(active) if row is None else services.summary_of(row, active)
     fit = row.fit if row is not None else {}
     model, problem = None, ""
     try:
-        model = versions.get_model(version)
+        model = services.get_model(version)
     except ModelFileError as error:
         problem = str(error)
     catalogue = get_catalogue()
@@ -127,7 +127,7 @@ def _detail_context(version: str) -> dict:
 @require_GET
 def model_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "versions": versions.version_summaries(),
+        "versions": services.version_summaries(),
         "activations": ModelActivation.objects.select_related("user")[:RECENT_ACTIVATIONS],
     }
     return render(request, "research/models/list.html", context)
@@ -155,8 +155,8 @@ def model_rename(request: HttpRequest, version: str) -> HttpResponse:
     form = RenameForm(request.POST, profiles=row.content["profiles"])
     if form.is_valid():
         try:
-            versions.rename_profiles(row, form.names())
-        except (versions.ModelVersionError, ModelFileError) as problem:
+            services.rename_profiles(row, form.names())
+        except (services.ModelVersionError, ModelFileError) as problem:
             form.add_error(None, str(problem))
         else:
             messages.success(request, _("The profile names are saved."))
@@ -171,10 +171,10 @@ def model_rename(request: HttpRequest, version: str) -> HttpResponse:
 @require_POST
 def model_activate(request: HttpRequest, version: str) -> HttpResponse:
     try:
-        previous = versions.activate(version, user=request.user)
-    except versions.UnknownModelVersion as missing:
+        previous = services.activate(version, user=request.user)
+    except services.UnknownModelVersion as missing:
         raise Http404 from missing
-    except versions.ModelVersionError as problem:
+    except services.ModelVersionError as problem:
         message = NOT_ACTIVATED.get(problem.code)
         if message is None:
             message = _("Version %(version)s was not activated: %(problem)s")

@@ -5,7 +5,7 @@ loaded, against its schema and against the catalogue (every challenge, every act
 file raises ModelFileError naming the file and the field. See docs/scoring.md.
 
 The file shipped here (1.0.0) is the baseline. Versions estimated later on collected data live
-in the database (leerkansen.research.versions), in exactly the same shape, and are checked by
+in the database (leerkansen.modelversions.services), in exactly the same shape, and are checked by
 the same `validate_model`; that module decides which version new reports use.
 """
 

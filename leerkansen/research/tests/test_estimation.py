@@ -7,6 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from sklearn.metrics import adjusted_rand_score
 
+from leerkansen.modelversions.models import ModelVersion
+from leerkansen.modelversions.services import activate, get_model
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.reports.tests import make_completed_assessment, make_report
@@ -25,9 +27,7 @@ from leerkansen.research.evidence import (
     estimate_table,
     rating_evidence,
 )
-from leerkansen.research.models import ModelVersion
 from leerkansen.research.simulation import simulate_organisations
-from leerkansen.research.versions import activate, get_model
 from leerkansen.scoring.model import get_shipped_model
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,11 @@ import copy
 import pytest
 from django.test import Client
 
+from leerkansen.modelversions.models import ModelActivation, ModelVersion, content_checksum
+from leerkansen.modelversions.services import activate, active_version, get_model
+from leerkansen.modelversions.tests import make_draft
 from leerkansen.organisations.models import SecurityEvent
-from leerkansen.research.models import ModelActivation, ModelVersion, content_checksum
-from leerkansen.research.versions import activate, active_version, get_model
 from leerkansen.testing import make_admin, make_researcher, make_user
-
-from .test_versions import make_draft
 
 pytestmark = pytest.mark.django_db
 

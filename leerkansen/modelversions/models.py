@@ -5,7 +5,10 @@ not stored here. Every other version is a row whose `content` has exactly the sh
 file and is validated like one (schema and catalogue) before it is saved. A version's content
 changes only while it is a draft (profile names); reports keep the version they were made with
 (Report.model_version), so an active or retired version never changes again.
-See research/versions.py for the rules and docs/scoring.md for the procedure.
+See modelversions/services.py for the rules and docs/scoring.md for the procedure.
+
+The tables keep the names they had when these models lived in the research app
+(research_modelversion, research_modelactivation): the move changed no table.
 """
 
 import hashlib
@@ -33,7 +36,7 @@ class ModelVersion(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # The model, in the shape of a model file (decoded; challenge keys are strings in JSON).
     content = models.JSONField()
-    # sha256 of `content`: the cache of parsed versions is keyed by it (research.versions).
+    # sha256 of `content`: the cache of parsed versions is keyed by it (modelversions.services).
     checksum = models.CharField(max_length=64, editable=False)
     # The version this one was derived from, e.g. "1.0.0".
     based_on = models.CharField(max_length=20, blank=True)
@@ -54,6 +57,7 @@ class ModelVersion(models.Model):
     )
 
     class Meta:
+        db_table = "research_modelversion"
         verbose_name = _("model version")
         verbose_name_plural = _("model versions")
         ordering = ["-created_at", "-pk"]
@@ -73,8 +77,8 @@ class ModelVersion(models.Model):
         """Validates the content (schema, catalogue, version) before every save that writes it."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "content" in update_fields:
-            # Imported here: versions imports this module.
-            from .versions import check_content
+            # Imported here: services imports this module.
+            from .services import check_content
 
             check_content(self.version, self.content)
             self.checksum = content_checksum(self.content)
@@ -99,6 +103,7 @@ class ModelActivation(models.Model):
     )
 
     class Meta:
+        db_table = "research_modelactivation"
         verbose_name = _("model activation")
         verbose_name_plural = _("model activations")
         ordering = ["-created_at", "-pk"]

@@ -5,41 +5,28 @@ import re
 
 import pytest
 
-from leerkansen.organisations.models import SecurityEvent
-from leerkansen.reports.models import Report
-from leerkansen.reports.services import create_report, recompute_report, refresh_report
-from leerkansen.reports.tests import add_responses, make_completed_assessment
-from leerkansen.research import versions
-from leerkansen.research.models import ModelActivation, ModelVersion, content_checksum
-from leerkansen.research.versions import (
+from leerkansen.modelversions import services
+from leerkansen.modelversions.models import ModelActivation, ModelVersion, content_checksum
+from leerkansen.modelversions.services import (
     ModelVersionError,
     UnknownModelVersion,
     activate,
-    create_draft,
     get_active_model,
     get_model,
     rename_profiles,
 )
+from leerkansen.organisations.models import SecurityEvent
+from leerkansen.reports.models import Report
+from leerkansen.reports.services import create_report, recompute_report, refresh_report
+from leerkansen.reports.tests import add_responses, make_completed_assessment
 from leerkansen.scoring.model import ModelFileError, get_shipped_model
+
+from . import make_draft
 
 pytestmark = pytest.mark.django_db
 
 # Fields of a report that its model decides, directly or through the profile.
 MODEL_FIELDS = ("model_version", "scores", "profile", "top3", "needs", "practices")
-
-
-def shipped_content() -> dict:
-    return get_shipped_model().model_dump(mode="json")
-
-
-def make_draft(change=None, **kwargs) -> ModelVersion:
-    """A valid draft: the shipped model, changed by `change(content)` when given."""
-    content = shipped_content()
-    if change:
-        change(content)
-    kwargs.setdefault("based_on", "1.0.0")
-    kwargs.setdefault("source", "test")
-    return create_draft(content, **kwargs)
 
 
 def renamed_and_reweighted(content: dict) -> None:
@@ -53,7 +40,7 @@ def renamed_and_reweighted(content: dict) -> None:
 
 def test_without_an_active_version_reports_use_the_shipped_model():
     assert get_active_model() is get_shipped_model()
-    assert versions.active_version() == "1.0.0"
+    assert services.active_version() == "1.0.0"
     assert get_model("1.0.0") is get_shipped_model()
     with pytest.raises(UnknownModelVersion):
         get_model("1.1.0")
@@ -165,7 +152,7 @@ def test_activating_the_active_or_an_unknown_version_changes_nothing():
     assert error.value.code == "already_active"
     with pytest.raises(UnknownModelVersion):
         activate("7.0.0")
-    assert versions.active_version() == draft.version
+    assert services.active_version() == draft.version
     assert ModelActivation.objects.count() == 1
 
 
@@ -174,7 +161,7 @@ def test_a_version_estimated_on_simulated_organisations_is_never_activated():
     with pytest.raises(ModelVersionError) as error:
         activate(draft.version)
     assert error.value.code == "simulated"
-    assert versions.active_version() == "1.0.0"
+    assert services.active_version() == "1.0.0"
 
 
 def test_only_a_draft_is_renamed_and_names_stay_distinct():
