@@ -6,7 +6,8 @@ from .api import api
 urlpatterns = [
     path("", include("leerkansen.catalogue.urls")),
     path("organisatie/rondes/", include("leerkansen.survey.urls_rounds")),
-    path("organisatie/plan/", include("leerkansen.plans.urls")),
+    # /organisatie/plan/… and the progress page under /rapport/<code>/voortgang/.
+    path("", include("leerkansen.plans.urls")),
     path("onderzoek/", include("leerkansen.research.urls")),
     path("", include("leerkansen.organisations.urls")),
     path("vragenlijst/", include("leerkansen.survey.urls")),

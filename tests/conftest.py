@@ -88,7 +88,7 @@ def world() -> World:
         "reports:report": {"code": report.code},
         "reports:report_pdf": {"code": report.code},
         "reports:rate_actions": {"code": report.code},
-        "reports:progress": {"code": report.code},
+        "plans:progress": {"code": report.code},
         "research:model_detail": {"version": "1.0.0"},
         "plans:edit": {"code": plan_item.code},
         "plans:move": {"code": plan_item.code},

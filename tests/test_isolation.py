@@ -104,6 +104,7 @@ MATRIX: dict[str, Row] = {
     "plans:move": A_ONLY_POST,
     "plans:remove": row([404, L, R, L, OK], [404, L, R, L, OK]),
     "plans:item_sheet_pdf": A_ONLY_GET,
+    "plans:progress": A_ONLY_GET,
     "rounds:list": MEMBERS_ONLY_FORM,
     "rounds:detail": A_ONLY_GET,
     "rounds:invite": row([404, L, R, L, OK], [404, L, R, L, OK]),
@@ -127,7 +128,6 @@ MATRIX: dict[str, Row] = {
     "reports:report": A_ONLY_GET,
     "reports:report_pdf": A_ONLY_GET,
     "reports:rate_actions": row([404, L, R, L, OK], [404, L, R, L, OK]),
-    "reports:progress": A_ONLY_GET,
     # Researchers only; everyone else logged in is refused (and the refusal is logged).
     "research:dashboard": RESEARCHERS_ONLY_GET,
     "research:organisation_list": RESEARCHERS_ONLY_GET,

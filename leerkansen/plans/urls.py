@@ -1,12 +1,14 @@
-"""The organisation's action plan, under /organisatie/plan/."""
+"""The organisation's action plan, under /organisatie/plan/, and the progress of a round's
+report since the previous round, under /rapport/<code>/voortgang/ (next to the report's own
+pages, reports/urls.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import views, views_progress
 
 app_name = "plans"
 
-urlpatterns = [
+plan_patterns = [
     path("", views.plan, name="plan"),
     path("toevoegen/", views.add, name="add"),
     path("top-3/", views.prefill, name="prefill"),
@@ -20,4 +22,9 @@ urlpatterns = [
     path("<str:code>/verplaatsen/", views.move, name="move"),
     path("<str:code>/verwijderen/", views.remove, name="remove"),
     path("<str:code>/fiche.pdf", views.item_sheet_pdf, name="item_sheet_pdf"),
+]
+
+urlpatterns = [
+    path("organisatie/plan/", include(plan_patterns)),
+    path("rapport/<str:code>/voortgang/", views_progress.progress, name="progress"),
 ]

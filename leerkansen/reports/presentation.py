@@ -428,7 +428,7 @@ def report_context(report: Report) -> dict[str, Any]:
             # ?actie=<id>&van=rapport: the plan asks to confirm, then adds (a GET adds nothing).
             "plan_add": reverse("plans:add"),
             "rate": reverse("reports:rate_actions", args=[report.code]),
-            "progress": reverse("reports:progress", args=[report.code]),
+            "progress": reverse("plans:progress", args=[report.code]),
         }
     return {
         "report": report,

@@ -11,11 +11,7 @@ import pytest
 from django.urls import reverse
 
 from leerkansen.organisations.models import Organisation
-from leerkansen.plans.services import ItemChanges, add_action, update_item
-from leerkansen.reports.demo import load_demo
-from leerkansen.reports.models import Report
-from leerkansen.reports.presentation import score_value
-from leerkansen.reports.progress import (
+from leerkansen.plans.progress import (
     HIGHER,
     LOWER,
     SAME,
@@ -26,11 +22,20 @@ from leerkansen.reports.progress import (
     previous_report,
     score_change,
 )
+from leerkansen.plans.services import ItemChanges, add_action, update_item
+from leerkansen.reports.demo import load_demo
+from leerkansen.reports.models import Report
+from leerkansen.reports.presentation import score_value
 from leerkansen.reports.services import create_report
+from leerkansen.reports.tests import (
+    add_responses,
+    close_and_publish,
+    full_answers,
+    make_answered_round,
+    make_member,
+)
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.services import new_assessment
-
-from . import add_responses, close_and_publish, full_answers, make_answered_round, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,9 @@ threshold decides whether they may. Next to each challenge stand the actions of 
 organisation's plan that target it, with their status, so that the change can be read against
 what was done.
 
+It lives in the plans app, with the data it puts next to the scores: plans reads the reports,
+the reports app knows nothing of plans.
+
 Scores are barrier severity (0-100): a lower score means the challenge weighs less than
 before. The change is taken between the rounded scores the page shows (73 → 70 is −3), so the
 numbers on the page always add up.
@@ -16,18 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.organisations.tenancy import owned
+from leerkansen.reports.models import Report
+from leerkansen.reports.presentation import CHALLENGE_COLOURS, score_value
 
-from .models import Report
-from .presentation import CHALLENGE_COLOURS, score_value
-
-if TYPE_CHECKING:
-    from leerkansen.plans.models import PlanItem
+from .models import PlanItem
 
 # Chart geometry in CSS pixels: per challenge a label, a thin outlined bar for the previous
 # round and a thick filled one for this round, each followed by its number in words.

@@ -1,4 +1,4 @@
-"""The progress page of a report: /rapport/<code>/voortgang/.
+"""The progress page of a report: /rapport/<code>/voortgang/ (plans:progress).
 
 After a re-scan, the page compares the round's scores per challenge with the organisation's
 previous round that has a report, and lists the plan's actions next to the challenges they
@@ -17,10 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
-from leerkansen.plans.services import items_of
+from leerkansen.reports.models import Report
 
-from .models import Report
 from .progress import build_progress, later_report
+from .services import items_of
 
 
 @never_cache
@@ -44,4 +44,4 @@ def progress(request: HttpRequest, code: str) -> HttpResponse:
         "later": later_report(report) if result.previous is None else None,
         "has_plan_actions": any(result.plan_actions.values()),
     }
-    return render(request, "reports/progress.html", context)
+    return render(request, "plans/progress.html", context)
