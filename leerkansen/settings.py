@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from leerkansen.scoring.anonymity import MIN_THRESHOLD
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LEERKANSEN_VAR_DIR", BASE_DIR / "var"))
 
@@ -218,12 +220,13 @@ ADMIN_REQUIRES_OTP = env_bool("ADMIN_REQUIRES_OTP", not DEBUG)
 # The name an authenticator app shows next to the account (TOTP devices).
 OTP_TOTP_ISSUER = "Leerkansen"
 
-# Group results are shown from this many responses; never below 3 (checked at start-up).
+# Group results are shown from this many responses; never below the anonymity rule's floor,
+# MIN_THRESHOLD (checked at start-up).
 ANONYMITY_THRESHOLD = int(os.environ.get("ANONYMITY_THRESHOLD", "5"))
 # Free-text answers are shown from this many responses in a round.
 FREE_TEXT_THRESHOLD = int(os.environ.get("FREE_TEXT_THRESHOLD", "8"))
-if ANONYMITY_THRESHOLD < 3:
-    raise ImproperlyConfigured("ANONYMITY_THRESHOLD may not be below 3.")
+if ANONYMITY_THRESHOLD < MIN_THRESHOLD:
+    raise ImproperlyConfigured(f"ANONYMITY_THRESHOLD may not be below {MIN_THRESHOLD}.")
 
 # Personal invitation links expire; so do admin invitations.
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "30"))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext, pgettext
 
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
-from leerkansen.scoring.aggregate import ROLE_ORDER
+from leerkansen.scoring.anonymity import ROLE_ORDER
 
 from .models import Report
 

@@ -4,7 +4,7 @@ A report is computed from the completed responses it holds (mean per item, then 
 Next to that it stores what several respondents add: how much they agree per challenge, the
 open answers once there are enough responses to keep their writers unknown and, in a closed
 round's final state only, how many answered per role and the scores per role where a role is
-large enough to show (scoring.aggregate.visible_groups, reports.differencing).
+large enough to show (scoring.anonymity).
 
 Which responses it holds changes only in steps of at least k (refresh_report): comparing two
 states of the report must never single out one respondent. Each response records the step
@@ -27,7 +27,8 @@ from django.utils import timezone
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import AGREEMENT_VALUES, Questionnaire, get_questionnaire
 from leerkansen.modelversions.services import get_active_model, get_model
-from leerkansen.scoring.aggregate import ROLE_ORDER, role_counts, rwg_j, visible_groups
+from leerkansen.scoring.agreement import rwg_j
+from leerkansen.scoring.anonymity import ROLE_ORDER, role_counts, roles_safe_to_show, visible_groups
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.recommend import reason_sentence, recommend_top3
@@ -35,7 +36,6 @@ from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_sc
 from leerkansen.survey.models import Assessment, Response
 from leerkansen.survey.services import AnswerValue, completed_responses
 
-from .differencing import roles_safe_to_show
 from .models import Report
 
 # One completed response: the respondent's role and their answers.
@@ -244,7 +244,7 @@ def compute_report(
     role: the counts per role, and the scores of the roles visible_groups allows with the
     anonymity threshold that, together with the overall results of the earlier published
     `steps` (role counts each step added), cannot single anyone out
-    (differencing.roles_safe_to_show). The thresholds default to settings.ANONYMITY_THRESHOLD
+    (anonymity.roles_safe_to_show). The thresholds default to settings.ANONYMITY_THRESHOLD
     and settings.FREE_TEXT_THRESHOLD; the model to the active one.
     """
     threshold = settings.ANONYMITY_THRESHOLD if threshold is None else threshold
