@@ -72,9 +72,11 @@ bench: install
 	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(PY) tools/bench.py
 
+# lint-imports checks the layer contract in pyproject.toml ([tool.importlinter]).
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format .
