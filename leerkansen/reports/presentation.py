@@ -18,6 +18,7 @@ from django.utils.translation import gettext, pgettext
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.scoring.anonymity import ROLE_ORDER
+from leerkansen.scoring.scales import score_value
 
 from .models import Report
 
@@ -82,7 +83,7 @@ class ChartRow:
     title: str
     full_title: str
     score: float | None
-    # Rounded half up, as in the reasons ("scoort 73 op 100").
+    # Rounded half up, as in the reasons ("scoort 73 op 100"): scales.score_value.
     value: int | None
     colour: str
     # Positions as strings: Django would write a float with a decimal comma in Dutch.
@@ -216,11 +217,6 @@ def practice_mark(state: str | None) -> str | None:
     if state == "deels":
         return gettext("Partly")
     return None
-
-
-def score_value(score: float | None) -> int | None:
-    """A 0-100 score as people read it: rounded half up (72.5 → 73)."""
-    return None if score is None else math.floor(score + 0.5)
 
 
 def profile_view(profile: dict[str, Any]) -> ProfileView:

@@ -28,11 +28,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.content.catalogue import get_catalogue
-from leerkansen.content.questionnaire import scale_items
+from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.modelversions.services import get_active_model
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
-from leerkansen.scoring.scales import ScaleItem
+from leerkansen.scoring.scales import scale_items
 from leerkansen.survey.models import Answer, Assessment, Response
 
 from .statistics import (
@@ -231,9 +231,7 @@ def _reliability(rounds: QuerySet[Assessment]) -> list[ScaleReliability]:
     response), so one query returns one row per response rather than one per answer, and the
     rows are read in chunks into a float matrix (NaN: not answered or "weet niet").
     """
-    items = [
-        ScaleItem(item_id, challenge, reverse) for item_id, challenge, reverse in scale_items()
-    ]
+    items = scale_items(get_questionnaire())
     aliases = {f"item_{index}": item.id for index, item in enumerate(items)}
     completed = Response.objects.filter(assessment__in=rounds, completed_on__isnull=False)
     rows = (

@@ -42,7 +42,7 @@ from leerkansen.modelversions.models import ModelVersion
 from leerkansen.modelversions.services import active_version, create_draft, get_model
 from leerkansen.reports.models import Report
 from leerkansen.scoring.model import ProfileModel
-from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
+from leerkansen.scoring.scales import scale_items, scores_of
 from leerkansen.survey.models import Answer, Assessment, Response
 
 MAX_K = 7
@@ -96,7 +96,7 @@ def eligible_organisations(simulated: bool, path: str = "organisation") -> Q:
 
 def _scores_from_answers(assessment_ids: list[int]) -> dict[int, dict[int, float | None]]:
     """Challenge scores of rounds without a report, from their completed responses."""
-    items = [ScaleItem(*spec) for spec in get_questionnaire().scale_items()]
+    items = scale_items(get_questionnaire())
     rows = (
         Answer.objects.filter(
             response__assessment_id__in=assessment_ids,
@@ -111,14 +111,14 @@ def _scores_from_answers(assessment_ids: list[int]) -> dict[int, dict[int, float
     for assessment_id, response_id, item_id, number in rows:
         responses.setdefault(assessment_id, {}).setdefault(response_id, {})[item_id] = number
     return {
-        assessment_id: challenge_scores(aggregate_answers(list(by_response.values())), items)
+        assessment_id: scores_of(list(by_response.values()), items)
         for assessment_id, by_response in responses.items()
     }
 
 
 def organisation_scores(simulated: bool = False, batch: int = 2_000) -> ScoreTable:
     """The latest complete score vector of every eligible organisation (see the module doc)."""
-    challenges = tuple(sorted({c for _id, c, _reverse in get_questionnaire().scale_items()}))
+    challenges = tuple(sorted({item.challenge for item in scale_items(get_questionnaire())}))
     completed = Response.objects.filter(assessment=OuterRef("pk"), completed_on__isnull=False)
     rounds = list(
         Assessment.objects.filter(eligible_organisations(simulated), Exists(completed))

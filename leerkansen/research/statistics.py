@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from leerkansen.scoring.scales import MAX_ANSWER, MIN_ANSWER, ScaleItem
+from leerkansen.scoring.scales import ScaleItem, reverse_keyed
 
 # Principal axis factoring stops when no communality changes more than this between rounds.
 FACTOR_TOLERANCE = 1e-9
@@ -215,7 +215,7 @@ def reliability_of_matrix(
         scale = matrix[:, columns[challenge]]
         scale = scale[~np.isnan(scale).any(axis=1)].copy()
         reverse = [items[index].reverse for index in columns[challenge]]
-        scale[:, reverse] = MIN_ANSWER + MAX_ANSWER - scale[:, reverse]
+        scale[:, reverse] = reverse_keyed(scale[:, reverse])
         results.append(
             ScaleReliability(
                 challenge=challenge,

@@ -1,7 +1,9 @@
 """Scale scores: from 1-5 agreement answers to a 0-100 barrier score per challenge.
 
 Higher always means the barrier weighs more: reverse-keyed items are flipped before averaging.
-A challenge without enough answers gets no score (None); it is never guessed.
+A challenge without enough answers gets no score (None); it is never guessed. Every caller
+builds its items with `scale_items(questionnaire)` and scores one or several responses with
+`scores_of`; a score is shown to people as `score_value` (a whole number, half up).
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from leerkansen.content.questionnaire import Questionnaire
 
 MIN_ANSWER = 1
 MAX_ANSWER = 5
@@ -22,6 +28,22 @@ class ScaleItem:
     id: str
     challenge: int
     reverse: bool
+
+
+def scale_items(questionnaire: Questionnaire) -> list[ScaleItem]:
+    """The questionnaire's diagnostic items, in questionnaire order."""
+    return [ScaleItem(*spec) for spec in questionnaire.scale_items()]
+
+
+_Answer = TypeVar("_Answer")
+
+
+def reverse_keyed(answer: _Answer) -> _Answer:
+    """The answer to a reverse-keyed item, flipped (6 - x) so that higher means a heavier barrier.
+
+    Works on a number, a fraction or a numpy array of answers alike.
+    """
+    return MIN_ANSWER + MAX_ANSWER - answer
 
 
 def _check_answer(item_id: str, value: float) -> None:
@@ -66,7 +88,7 @@ def challenge_scores(
             # Fractions keep the arithmetic exact, so a score and its mirror image round alike
             # (27.75 → 27.8 and 72.25 → 72.2 add up to 100).
             exact = Fraction(value)
-            keyed.append(MIN_ANSWER + MAX_ANSWER - exact if item.reverse else exact)
+            keyed.append(reverse_keyed(exact) if item.reverse else exact)
         # The tolerance keeps shares such as 0.7 * 10 from missing by a rounding error.
         if not keyed or len(keyed) < min_share * len(challenge_items) - 1e-9:
             scores[challenge] = None
@@ -93,3 +115,25 @@ def aggregate_answers(responses: Sequence[Mapping[str, float | None]]) -> dict[s
         item_id: math.fsum(answered) / len(answered) if answered else None
         for item_id, answered in values.items()
     }
+
+
+def scores_of(
+    responses: Sequence[Mapping[str, object]], items: Sequence[ScaleItem]
+) -> dict[int, float | None]:
+    """The challenge scores of one or several responses together (see challenge_scores).
+
+    Only the answers to `items` count: per item the mean over the respondents
+    (aggregate_answers), then the score per challenge. Answers to other items are ignored.
+    """
+    ids = {item.id for item in items}
+    return challenge_scores(
+        aggregate_answers(
+            [{k: v for k, v in answers.items() if k in ids} for answers in responses]
+        ),
+        items,
+    )
+
+
+def score_value(score: float | None) -> int | None:
+    """A 0-100 score as people read it: a whole number, rounded half up (72.5 → 73)."""
+    return None if score is None else math.floor(score + 0.5)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from leerkansen.content.questionnaire import Questionnaire, get_questionnaire
 from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.organisations.models import Organisation
+from leerkansen.scoring.scales import scale_items, scores_of
 
 from .models import Answer, Assessment, Invitation, Response, Role, today
 
@@ -266,10 +267,7 @@ def can_be_scored(
     A challenge is scored when at least three quarters of its statements have an answer other
     than "weet niet" (see leerkansen.scoring.scales.challenge_scores).
     """
-    from leerkansen.scoring.scales import ScaleItem, challenge_scores
-
     questionnaire = questionnaire or get_questionnaire()
-    items = [ScaleItem(*spec) for spec in questionnaire.scale_items()]
-    scale_ids = {item.id for item in items}
-    numbers = {k: v for k, v in answers.items() if k in scale_ids and isinstance(v, int)}
-    return any(score is not None for score in challenge_scores(numbers, items).values())
+    numbers = {k: v for k, v in answers.items() if isinstance(v, int)}
+    scores = scores_of([numbers], scale_items(questionnaire))
+    return any(score is not None for score in scores.values())

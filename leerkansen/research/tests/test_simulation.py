@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
-from leerkansen.scoring.scales import ScaleItem, challenge_scores
+from leerkansen.scoring.scales import challenge_scores, scale_items
 from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.services import completed_responses
 
@@ -52,7 +52,7 @@ def test_simulated_organisations_are_flagged_and_complete():
 
 def test_reports_hold_the_scores_of_the_stored_answers():
     simulation = simulate_organisations(n=10, profiles=3, seed=2)
-    items = [ScaleItem(*spec) for spec in get_questionnaire().scale_items()]
+    items = scale_items(get_questionnaire())
     for assessment in Assessment.objects.filter(organisation_id__in=simulation.organisation_ids):
         ((_role, answers),) = completed_responses(assessment)
         expected = {str(c): s for c, s in challenge_scores(answers, items).items()}

@@ -18,6 +18,7 @@ from leerkansen.content.catalogue import Catalogue
 
 from .model import ProfileModel
 from .profiles import ProfileAssignment
+from .scales import score_value
 
 PRACTICE_STATES = frozenset({"al", "deels", "nog_niet", "nvt"})
 # "al": already in place; "nvt": does not apply. Neither is worth recommending.
@@ -180,7 +181,7 @@ def reason_sentence(rec: Recommendation, profile_name: str, challenge_title: str
     severity = rec.components.severity
     if severity is not None:
         # Half up, as people round: 72,5 reads as 73.
-        values = {"challenge": title, "score": math.floor(severity + 0.5)}
+        values = {"challenge": title, "score": score_value(severity)}
         if need:
             score = gettext("this challenge scores %(score)s out of 100") % values
         else:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.scoring.model import get_shipped_model
 from leerkansen.scoring.profiles import assign_profile
-from leerkansen.scoring.recommend import (
+from leerkansen.scoring.top3 import (
     Recommendation,
     ScoreComponents,
     reason_sentence,

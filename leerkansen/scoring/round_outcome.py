@@ -1,0 +1,239 @@
+"""The round outcome across respondents: what a round's report holds, from its responses.
+
+Pure functions: the caller passes in the questionnaire, the catalogue, the profile model and
+the thresholds; nothing here reads settings or the database (reports.services does that).
+From the completed responses of a round, taken together:
+
+- the scores: per item the mean answer over the respondents, then a score per challenge
+  (scales.scores_of);
+- the profile (profiles.assign_profile) and the top 3 (top3.recommend_top3);
+- the needs: each respondent ranks up to three challenges; a first choice earns 3 points, a
+  second 2, a third 1 (NEED_POINTS). The three challenges with the most points are the
+  round's needs, ties to the challenge that was named first (in response order, first need
+  before second); with each its mean urgency;
+- the practices: per action the state most respondents gave, ties to the more cautious state
+  (PRACTICE_TIE_ORDER);
+- the agreement per challenge (agreement.rwg_j), the open answers once there are enough
+  responses to keep their writers unknown and, in a closed round's final state only, the
+  counts and scores per role where the anonymity rule allows them (anonymity.role_breakdown).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+
+from leerkansen.content.catalogue import Catalogue
+from leerkansen.content.questionnaire import AGREEMENT_VALUES, Questionnaire
+
+from .agreement import rwg_j
+from .anonymity import role_breakdown
+from .model import ProfileModel
+from .profiles import assign_profile
+from .scales import scale_items, scores_of
+from .top3 import reason_sentence, recommend_top3
+
+# One respondent's answers by item id: a number, a code, a text or None.
+Answers = Mapping[str, object]
+# One completed response: the respondent's role and their answers.
+RoleAnswers = tuple[str, Answers]
+
+NEED_POINTS = (3, 2, 1)
+# When respondents disagree on a practice, the most cautious state wins a tie: recommending
+# something that partly exists is better than hiding it.
+PRACTICE_TIE_ORDER = ("deels", "nog_niet", "al", "nvt")
+
+
+def ranked_needs(responses: Sequence[Answers], questionnaire: Questionnaire) -> list[dict]:
+    """The three largest needs over all respondents (3-2-1 points), with the mean urgency."""
+    points: Counter[int] = Counter()
+    urgencies: dict[int, list[int]] = {}
+    first_seen: dict[int, int] = {}
+    for answers in responses:
+        for rank, (need_id, urgency_id) in enumerate(questionnaire.need_items()):
+            challenge = answers.get(need_id)
+            if not isinstance(challenge, int):
+                continue
+            points[challenge] += NEED_POINTS[rank]
+            first_seen.setdefault(challenge, len(first_seen))
+            urgency = answers.get(urgency_id) if urgency_id else None
+            if isinstance(urgency, int):
+                urgencies.setdefault(challenge, []).append(urgency)
+    order = sorted(points, key=lambda c: (-points[c], first_seen[c]))[: len(NEED_POINTS)]
+    return [
+        {
+            "challenge": challenge,
+            "urgency": round(sum(urgencies[challenge]) / len(urgencies[challenge]), 1)
+            if urgencies.get(challenge)
+            else None,
+        }
+        for challenge in order
+    ]
+
+
+def agreed_practices(responses: Sequence[Answers], questionnaire: Questionnaire) -> dict[str, str]:
+    """Per action the state most respondents gave ("al", "deels", "nog_niet", "nvt")."""
+    practices = {}
+    for item in questionnaire.items():
+        if item.action is None:
+            continue
+        votes = Counter(answers[item.id] for answers in responses if answers.get(item.id))
+        if votes:
+            practices[item.action] = min(
+                votes, key=lambda state: (-votes[state], PRACTICE_TIE_ORDER.index(state))
+            )
+    return practices
+
+
+def compute_outcome(
+    responses: Sequence[Answers],
+    *,
+    questionnaire: Questionnaire,
+    catalogue: Catalogue,
+    model: ProfileModel,
+) -> dict:
+    """Scores, profile, top 3, needs and practices for a set of responses."""
+    scores = scores_of(responses, scale_items(questionnaire))
+    needs = ranked_needs(responses, questionnaire)
+    practices = agreed_practices(responses, questionnaire)
+    assignment = assign_profile(scores, model)
+    profile = model.profile(assignment.dominant)
+    top3 = recommend_top3(
+        scores=scores,
+        needs=[need["challenge"] for need in needs],
+        practices=practices,
+        assignment=assignment,
+        model=model,
+        catalogue=catalogue,
+    )
+    runner_up = None
+    if assignment.runner_up:
+        runner = model.profile(assignment.runner_up)
+        runner_up = {
+            "id": runner.id,
+            "name": runner.name,
+            "probability": assignment.probabilities[runner.id],
+        }
+    return {
+        "questionnaire_version": questionnaire.version,
+        "model_version": model.version,
+        "catalogue_version": catalogue.version,
+        "response_count": len(responses),
+        "scores": {str(number): score for number, score in scores.items()},
+        "profile": {
+            "id": profile.id,
+            "name": profile.name,
+            "description": profile.description,
+            "probability": assignment.dominant_probability,
+            "probabilities": assignment.probabilities,
+            "runner_up": runner_up,
+            "nearest_prototype": assignment.nearest_prototype,
+            "model_status": model.status,
+            "model_note": model.description_nl,
+        },
+        "top3": [
+            {
+                "action": rec.action_id,
+                "challenge": rec.challenge,
+                "reason": reason_sentence(
+                    rec, profile.name, catalogue.challenge(rec.challenge).title
+                ),
+                "components": asdict(rec.components),
+            }
+            for rec in top3
+        ],
+        "needs": needs,
+        "practices": practices,
+    }
+
+
+def scores_by_role(
+    responses: Sequence[RoleAnswers], roles: set[str], questionnaire: Questionnaire
+) -> dict[str, dict[str, float | None]]:
+    """The challenge scores of each of `roles`, from that role's responses alone."""
+    items = scale_items(questionnaire)
+    result = {}
+    for role in sorted(roles):
+        scores = scores_of(
+            [answers for answer_role, answers in responses if answer_role == role], items
+        )
+        result[role] = {str(number): score for number, score in scores.items()}
+    return result
+
+
+def agreement_by_challenge(
+    responses: Sequence[Answers], questionnaire: Questionnaire
+) -> dict[str, float | None]:
+    """r_wg(J) per challenge over all respondents ("weet niet" left out), rounded to 2 decimals.
+
+    None for a challenge that fewer than two respondents answered.
+    """
+    options = len(AGREEMENT_VALUES)
+    challenges = sorted({item.challenge for item in scale_items(questionnaire)})
+    agreement: dict[str, float | None] = {}
+    for challenge in challenges:
+        item_answers = {
+            item.id: [
+                value for answers in responses if isinstance(value := answers.get(item.id), int)
+            ]
+            for item in questionnaire.diagnostic_items(challenge)
+        }
+        value = rwg_j(item_answers, options=options)
+        agreement[str(challenge)] = None if value is None else round(value, 2)
+    return agreement
+
+
+def open_answers(
+    responses: Sequence[Answers], questionnaire: Questionnaire
+) -> dict[str, list[str]]:
+    """The answers to each open question, sorted alphabetically so their order tells nothing.
+
+    Not in the order they came in: that order would match the moment someone answered.
+    """
+    result = {}
+    for item in questionnaire.items():
+        if item.scale != "text":
+            continue
+        texts = [
+            value.strip()
+            for answers in responses
+            if isinstance(value := answers.get(item.id), str) and value.strip()
+        ]
+        result[item.id] = sorted(texts, key=lambda text: (text.casefold(), text))
+    return result
+
+
+def round_outcome(
+    responses: Sequence[RoleAnswers],
+    *,
+    questionnaire: Questionnaire,
+    catalogue: Catalogue,
+    model: ProfileModel,
+    threshold: int,
+    free_text_threshold: int,
+    final: bool = True,
+    steps: Sequence[Mapping[str, int]] = (),
+) -> dict:
+    """Everything a report stores, from a round's completed responses.
+
+    The outcome (scores, profile, top 3, needs, practices) comes from all responses together;
+    open answers are kept only from `free_text_threshold` responses (else empty, with
+    free_text_allowed False). Only a `final` state (a closed round's) holds anything per
+    role: the counts per role, and the scores of the roles the anonymity rule allows with
+    `threshold` and the earlier published `steps` (anonymity.role_breakdown).
+    """
+    answers = [answers for _role, answers in responses]
+    counts, shown = role_breakdown(
+        [role for role, _answers in responses], threshold=threshold, final=final, steps=steps
+    )
+    free_text_allowed = len(responses) >= free_text_threshold
+    return {
+        **compute_outcome(answers, questionnaire=questionnaire, catalogue=catalogue, model=model),
+        "role_counts": counts,
+        "role_scores": scores_by_role(responses, shown, questionnaire),
+        "agreement": agreement_by_challenge(answers, questionnaire),
+        "free_text": open_answers(answers, questionnaire) if free_text_allowed else {},
+        "free_text_allowed": free_text_allowed,
+        "final": final,
+    }
