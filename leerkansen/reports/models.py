@@ -1,12 +1,26 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.lib.codes import new_code
+from leerkansen.scoring.model import get_shipped_model
 
 
 def today():
     return timezone.localdate()
+
+
+def anonymity_threshold_in_force() -> int:
+    return settings.ANONYMITY_THRESHOLD
+
+
+def free_text_threshold_in_force() -> int:
+    return settings.FREE_TEXT_THRESHOLD
+
+
+def shipped_dominance_threshold() -> float:
+    return get_shipped_model().dominance_threshold
 
 
 class Report(models.Model):
@@ -51,6 +65,16 @@ class Report(models.Model):
     # threshold, when free_text_allowed is False.
     free_text = models.JSONField(default=dict)
     free_text_allowed = models.BooleanField(default=False)
+    # The thresholds the report was made with (services.compute_report sets them), so that it
+    # keeps saying what it said: the anonymity and free-text thresholds of the settings and
+    # its model version's dominance threshold. The defaults are those in force now.
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        default=anonymity_threshold_in_force, editable=False
+    )
+    free_text_threshold = models.PositiveSmallIntegerField(
+        default=free_text_threshold_in_force, editable=False
+    )
+    dominance_threshold = models.FloatField(default=shipped_dominance_threshold, editable=False)
     # The final state of a closed round: only then are role_counts and role_scores filled.
     final = models.BooleanField(default=False, editable=False)
     # Responses completed after the last published state of an open round and fewer than k

@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 
@@ -22,10 +21,9 @@ from leerkansen.scoring.scales import score_value
 
 from .models import Report
 
-# How sure the profile is, in words. The model names the runner-up below its own
-# dominance threshold (0.70 in model 1.0.0); these bands only choose the words.
+# How sure the profile is, in words: "fits strongly" from here, "fits fairly well" from the
+# dominance threshold of the report's model (below it the model names the runner-up too).
 STRONG_FIT = 0.90
-FAIR_FIT = 0.70
 
 # Only what exists is marked in the report; "nog_niet" and "nvt" need no mark.
 MARKED_PRACTICES = ("al", "deels")
@@ -193,11 +191,11 @@ def percent(probability: float) -> int:
     return math.floor(round(probability * 100, 6))
 
 
-def certainty_words(probability: float) -> str:
+def certainty_words(probability: float, dominance_threshold: float) -> str:
     """How well the organisation fits its profile, in plain Dutch ("past sterk")."""
     if probability >= STRONG_FIT:
         return gettext("fits strongly")
-    if probability >= FAIR_FIT:
+    if probability >= dominance_threshold:
         return gettext("fits fairly well")
     return gettext("fits partly")
 
@@ -219,8 +217,11 @@ def practice_mark(state: str | None) -> str | None:
     return None
 
 
-def profile_view(profile: dict[str, Any]) -> ProfileView:
-    """The profile block: name, description, how sure, runner-up and the model's status."""
+def profile_view(profile: dict[str, Any], dominance_threshold: float) -> ProfileView:
+    """The profile block: name, description, how sure, runner-up and the model's status.
+
+    `dominance_threshold`: the one of the model the profile was assigned with.
+    """
     probability = float(profile["probability"])
     runner = profile.get("runner_up")
     note = profile.get("model_note") or ""
@@ -234,7 +235,7 @@ def profile_view(profile: dict[str, Any]) -> ProfileView:
         description=profile.get("description", ""),
         probability=probability,
         percent=percent(probability),
-        certainty=certainty_words(probability),
+        certainty=certainty_words(probability, dominance_threshold),
         runner_up=RunnerUp(runner["name"], percent(float(runner["probability"])))
         if runner
         else None,
@@ -437,10 +438,11 @@ def report_context(report: Report) -> dict[str, Any]:
         # changes next (services.refresh_report).
         "final": report.final,
         "left_out": report.left_out,
-        "threshold": settings.ANONYMITY_THRESHOLD,
-        "roles": role_comparison(report, catalogue, settings.ANONYMITY_THRESHOLD),
-        "open_answers": open_answers(report, settings.FREE_TEXT_THRESHOLD),
-        "profile": profile_view(report.profile),
+        # The thresholds the report was made with, not those in force now.
+        "threshold": report.anonymity_threshold,
+        "roles": role_comparison(report, catalogue, report.anonymity_threshold),
+        "open_answers": open_answers(report, report.free_text_threshold),
+        "profile": profile_view(report.profile, report.dominance_threshold),
         "chart": chart(scores, catalogue),
         "top3": top3,
         "needs": needs,

@@ -2,7 +2,8 @@
 
 What a report holds, from the completed responses it holds, is decided by scoring.round_outcome
 (the outcome across respondents) and scoring.anonymity (which roles it may show apart); this
-module makes, refreshes, recomputes and renders the stored snapshots.
+module makes, refreshes, recomputes and renders the stored snapshots. A snapshot keeps the
+thresholds and the model version it was made with.
 
 Which responses it holds changes only in steps of at least k (refresh_report): comparing two
 states of the report must never single out one respondent. Each response records the step
@@ -179,7 +180,7 @@ def create_report(assessment: Assessment) -> Report:
 def recompute_report(report: Report) -> dict:
     """The report's content computed again from the responses it holds.
 
-    With the report's own model version and the same steps: for a closed round it equals
+    With the report's own model version, thresholds and steps: for a closed round it equals
     what is stored (the reproducibility check), whatever version is active now.
     """
     rows = list(
@@ -191,6 +192,8 @@ def recompute_report(report: Report) -> dict:
         raise NoResponses(report.assessment.code)
     return compute_report(
         completed_responses(report.assessment, [row[0] for row in rows]),
+        threshold=report.anonymity_threshold,
+        free_text_threshold=report.free_text_threshold,
         model=get_model(report.model_version),
         final=report.final,
         steps=_steps(rows),

@@ -132,6 +132,9 @@ def compute_outcome(
             "model_status": model.status,
             "model_note": model.description_nl,
         },
+        # The model's own cut-off, kept so that the report words how sure its profile is
+        # as it did when it was made.
+        "dominance_threshold": model.dominance_threshold,
         "top3": [
             {
                 "action": rec.action_id,
@@ -221,7 +224,8 @@ def round_outcome(
     open answers are kept only from `free_text_threshold` responses (else empty, with
     free_text_allowed False). Only a `final` state (a closed round's) holds anything per
     role: the counts per role, and the scores of the roles the anonymity rule allows with
-    `threshold` and the earlier published `steps` (anonymity.role_breakdown).
+    `threshold` and the earlier published `steps` (anonymity.role_breakdown). The thresholds
+    are kept with the outcome, so that the report says what it was made with.
     """
     answers = [answers for _role, answers in responses]
     counts, shown = role_breakdown(
@@ -235,5 +239,7 @@ def round_outcome(
         "agreement": agreement_by_challenge(answers, questionnaire),
         "free_text": open_answers(answers, questionnaire) if free_text_allowed else {},
         "free_text_allowed": free_text_allowed,
+        "anonymity_threshold": threshold,
+        "free_text_threshold": free_text_threshold,
         "final": final,
     }

@@ -16,12 +16,16 @@ from leerkansen.reports.presentation import (
     profile_view,
     report_context,
 )
+from leerkansen.scoring.model import get_shipped_model
 
 from . import make_report
 
 STYLESHEET = (
     Path(__file__).resolve().parents[2] / "static" / "leerkansen" / "css" / "leerkansen.css"
 )
+
+# The snapshot below was made with the shipped model: its dominance threshold is 0.70.
+DOMINANCE = get_shipped_model().dominance_threshold
 
 PROFILE = {
     "id": "druk-en-verspreid",
@@ -46,7 +50,7 @@ PROFILE = {
     ],
 )
 def test_certainty_is_said_in_words_at_the_thresholds(probability, words):
-    assert certainty_words(probability) == words
+    assert certainty_words(probability, DOMINANCE) == words
 
 
 def test_percentages_never_round_up_into_a_stronger_band():
@@ -56,7 +60,7 @@ def test_percentages_never_round_up_into_a_stronger_band():
 
 
 def test_profile_names_the_runner_up_when_the_snapshot_has_one():
-    html = render_to_string("reports/_profile.html", {"profile": profile_view(PROFILE)})
+    html = render_to_string("reports/_profile.html", {"profile": profile_view(PROFILE, DOMINANCE)})
     assert "Druk en verspreid" in html
     assert "Je organisatie past gedeeltelijk bij dit profiel (62% kans)." in html
     assert "lijkt ook op het profiel ‘Op weg’ (31% kans)" in html
@@ -65,15 +69,15 @@ def test_profile_names_the_runner_up_when_the_snapshot_has_one():
 
 def test_profile_names_no_runner_up_when_there_is_none():
     profile = {**PROFILE, "probability": 0.93, "runner_up": None}
-    html = render_to_string("reports/_profile.html", {"profile": profile_view(profile)})
+    html = render_to_string("reports/_profile.html", {"profile": profile_view(profile, DOMINANCE)})
     assert "Je organisatie past sterk bij dit profiel (93% kans)." in html
     assert "lijkt ook op" not in html
 
 
 def test_a_prior_model_without_a_note_still_says_it_is_a_starting_model():
-    view = profile_view({**PROFILE, "model_note": ""})
+    view = profile_view({**PROFILE, "model_note": ""}, DOMINANCE)
     assert view.model_note.startswith("Dit is een startmodel")
-    estimated = profile_view({**PROFILE, "model_note": "", "model_status": "estimated"})
+    estimated = profile_view({**PROFILE, "model_note": "", "model_status": "estimated"}, DOMINANCE)
     assert estimated.model_note == ""
 
 
@@ -131,3 +135,19 @@ def test_context_follows_the_snapshot_and_marks_current_practice():
     first = context["top3"][0].action.id
     assert entries[first].top3_rank == 1
     assert context["challenges"][0].already_count == 1
+
+
+@pytest.mark.django_db
+def test_a_report_says_what_it_said_with_the_thresholds_it_was_made_with(settings):
+    report = make_report()
+    assert (report.anonymity_threshold, report.free_text_threshold) == (5, 8)
+    assert report.dominance_threshold == DOMINANCE
+    settings.ANONYMITY_THRESHOLD, settings.FREE_TEXT_THRESHOLD = 7, 12
+    context = report_context(report)
+    assert context["threshold"] == context["roles"].threshold == 5
+    assert context["open_answers"].threshold == 8
+    # A model version with another dominance threshold words the same probability otherwise.
+    report.profile = {**report.profile, "probability": 0.65, "runner_up": None}
+    assert report_context(report)["profile"].certainty == "past gedeeltelijk"
+    report.dominance_threshold = 0.6
+    assert report_context(report)["profile"].certainty == "past vrij goed"

@@ -1,0 +1,62 @@
+"""Reports made before they stored their thresholds get the values in force."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from leerkansen.modelversions.models import ModelVersion, content_checksum
+from leerkansen.organisations.models import Organisation
+from leerkansen.reports.models import Report
+from leerkansen.scoring.model import get_shipped_model
+from leerkansen.survey.models import Assessment
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = ("reports", "0004_published_in_steps")
+
+
+def migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return MigrationExecutor(connection)
+
+
+def test_existing_reports_get_the_thresholds_in_force_and_their_models_dominance(settings):
+    settings.ANONYMITY_THRESHOLD, settings.FREE_TEXT_THRESHOLD = 6, 9
+    content = {**get_shipped_model().model_dump(mode="json"), "version": "1.1.0"}
+    content["dominance_threshold"] = 0.6
+    ModelVersion.objects.create(
+        version="1.1.0", status="active", content=content, checksum=content_checksum(content)
+    )
+    old_apps = migrate([BEFORE]).loader.project_state(BEFORE).apps
+    OldReport = old_apps.get_model("reports", "Report")
+    organisation = Organisation.objects.create(name="Zorggroep De Linde")
+    for version in ("1.0.0", "1.1.0"):
+        assessment = Assessment.objects.create(organisation=organisation)
+        OldReport.objects.create(
+            assessment_id=assessment.pk,
+            questionnaire_version="1.0.0",
+            model_version=version,
+            catalogue_version="1.0.0",
+            response_count=1,
+            scores={},
+            profile={},
+            top3=[],
+            needs=[],
+            practices={},
+        )
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    stored = {
+        report.model_version: (
+            report.anonymity_threshold,
+            report.free_text_threshold,
+            report.dominance_threshold,
+        )
+        for report in Report.objects.all()
+    }
+    assert stored == {
+        "1.0.0": (6, 9, get_shipped_model().dominance_threshold),
+        "1.1.0": (6, 9, 0.6),
+    }
