@@ -35,6 +35,7 @@ from leerkansen.reports.models import Report
 from leerkansen.scoring.scales import scale_items
 from leerkansen.survey.models import Answer, Assessment, Response
 
+from .population import eligible_organisations
 from .statistics import (
     MeanInterval,
     ProfileShare,
@@ -167,7 +168,7 @@ def _next_month_start(day: datetime.date) -> datetime.datetime:
 
 def real_organisations(filters: Filters | None = None) -> QuerySet[Organisation]:
     """Organisations that are neither demo nor simulated, by sector and size band."""
-    organisations = Organisation.objects.filter(is_demo=False, is_simulated=False)
+    organisations = Organisation.objects.filter(eligible_organisations(path=""))
     if filters and filters.sector:
         organisations = organisations.filter(sector=filters.sector)
     if filters and filters.size_band:
@@ -176,9 +177,7 @@ def real_organisations(filters: Filters | None = None) -> QuerySet[Organisation]
 
 
 def real_reports() -> QuerySet[Report]:
-    return Report.objects.filter(
-        assessment__organisation__is_demo=False, assessment__organisation__is_simulated=False
-    )
+    return Report.objects.filter(eligible_organisations(path="assessment__organisation"))
 
 
 def selected_rounds(filters: Filters) -> QuerySet[Assessment]:

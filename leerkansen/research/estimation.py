@@ -5,8 +5,8 @@ The procedure (MEASUREMENT.md, docs/scoring.md "Re-estimation"):
 1. One score vector per organisation: the nine 0-100 challenge scores of its latest round
    that has a score on every challenge (the stored report's scores, else computed from the
    round's completed responses). Organisations without such a round are left out and
-   counted. Real research data leaves out demo and simulated organisations; `simulated=True`
-   takes only the simulated ones.
+   counted. Real research data leaves out demo and simulated organisations (population.py);
+   `simulated=True` takes only the simulated ones.
 2. Standardise each challenge with the sample mean and standard deviation (rounded to two
    decimals, as a model file states them): these become the new model's standardisation.
 3. Fit scikit-learn's GaussianMixture with diagonal covariances (the latent profile model
@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from scipy.optimize import linear_sum_assignment
 from sklearn.mixture import GaussianMixture
 
@@ -44,6 +44,8 @@ from leerkansen.reports.models import Report
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.scales import scale_items, scores_of
 from leerkansen.survey.models import Answer, Assessment, Response
+
+from .population import eligible_organisations
 
 MAX_K = 7
 MIN_ORGANISATIONS = 150
@@ -82,16 +84,6 @@ class ScoreTable:
     scores: np.ndarray
     # Organisations with completed responses but no round with a score on every challenge.
     left_out: int
-
-
-def eligible_organisations(simulated: bool, path: str = "organisation") -> Q:
-    """Real research data excludes demo and simulated organisations; simulated is the opposite.
-
-    `path` leads from the queried model to the organisation.
-    """
-    if simulated:
-        return Q(**{f"{path}__is_simulated": True})
-    return Q(**{f"{path}__is_simulated": False, f"{path}__is_demo": False})
 
 
 def _scores_from_answers(assessment_ids: list[int]) -> dict[int, dict[int, float | None]]:

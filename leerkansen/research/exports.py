@@ -57,6 +57,7 @@ from .codebook import (
     response_variables,
     score_variables,
 )
+from .population import eligible_organisations
 from .suppression import ROLE_ITEM, completed_responses, role_rules, shown_roles, threshold
 from .writers import (  # noqa: F401 (the writers, re-exported for the views)
     csv_pieces,
@@ -106,12 +107,7 @@ def _next_month(day: date) -> date:
 def rounds_q(export_filter: ExportFilter, prefix: str) -> Q:
     """The rounds an export covers, as a condition on `prefix` + Assessment's fields."""
     organisation = f"{prefix}organisation__"
-    condition = Q(
-        **{
-            f"{organisation}is_demo": False,
-            f"{organisation}is_simulated": export_filter.simulated,
-        }
-    )
+    condition = eligible_organisations(export_filter.simulated, f"{prefix}organisation")
     if export_filter.sector:
         condition &= Q(**{f"{organisation}sector": export_filter.sector})
     if export_filter.size_band:
