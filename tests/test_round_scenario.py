@@ -7,7 +7,7 @@ five responses and shows everyone together, nothing per group (docs/scoring.md, 
 round's report changes"). The admin closes the round: the final report compares the employees
 with everyone, while the four managers stay hidden: with the one HR answer they make five
 hidden responses together, which is the anonymity threshold, so the employees may be shown
-(complementary suppression, scoring.aggregate.visible_groups). The sixth employee answered
+(complementary suppression, scoring.anonymity.visible_groups). The sixth employee answered
 after the last step, alone: left out of the final report, which says so.
 """
 

@@ -56,7 +56,7 @@ class Report(models.Model):
     practices = models.JSONField()
     # Completed responses per role: {"hr": 1, "medewerker": 6}. Counts only, never who.
     role_counts = models.JSONField(default=dict)
-    # Scores of the roles large enough to show (scoring.aggregate.visible_groups):
+    # Scores of the roles large enough to show (scoring.anonymity.role_breakdown):
     # {"medewerker": {"1": 70.0, ..., "9": null}}. Hidden roles are not stored at all.
     role_scores = models.JSONField(default=dict)
     # Agreement between respondents per challenge, r_wg(J) from 0 to 1: {"1": 0.82, "2": null}.
