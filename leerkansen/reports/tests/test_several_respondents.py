@@ -9,7 +9,7 @@ import pytest
 from django.utils.html import escape
 
 from leerkansen.reports.models import Report
-from leerkansen.reports.services import NoResponses, compute_report, create_report, refresh_report
+from leerkansen.reports.services import NoResponses, create_report, refresh_report
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.services import new_assessment, save_answers, start_response
 
@@ -277,20 +277,6 @@ def test_create_report_returns_the_existing_report():
     add_responses(assessment, "medewerker", 1)
     assert create_report(assessment).pk == first.pk
     assert Report.objects.get().response_count == 1
-
-
-def test_hidden_roles_never_reach_the_snapshot():
-    # Without the database: a hidden role has no scores at all in what a report stores.
-    answers = full_answers()
-    responses = [("medewerker", answers)] * 5 + [("leidinggevende", answers)] * 3
-    content = compute_report(responses, threshold=5, free_text_threshold=9)
-    assert content["role_counts"] == {"leidinggevende": 3, "medewerker": 5}
-    # The managers alone are hidden, so the employees are too: nothing is stored per role.
-    assert content["role_scores"] == {}
-    assert content["free_text"] == {} and content["free_text_allowed"] is False
-    content = compute_report(responses, threshold=3, free_text_threshold=8)
-    assert set(content["role_scores"]) == {"leidinggevende", "medewerker"}
-    assert content["free_text_allowed"] is True
 
 
 def test_a_pdf_rendered_before_an_update_is_not_stored_on_the_updated_report():

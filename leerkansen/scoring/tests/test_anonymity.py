@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leerkansen.scoring import anonymity
-from leerkansen.scoring.anonymity import role_counts, visible_groups
+from leerkansen.scoring.anonymity import role_breakdown, role_counts, visible_groups
 
 ROLES = ("hr", "directie", "leidinggevende", "medewerker")
 
@@ -115,3 +115,19 @@ def test_suppression_hides_at_most_one_group_that_reaches_the_threshold(counts, 
     visible = visible_groups(counts, threshold)
     assert visible <= large
     assert len(large - visible) <= 1
+
+
+def test_only_a_final_state_holds_anything_per_role():
+    roles = ["medewerker"] * 5 + ["leidinggevende"] * 5
+    assert role_breakdown(roles, threshold=5, final=False) == ({}, set())
+    counts, shown = role_breakdown(roles, threshold=5, final=True)
+    assert counts == {"leidinggevende": 5, "medewerker": 5}
+    assert shown == {"leidinggevende", "medewerker"}
+
+
+def test_the_breakdown_hides_roles_that_the_published_steps_would_give_away():
+    # 5 employees | 4 employees + 1 manager | 5 managers: all managers − step 3 = one manager.
+    roles = ["medewerker"] * 9 + ["leidinggevende"] * 6
+    steps = [{"medewerker": 5}, {"medewerker": 4, "leidinggevende": 1}, {"leidinggevende": 5}]
+    assert role_breakdown(roles, threshold=5, final=True)[1] == {"leidinggevende", "medewerker"}
+    assert role_breakdown(roles, threshold=5, final=True, steps=steps)[1] == set()

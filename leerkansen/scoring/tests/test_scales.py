@@ -1,10 +1,20 @@
 """Scale scores: keying, the 0-100 mapping, the 75% rule and aggregation over respondents."""
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leerkansen.scoring.scales import ScaleItem, aggregate_answers, challenge_scores
+from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.scoring.scales import (
+    ScaleItem,
+    aggregate_answers,
+    challenge_scores,
+    reverse_keyed,
+    scale_items,
+    score_value,
+    scores_of,
+)
 
 
 def items_for(challenge, count, reversed_ids=()):
@@ -139,3 +149,39 @@ def test_aggregated_scores_stay_between_0_and_100(responses):
     )
     score = challenge_scores(answers, FOUR)[1]
     assert score is None or 0 <= score <= 100
+
+
+def test_scale_items_are_the_questionnaires_diagnostic_items_in_order():
+    questionnaire = get_questionnaire()
+    items = scale_items(questionnaire)
+    assert [(item.id, item.challenge, item.reverse) for item in items] == (
+        questionnaire.scale_items()
+    )
+    assert {item.challenge for item in items} == set(range(1, 10))
+    assert any(item.reverse for item in items)
+
+
+def test_scores_of_several_responses_is_the_score_of_their_mean_answers():
+    responses = [
+        {"c1_1": 5, "c1_2": 4, "c1_3": 4, "c1_4": None, "other": "tekst"},
+        {"c1_1": 3, "c1_2": 2, "c1_3": 4, "c1_4": 1},
+    ]
+    expected = challenge_scores(
+        aggregate_answers([{k: v for k, v in r.items() if k != "other"} for r in responses]),
+        FOUR,
+    )
+    assert scores_of(responses, FOUR) == expected
+    assert scores_of(responses[:1], FOUR) == challenge_scores(responses[0], FOUR)
+    assert scores_of([], FOUR) == {1: None}
+
+
+def test_reverse_keying_flips_a_number_or_an_array_alike():
+    assert [reverse_keyed(value) for value in (1, 2, 3, 4, 5)] == [5, 4, 3, 2, 1]
+    assert reverse_keyed(np.array([1.0, 4.5])).tolist() == [5.0, 1.5]
+
+
+@pytest.mark.parametrize(
+    ("score", "value"), [(72.5, 73), (72.4, 72), (0.0, 0), (99.5, 100), (27.5, 28), (None, None)]
+)
+def test_a_score_is_read_as_a_whole_number_rounded_half_up(score, value):
+    assert score_value(score) == value

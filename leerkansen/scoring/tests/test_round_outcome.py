@@ -1,0 +1,88 @@
+"""The round outcome across respondents, without the database: needs, practices, roles."""
+
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.reports.tests import full_answers
+from leerkansen.scoring.model import get_shipped_model
+from leerkansen.scoring.round_outcome import (
+    agreed_practices,
+    open_answers,
+    ranked_needs,
+    round_outcome,
+)
+
+QUESTIONNAIRE = get_questionnaire()
+
+
+def outcome(responses, **kwargs):
+    return round_outcome(
+        responses,
+        questionnaire=QUESTIONNAIRE,
+        catalogue=get_catalogue(),
+        model=get_shipped_model(),
+        **kwargs,
+    )
+
+
+def test_hidden_roles_never_reach_the_snapshot():
+    # Without the database: a hidden role has no scores at all in what a report stores.
+    answers = full_answers()
+    responses = [("medewerker", answers)] * 5 + [("leidinggevende", answers)] * 3
+    content = outcome(responses, threshold=5, free_text_threshold=9)
+    assert content["role_counts"] == {"leidinggevende": 3, "medewerker": 5}
+    # The managers alone are hidden, so the employees are too: nothing is stored per role.
+    assert content["role_scores"] == {}
+    assert content["free_text"] == {} and content["free_text_allowed"] is False
+    content = outcome(responses, threshold=3, free_text_threshold=8)
+    assert set(content["role_scores"]) == {"leidinggevende", "medewerker"}
+    assert content["free_text_allowed"] is True
+
+
+def test_the_outcome_keeps_the_thresholds_it_was_made_with():
+    content = outcome([("hr", full_answers())], threshold=4, free_text_threshold=6, final=False)
+    assert (content["anonymity_threshold"], content["free_text_threshold"]) == (4, 6)
+    assert content["dominance_threshold"] == get_shipped_model().dominance_threshold
+    assert content["role_counts"] == {} and content["role_scores"] == {}
+
+
+def needs(*rankings: tuple[int, ...], urgency: int | None = None) -> list[dict]:
+    responses = []
+    for ranking in rankings:
+        answers = {}
+        for (need_id, urgency_id), challenge in zip(
+            QUESTIONNAIRE.need_items(), ranking, strict=False
+        ):
+            answers[need_id] = challenge
+            if urgency is not None and urgency_id:
+                answers[urgency_id] = urgency
+        responses.append(answers)
+    return ranked_needs(responses, QUESTIONNAIRE)
+
+
+def test_needs_of_several_respondents_add_up_three_two_one_points():
+    # 1: 3 + 1 = 4 points; 2: 2 + 3 = 5; 3: 1; 4: 2. So 2, 1, 4.
+    assert [need["challenge"] for need in needs((1, 2, 3), (2, 4, 1))] == [2, 1, 4]
+
+
+def test_equal_points_go_to_the_need_named_first():
+    # 5 and 7 both get 3 + 2 = 5 points; 5 was named first.
+    assert [need["challenge"] for need in needs((5, 7), (7, 5))] == [5, 7]
+
+
+def test_a_need_keeps_the_mean_urgency_of_its_respondents():
+    assert needs((3,), urgency=4) == [{"challenge": 3, "urgency": 4.0}]
+    assert needs((3,)) == [{"challenge": 3, "urgency": None}]
+
+
+def test_practices_go_to_the_majority_and_ties_to_the_most_cautious_state():
+    responses = [{"C_1_1": "al", "C_1_2": "al"}, {"C_1_1": "al", "C_1_2": "nog_niet"}, {}]
+    # One vote each for 1.2: "nog_niet" is more cautious than "al". No answer does not vote.
+    assert agreed_practices(responses, QUESTIONNAIRE) == {"1.1": "al", "1.2": "nog_niet"}
+    tied = [{"C_1_1": "al"}, {"C_1_1": "deels"}, {"C_1_1": "nvt"}, {"C_1_1": "nog_niet"}]
+    assert agreed_practices(tied, QUESTIONNAIRE) == {"1.1": "deels"}
+    assert agreed_practices(tied[::2], QUESTIONNAIRE) == {"1.1": "al"}
+
+
+def test_open_answers_are_sorted_so_their_order_tells_nothing():
+    responses = [{"E_open": " zeker "}, {"E_open": "Anders"}, {"E_open": "  "}, {}]
+    assert open_answers(responses, QUESTIONNAIRE)["E_open"] == ["Anders", "zeker"]
