@@ -16,7 +16,7 @@ from django.utils.translation import gettext, pgettext
 
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
-from leerkansen.scoring.anonymity import ROLE_ORDER
+from leerkansen.scoring.anonymity import role_rank
 from leerkansen.scoring.scales import score_value
 
 from .models import Report
@@ -309,8 +309,9 @@ def role_comparison(report: Report, catalogue: Catalogue, threshold: int) -> Rol
     counts: dict[str, int] = report.role_counts or {}
     role_scores: dict[str, dict[str, float | None]] = report.role_scores or {}
     agreement: dict[str, float | None] = report.agreement or {}
-    order = {role: index for index, role in enumerate(ROLE_ORDER)}
-    shown = sorted(role_scores, key=lambda role: (order.get(role, len(order)), role))
+    # In role order, not the stored order: PostgreSQL's jsonb does not keep a dict's order.
+    roles = sorted(counts, key=role_rank)
+    shown = sorted(role_scores, key=role_rank)
     rows = []
     for challenge in catalogue.challenges:
         key = str(challenge.number)
@@ -328,11 +329,11 @@ def role_comparison(report: Report, catalogue: Catalogue, threshold: int) -> Rol
                 agreement_words=agreement_words(value),
             )
         )
-    hidden = [role for role, count in counts.items() if count > 0 and role not in role_scores]
+    hidden = [role for role in roles if counts[role] > 0 and role not in role_scores]
     return RoleComparison(
         counts=tuple(
-            RoleCount(role, role_group_name(role), count, role in role_scores)
-            for role, count in counts.items()
+            RoleCount(role, role_group_name(role), counts[role], role in role_scores)
+            for role in roles
         ),
         columns=tuple(role_group_name(role) for role in shown),
         rows=tuple(rows),

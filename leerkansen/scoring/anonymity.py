@@ -53,7 +53,7 @@ def role_counts(roles: Sequence[str]) -> dict[str, int]:
     response are not listed.
     """
     counts = Counter(roles)
-    return {role: counts[role] for role in sorted(counts, key=_role_rank)}
+    return {role: counts[role] for role in sorted(counts, key=role_rank)}
 
 
 def visible_groups(counts: Mapping[str, int], threshold: int) -> set[str]:
@@ -98,7 +98,7 @@ def visible_groups(counts: Mapping[str, int], threshold: int) -> set[str]:
     hidden = sum(count for count in counts.values() if count < threshold)
     if visible and 0 < hidden < threshold:
         # One extra role is enough: it has at least `threshold` responses of its own.
-        smallest = min(visible, key=lambda role: (counts[role], _role_rank(role)))
+        smallest = min(visible, key=lambda role: (counts[role], role_rank(role)))
         visible.discard(smallest)
     return visible
 
@@ -248,5 +248,6 @@ def role_breakdown(
     return counts, visible
 
 
-def _role_rank(role: str) -> tuple[int, str]:
+def role_rank(role: str) -> tuple[int, str]:
+    """The sort key of a role: ROLE_ORDER first, other roles after them by name."""
     return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
