@@ -28,7 +28,7 @@ from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import MarginBox
 
 from leerkansen.content.catalogue import Action, Tip, get_catalogue
-from leerkansen.lib.pdf import render_html
+from leerkansen.lib.pdf import render_html, write_pdf
 
 from .selection import ChallengeSelection, select_actions
 from .templatetags.catalogue_tags import challenge_icon
@@ -220,7 +220,7 @@ def _public_sheet(action_id: str, version: str, language: str | None) -> bytes:
     action = get_catalogue().action(action_id)
     if action is None:
         raise KeyError(action_id)
-    return _sheet_document(action, None).write_pdf()
+    return write_pdf(_sheet_document(action, None))
 
 
 def sheet_pdf(action: Action, plan_details: SheetDetails | None = None) -> bytes:
@@ -231,7 +231,7 @@ def sheet_pdf(action: Action, plan_details: SheetDetails | None = None) -> bytes
     """
     if plan_details is None:
         return _public_sheet(action.id, get_catalogue().version, get_language())
-    return _sheet_document(action, plan_details).write_pdf()
+    return write_pdf(_sheet_document(action, plan_details))
 
 
 def sheets_bundle_pdf(items: list[tuple[Action, SheetDetails | None]]) -> bytes:
@@ -240,7 +240,7 @@ def sheets_bundle_pdf(items: list[tuple[Action, SheetDetails | None]]) -> bytes:
         raise ValueError("a bundle needs at least one sheet")
     documents = [_sheet_document(action, details) for action, details in items]
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    return write_pdf(documents[0].copy(pages))
 
 
 # -- The visual menu card -------------------------------------------------------------------
@@ -326,7 +326,7 @@ def _menu_card(
     if found is None:
         raise RuntimeError("the menu card does not fit one page, even at the smallest size")
     document, size = found
-    return MenuCard(pdf=document.write_pdf(), font_size=size, runs=tuple(runs))
+    return MenuCard(pdf=write_pdf(document), font_size=size, runs=tuple(runs))
 
 
 def _plan_menu(

@@ -6,6 +6,11 @@ StaticFilesFetcher for every stylesheet, image and font (@font-face, by the font
 CONTENT_TYPES) the HTML names; the fetcher serves our static files from disk and refuses
 anything else: no network, no other files. Text fonts are the system's (see the print CSS).
 
+Every PDF is written as PDF/UA-1 (PDF_OPTIONS): tagged, so a screen reader follows the
+headings, lists and tables in reading order; with the language and title of the HTML
+(<html lang>, <title>) and bookmarks from its headings. Write a laid-out Document with
+write_pdf() below, never with Document.write_pdf(), so that no document misses the tags.
+
 WeasyPrint is heavy to import: views import this module (or the module that uses it) with the
 first PDF, not with the URL configuration.
 """
@@ -38,6 +43,11 @@ CONTENT_TYPES = {
     ".ttf": "font/ttf",
     ".otf": "font/otf",
 }
+
+
+# WeasyPrint's PDF/UA-1 variant: PDF 1.7 with a structure tree (pdf_tags) and "pdfuaid:part 1"
+# in the XMP metadata.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
 
 class RefusedURL(ValueError):
@@ -97,9 +107,14 @@ def html_document(html: str) -> HTML:
 
 def render_html(html: str) -> Document:
     """The HTML laid out in pages, for a caller that measures or rearranges them."""
-    return html_document(html).render()
+    return html_document(html).render(**PDF_OPTIONS)
+
+
+def write_pdf(document: Document) -> bytes:
+    """A laid-out document as tagged PDF/UA bytes."""
+    return document.write_pdf(**PDF_OPTIONS)
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The HTML as PDF bytes."""
-    return html_document(html).write_pdf()
+    """The HTML as tagged PDF/UA bytes."""
+    return write_pdf(render_html(html))

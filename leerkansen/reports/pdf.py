@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from leerkansen.lib.pdf import BASE_URL, render_html
+from leerkansen.lib.pdf import BASE_URL, render_html, write_pdf
 
 from .models import Report
 from .presentation import report_context
@@ -27,7 +27,7 @@ def render_report_pdf(report: Report) -> bytes:
             for link in page.links
             if not (link[0] == "external" and str(link[1]).startswith(BASE_URL))
         ]
-    return document.write_pdf()
+    return write_pdf(document)
 
 
 def get_or_render_pdf(report: Report) -> bytes:
