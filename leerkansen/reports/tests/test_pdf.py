@@ -29,8 +29,14 @@ def test_pdf_has_top3_first_page_numbers_and_every_action_in_the_appendix():
     assert pages[0].startswith("LEERKANSEN-RAPPORT Zorggroep De Linde")
     for number, page in enumerate(pages, start=1):
         assert f"pagina {number} van {len(pages)}" in page
-    # The contents list gives each part's page number.
-    assert re.search(r"Jullie top 3 \.+ 2 ", pages[0])
+    # The contents list gives each part's page number: the profile and the chart first, then
+    # the top 3 in full, the catalogue last.
+    parts = "Jullie profiel|De negen uitdagingen|Jullie top 3|Bijlage: alle 48 acties"
+    contents = {part: int(page) for part, page in re.findall(rf"({parts}) \.+ (\d+) ", pages[0])}
+    assert len(contents) == 4, pages[0]
+    assert contents["Jullie profiel"] == 1
+    assert contents["De negen uitdagingen"] <= 2
+    assert 1 < contents["Jullie top 3"] < contents["Bijlage: alle 48 acties"]
 
     appendix = text.rindex("Bijlage: alle 48 acties")
     titles = [catalogue.action(item["action"]).title for item in report.top3]
@@ -39,7 +45,6 @@ def test_pdf_has_top3_first_page_numbers_and_every_action_in_the_appendix():
         assert text.index(title) < appendix
     for item in report.top3:
         assert item["reason"] in text[:appendix]
-    assert text.index("Jullie top 3") < text.index("Jullie profiel")
 
     listed = text[appendix:]
     for action in catalogue.actions():
