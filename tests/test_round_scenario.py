@@ -22,9 +22,9 @@ from playwright.sync_api import expect
 
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.models import Report
-from leerkansen.reports.presentation import score_value
 from leerkansen.reports.services import compute_report
 from leerkansen.scoring.round_outcome import scores_by_role
+from leerkansen.scoring.scales import score_value
 from leerkansen.survey.forms import encode, widget_for
 from leerkansen.testing import PASSWORD, assert_no_axe_violations
 

@@ -124,7 +124,7 @@ class Response(models.Model):
     # Which publication of the round's report took this response in (1 = the first), or None
     # while it is not in the report (reports.services.refresh_report). A step, not a time: the
     # report must know which responses it published, so that the next publication adds at
-    # least k of them or none, and which arrived together (see reports.differencing).
+    # least k of them or none, and which arrived together (scoring.anonymity).
     report_step = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     organisation_path = "assessment__organisation"

@@ -25,7 +25,6 @@ from leerkansen.plans.progress import (
 from leerkansen.plans.services import ItemChanges, add_action, update_item
 from leerkansen.reports.demo import load_demo
 from leerkansen.reports.models import Report
-from leerkansen.reports.presentation import score_value
 from leerkansen.reports.services import create_report
 from leerkansen.reports.tests import (
     add_responses,
@@ -34,6 +33,7 @@ from leerkansen.reports.tests import (
     make_answered_round,
     make_member,
 )
+from leerkansen.scoring.scales import score_value
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.services import new_assessment
 

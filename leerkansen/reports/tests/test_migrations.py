@@ -60,3 +60,29 @@ def test_existing_reports_get_the_thresholds_in_force_and_their_models_dominance
         "1.0.0": (6, 9, get_shipped_model().dominance_threshold),
         "1.1.0": (6, 9, 0.6),
     }
+
+
+def test_stored_pdfs_are_forgotten_so_the_next_request_renders_the_tagged_pdf():
+    before = ("reports", "0005_thresholds_of_the_report")
+    old_apps = migrate([before]).loader.project_state(before).apps
+    OldReport = old_apps.get_model("reports", "Report")
+    assessment = Assessment.objects.create(
+        organisation=Organisation.objects.create(name="Zorggroep De Linde")
+    )
+    OldReport.objects.create(
+        assessment_id=assessment.pk,
+        questionnaire_version="1.0.0",
+        model_version="1.0.0",
+        catalogue_version="1.0.0",
+        response_count=1,
+        scores={},
+        profile={},
+        top3=[],
+        needs=[],
+        practices={},
+        pdf=b"%PDF-1.4 untagged",
+    )
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    assert Report.objects.get().pdf is None
