@@ -5,8 +5,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from leerkansen.reports.demo import DEMO_NAME, DEMO_ROUND, PRACTICE_EMAIL, PRACTICE_NAME
+from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.reports.demo import (
+    DEMO_NAME,
+    DEMO_ROUND,
+    PRACTICE_EMAIL,
+    PRACTICE_NAME,
+    respondent_answers,
+)
 from leerkansen.reports.models import Report
+from leerkansen.reports.presentation import agreement_level
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +108,69 @@ def test_login_is_refused_without_debug(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("load_demo", "--login", stdout=StringIO())
     assert not get_user_model().objects.filter(email=PRACTICE_EMAIL).exists()
+
+
+# --- The demo's answers show what the product can say --------------------------------------
+
+
+def demo_responses() -> list[tuple[str, dict]]:
+    return [
+        (role, respondent_answers(role, index))
+        for role, number in DEMO_ROUND.items()
+        for index in range(number)
+    ]
+
+
+def test_every_demo_answer_fits_the_questionnaire_and_comes_out_the_same_twice():
+    questionnaire = get_questionnaire()
+    first = demo_responses()
+    assert first == demo_responses()
+    for role, answers in first:
+        assert answers["A_role"] == role
+        assert not questionnaire.validate_answers(answers)
+
+
+def test_the_demo_scores_spread_over_the_challenges_and_the_roles_disagree_on_some():
+    run_load_demo()
+    report = Report.objects.get()
+    scores = [report.scores[str(number)] for number in range(1, 10)]
+    assert None not in scores
+    # Not the same few values: at least seven different scores, spread over 25 points or more.
+    assert len(set(scores)) >= 7
+    assert max(scores) - min(scores) >= 25
+    assert sum(score in (25.0, 50.0, 75.0) for score in scores) <= 1
+    managers, employees = report.role_scores["leidinggevende"], report.role_scores["medewerker"]
+    gaps = [
+        challenge
+        for challenge in managers
+        if managers[challenge] is not None
+        and employees[challenge] is not None
+        and abs(managers[challenge] - employees[challenge]) >= 15
+    ]
+    assert len(gaps) >= 2, (managers, employees)
+    # The respondents agree strongly on some challenges, not on all.
+    levels = {agreement_level(value) for value in report.agreement.values()}
+    assert "strong" in levels and levels & {"moderate", "little"}, report.agreement
+
+
+def test_the_demo_has_practices_in_place_dont_knows_and_needs_ranked_differently():
+    responses = demo_responses()
+    run_load_demo()
+    report = Report.objects.get()
+    assert "al" in report.practices.values() and "deels" in report.practices.values()
+    dont_knows = [
+        item_id
+        for _role, answers in responses
+        for item_id, value in answers.items()
+        if item_id.startswith("B") and value is None
+    ]
+    assert len(dont_knows) >= 10
+    first_needs = {answers["D_1"] for _role, answers in responses}
+    assert len(first_needs) >= 4
+    urgencies = {answers["D_1_urgency"] for _role, answers in responses}
+    assert len(urgencies) >= 2
+    # Context answers differ too, with "weet niet" where people cannot know.
+    assert {answers["A_alone"] for _role, answers in responses} >= {"10_25", "25_50", "50_75"}
+    assert None in {answers["A_hr_capacity"] for _role, answers in responses}
+    texts = report.free_text["E_open"]
+    assert len(texts) >= 6 and len(set(texts)) == len(texts)
