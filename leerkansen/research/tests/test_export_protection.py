@@ -34,7 +34,7 @@ from leerkansen.survey.rounds import close_round, open_round
 from leerkansen.testing import make_organisation, make_researcher, make_user
 
 from .conftest import logged_in, totp_code, verified_client
-from .test_exports import read_sav, xlsx_sheets
+from .export_fixtures import read_sav, xlsx_sheets
 
 pytestmark = pytest.mark.django_db
 
