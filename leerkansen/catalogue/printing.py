@@ -307,6 +307,8 @@ def _menu_card(
             "column_count": len(columns),
             "action_count": sum(len(group.actions) for group in groups),
             "has_highlight": any(a.highlight for group in groups for a in group.actions),
+            "has_related": any(a.related for group in groups for a in group.actions),
+            "catalogue_count": len(list(catalogue.actions())),
             "selection": selection if isinstance(selection, Selection) else "plan",
             "subtitle": subtitle,
             "paper": paper,

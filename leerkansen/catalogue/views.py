@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 
 from leerkansen.content.catalogue import get_catalogue
 
-from .forms import ActionFilterForm
+from .forms import ActionFilterForm, highlight_count
 from .selection import select_actions
 
 
@@ -27,6 +27,12 @@ def action_list(request: HttpRequest) -> HttpResponse:
     context = {
         "catalogue": catalogue,
         "form": form,
+        "total_count": len(list(catalogue.actions())),
+        "highlight_count": highlight_count(catalogue),
+        # Only the HIGHLIGHT filter: the count says how many of all actions it keeps.
+        "only_highlight": bool(filters.get("highlight"))
+        and not filters.get("q")
+        and not filters.get("uitdaging"),
         "selections": selections,
         "result_count": sum(len(selection.actions) for selection in selections),
         "is_filtered": any(filters.get(name) for name in ("q", "uitdaging", "highlight")),
@@ -44,5 +50,8 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
         "catalogue": catalogue,
         "action": action,
         "challenge": catalogue.challenge(action.challenge_number),
+        # The legend explains only the labels this action carries.
+        "no_highlight": not action.highlight,
+        "no_overlap": not action.related,
     }
     return render(request, "catalogue/action_detail.html", context)
