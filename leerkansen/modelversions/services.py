@@ -1,6 +1,7 @@
 """Which profile model a report uses, and how a researcher makes a new version active.
 
-- `get_active_model()`: the activated version, or the shipped model 1.0.0 when none is.
+- `get_active_model()`: the activated version, or the shipped model (SHIPPED_VERSION, 1.1.0)
+  when none is. The older shipped file 1.0.0 is kept for the reports made with it.
 - `get_model(version)`: exactly the model of that version, so that a report made with it is
   recomputed with it (reports.services).
 - `create_draft`, `rename_profiles`, `activate`: the life of a version (draft → active →
@@ -24,6 +25,7 @@ from django.utils import timezone
 from leerkansen.organisations.models import SecurityEvent
 from leerkansen.organisations.security import log_event
 from leerkansen.scoring.model import (
+    SHIPPED_FILES,
     SHIPPED_VERSION,
     ModelFileError,
     ProfileModel,
@@ -61,8 +63,8 @@ def version_key(version: str) -> tuple[int, int, int]:
 
 def check_content(version: str, content: object) -> ProfileModel:
     """The parsed model, after the checks a model file gets and a check of its version."""
-    if version == SHIPPED_VERSION:
-        raise ModelVersionError(f"version {version} is the shipped model file")
+    if version in SHIPPED_FILES:
+        raise ModelVersionError(f"version {version} is a shipped model file")
     version_key(version)
     model = validate_model(content, f"model version {version}")
     if model.version != version:
@@ -104,7 +106,7 @@ def active_version() -> str:
 
 
 def get_active_model() -> ProfileModel:
-    """The activated version's model, or the shipped model 1.0.0 when none is active."""
+    """The activated version's model, or the shipped model when none is active."""
     row = (
         ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE)
         .values_list("version", "checksum")
@@ -117,8 +119,8 @@ def get_active_model() -> ProfileModel:
 
 def get_model(version: str) -> ProfileModel:
     """The model of `version`, whatever its status; raises UnknownModelVersion."""
-    if version == SHIPPED_VERSION:
-        return get_shipped_model()
+    if version in SHIPPED_FILES:
+        return get_shipped_model(version)
     checksum = _checksum(version)
     if checksum is None:
         raise UnknownModelVersion(version)
@@ -130,8 +132,8 @@ def get_model(version: str) -> ProfileModel:
 
 
 def next_version() -> str:
-    """The next minor version after every known one: 1.0.0 → 1.1.0 → 1.2.0 …"""
-    versions = [SHIPPED_VERSION, *ModelVersion.objects.values_list("version", flat=True)]
+    """The next minor version after every known one, shipped files included: 1.2.0, 1.3.0 …"""
+    versions = [*SHIPPED_FILES, *ModelVersion.objects.values_list("version", flat=True)]
     major, minor, _patch = max(version_key(v) for v in versions)
     return f"{major}.{minor + 1}.0"
 
@@ -198,7 +200,8 @@ def activate(version: str, user=None) -> str:
     All or nothing: the previously active version is retired, the new one checked again
     (the catalogue may have changed since it was drafted) and made active, and the activation
     recorded, in one transaction. When any step fails, the previous version stays active.
-    Activating "1.0.0" retires the active version, so that the shipped model is used again.
+    Activating the shipped version retires the active version, so that the shipped model is
+    used again.
     Raises UnknownModelVersion, ModelVersionError (already active, or estimated on simulated
     organisations) or ModelFileError.
     """
@@ -293,7 +296,7 @@ def shipped_summary(active: str) -> VersionSummary:
         status="shipped",
         is_shipped=True,
         is_active=active == SHIPPED_VERSION,
-        source="scoring/data/model-1.0.0.yaml",
+        source=f"scoring/data/{SHIPPED_FILES[SHIPPED_VERSION].name}",
         kind="",
         simulated=False,
         profile_names=tuple(profile.name for profile in model.profiles),

@@ -48,8 +48,13 @@ class Report(models.Model):
     # {"id", "name", "description", "probability", "probabilities", "runner_up": {...}|null,
     #  "nearest_prototype", "model_status"}
     profile = models.JSONField()
-    # [{"action": "1.1", "challenge": 1, "reason": str, "components": {...}}]
+    # Model 1.0.0 ("dominant"): [{"action": "1.1", "challenge": 1, "reason": str,
+    #   "components": {...}}]. From 1.1.0 ("mixture"): [{"action", "challenge", "total",
+    #   "components": {...scoring.top3.MixtureComponents}, "respondents": int}], no sentence.
     top3 = models.JSONField()
+    # The next three actions after the top 3 ("ook sterk"), in the shape of top3; empty for
+    # reports of model 1.0.0.
+    also_strong = models.JSONField(default=list)
     # [{"challenge": 3, "urgency": 4|null}], largest need first
     needs = models.JSONField()
     # {"1.1": "al", ...}

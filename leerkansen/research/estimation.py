@@ -340,6 +340,9 @@ def draft_content(
         },
         "profiles": profiles,
         "weights": prior.weights.model_dump(mode="json"),
+        # The prior's top-3 method and its weights, so an estimated version scores as it did.
+        "method": prior.method,
+        "top3_weights": prior.top3_weights.model_dump(mode="json") if prior.top3_weights else None,
         "dominance_threshold": prior.dominance_threshold,
         "evidence": evidence,
     }

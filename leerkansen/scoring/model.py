@@ -4,7 +4,8 @@ A model file under data/ is the source of truth for one model version. It is val
 loaded, against its schema and against the catalogue (every challenge, every action); a bad
 file raises ModelFileError naming the file and the field. See docs/scoring.md.
 
-The file shipped here (1.0.0) is the baseline. Versions estimated later on collected data live
+The files shipped here (SHIPPED_FILES: 1.0.0, and 1.1.0 with the "mixture" top 3) are the
+baseline; 1.0.0 stays for the reports made with it. Versions estimated later on collected data live
 in the database (leerkansen.modelversions.services), in exactly the same shape, and are checked by
 the same `validate_model`; that module decides which version new reports use.
 """
@@ -23,8 +24,15 @@ from leerkansen.content.catalogue import ActionId, Catalogue, get_catalogue
 from leerkansen.lib.datafiles import DataFileError, describe, load_data_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_MODEL_FILE = DATA_DIR / "model-1.0.0.yaml"
-SHIPPED_VERSION = "1.0.0"
+# The model files shipped with the code, by version. A report keeps the version it was made
+# with, so a shipped file is never removed: 1.0.0 still recomputes the reports made with it.
+SHIPPED_FILES = {
+    "1.0.0": DATA_DIR / "model-1.0.0.yaml",
+    "1.1.0": DATA_DIR / "model-1.1.0.yaml",
+}
+# The shipped model new reports use while no estimated version is active.
+SHIPPED_VERSION = "1.1.0"
+DEFAULT_MODEL_FILE = SHIPPED_FILES[SHIPPED_VERSION]
 
 # A challenge whose prototype mean is at least this many standard deviations above the
 # reference mean defines the profile (it is what the profile is about).
@@ -84,6 +92,30 @@ class Weights(_Frozen):
     severity: NonNegative
 
 
+class ContextWeights(_Frozen):
+    fits: NonNegative
+    hinders: NonNegative
+
+
+class MixtureWeights(_Frozen):
+    """The weights of the "mixture" top-3 method (docs/scoring.md, "Top 3")."""
+
+    # × Σ_k p_k·E(a, k)
+    evidence: NonNegative
+    # × the share of the 3-2-1 need points the group could give (1: everyone's first need)
+    need: NonNegative
+    # the need part is multiplied by 1 + urgency × (mean urgency − 3) / 2
+    urgency: Annotated[float, Field(ge=0, le=1)]
+    # × the challenge's 0-100 score / 100
+    severity: NonNegative
+    # × the mean share of respondents agreeing with the problem on the action's facet items
+    facets: NonNegative
+    # per aspect (distance, working alone, HR capacity) that fits or hinders
+    context: ContextWeights
+    # subtracted when the action is partly in place ("deels")
+    partly: NonNegative
+
+
 class ProfileModel(_Frozen):
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
     # "prior": stated by hand as a starting point; "estimated": fitted on collected data.
@@ -92,6 +124,10 @@ class ProfileModel(_Frozen):
     standardisation: Standardisation
     profiles: tuple[Profile, ...] = Field(min_length=1)
     weights: Weights
+    # How the top 3 is computed: "dominant" (1.0.0: the dominant profile's evidence, the rank
+    # of the need, the severity) or "mixture" (1.1.0 on: every part in `top3_weights`).
+    method: Literal["dominant", "mixture"] = "dominant"
+    top3_weights: MixtureWeights | None = None
     dominance_threshold: Annotated[float, Field(gt=0, le=1)]
     evidence: dict[Slug, dict[ActionId, Share]]
 
@@ -134,6 +170,10 @@ def _cross_check(model: ProfileModel, catalogue: Catalogue) -> list[tuple[str, s
     total = math.fsum(profile.weight for profile in model.profiles)
     if not math.isclose(total, 1.0, abs_tol=1e-6):
         problems.append(("profiles", f"weights add up to {total:g}, not 1"))
+    if model.method == "mixture" and model.top3_weights is None:
+        problems.append(("top3_weights", 'required with method "mixture"'))
+    if model.method == "dominant" and model.top3_weights is not None:
+        problems.append(("top3_weights", 'only with method "mixture"'))
     check_keys(model.evidence, ids, "profiles", "evidence")
     for profile_id, row in model.evidence.items():
         check_keys(row, actions, "actions", f"evidence.{profile_id}")
@@ -168,7 +208,11 @@ def validate_model(raw: object, source: str, catalogue: Catalogue | None = None)
     return model
 
 
+def get_shipped_model(version: str = SHIPPED_VERSION) -> ProfileModel:
+    """A model file shipped with the code (default: the one new reports use), read once."""
+    return _load_shipped(version)
+
+
 @cache
-def get_shipped_model() -> ProfileModel:
-    """The model file shipped with the code (1.0.0), read once per process (it is immutable)."""
-    return load_model(DEFAULT_MODEL_FILE)
+def _load_shipped(version: str) -> ProfileModel:
+    return load_model(SHIPPED_FILES[version])

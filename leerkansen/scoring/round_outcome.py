@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
+from leerkansen.content.action_attributes import ActionAttributesFile, get_action_attributes
 from leerkansen.content.catalogue import Catalogue
 from leerkansen.content.questionnaire import AGREEMENT_VALUES, Questionnaire
 
@@ -32,7 +33,16 @@ from .anonymity import role_breakdown
 from .model import ProfileModel
 from .profiles import assign_profile
 from .scales import scale_items, scores_of
-from .top3 import reason_sentence, recommend_top3
+from .top3 import (
+    AGREES_WITH_PROBLEM,
+    AGREES_WITH_PROBLEM_REVERSE,
+    CONTEXT_ITEMS,
+    GroupAnswers,
+    MixtureRecommendation,
+    reason_sentence,
+    recommend_mixture,
+    recommend_top3,
+)
 
 # One respondent's answers by item id: a number, a code, a text or None.
 Answers = Mapping[str, object]
@@ -72,6 +82,101 @@ def ranked_needs(responses: Sequence[Answers], questionnaire: Questionnaire) -> 
     ]
 
 
+def need_tallies(
+    responses: Sequence[Answers], questionnaire: Questionnaire
+) -> tuple[dict[int, int], dict[int, int], dict[int, float]]:
+    """Per challenge: its 3-2-1 points, how many respondents named it, its mean urgency.
+
+    The urgency is rounded to 1 decimal, as in `ranked_needs`; a challenge nobody gave an
+    urgency has none.
+    """
+    points: Counter[int] = Counter()
+    chosen_by: Counter[int] = Counter()
+    urgencies: dict[int, list[int]] = {}
+    for answers in responses:
+        named = set()
+        for rank, (need_id, urgency_id) in enumerate(questionnaire.need_items()):
+            challenge = answers.get(need_id)
+            if not isinstance(challenge, int):
+                continue
+            points[challenge] += NEED_POINTS[rank]
+            named.add(challenge)
+            urgency = answers.get(urgency_id) if urgency_id else None
+            if isinstance(urgency, int):
+                urgencies.setdefault(challenge, []).append(urgency)
+        chosen_by.update(named)
+    mean_urgency = {c: round(sum(u) / len(u), 1) for c, u in sorted(urgencies.items())}
+    return dict(sorted(points.items())), dict(sorted(chosen_by.items())), mean_urgency
+
+
+def facet_answers(
+    responses: Sequence[Answers], questionnaire: Questionnaire
+) -> dict[str, tuple[int, int]]:
+    """Per diagnostic item (respondents agreeing with the problem, respondents answering).
+
+    Agreeing with the problem is 4-5 on an item that names it and 1-2 on a reverse item (which
+    names its absence); "weet niet" is not an answer.
+    """
+    result = {}
+    for item in scale_items(questionnaire):
+        agreeing = AGREES_WITH_PROBLEM_REVERSE if item.reverse else AGREES_WITH_PROBLEM
+        values = [v for answers in responses if isinstance(v := answers.get(item.id), int)]
+        result[item.id] = (sum(v in agreeing for v in values), len(values))
+    return result
+
+
+def group_context(responses: Sequence[Answers], questionnaire: Questionnaire) -> dict[str, str]:
+    """The group's answer to each context item the top 3 uses: the (lower) median answer.
+
+    In the order of the item's options, so that it does not depend on the order of the
+    responses; "weet niet" and no answer are left out, an item nobody answered is absent.
+    """
+    context = {}
+    for item_id in CONTEXT_ITEMS:
+        item = questionnaire.item(item_id)
+        if item is None:
+            continue
+        order = [option.value for option in item.options if option.value is not None]
+        given = sorted(
+            order.index(value) for answers in responses if (value := answers.get(item_id)) in order
+        )
+        if given:
+            context[item_id] = str(order[given[(len(given) - 1) // 2]])
+    return context
+
+
+def group_answers(responses: Sequence[Answers], questionnaire: Questionnaire) -> GroupAnswers:
+    """What the respondents told us together, for the "mixture" top 3."""
+    points, chosen_by, urgency = need_tallies(responses, questionnaire)
+    return GroupAnswers(
+        respondents=len(responses),
+        facets=facet_answers(responses, questionnaire),
+        context=group_context(responses, questionnaire),
+        need_points=points,
+        need_chosen_by=chosen_by,
+        urgency=urgency,
+    )
+
+
+def _as_json(value: object) -> object:
+    """Tuples as lists, so that a snapshot equals itself after a trip through JSON."""
+    if isinstance(value, dict):
+        return {key: _as_json(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(inner) for inner in value]
+    return value
+
+
+def _mixture_entry(rec: MixtureRecommendation, respondents: int) -> dict:
+    return {
+        "action": rec.action_id,
+        "challenge": rec.challenge,
+        "total": rec.total,
+        "components": _as_json(asdict(rec.components)),
+        "respondents": respondents,
+    }
+
+
 def agreed_practices(responses: Sequence[Answers], questionnaire: Questionnaire) -> dict[str, str]:
     """Per action the state most respondents gave ("al", "deels", "nog_niet", "nvt")."""
     practices = {}
@@ -92,21 +197,54 @@ def compute_outcome(
     questionnaire: Questionnaire,
     catalogue: Catalogue,
     model: ProfileModel,
+    attributes: ActionAttributesFile | None = None,
 ) -> dict:
-    """Scores, profile, top 3, needs and practices for a set of responses."""
+    """Scores, profile, top 3 ("also_strong": the next three), needs and practices.
+
+    The model's `method` chooses the top 3: "dominant" (1.0.0) stores each action with its
+    reason sentence and parts, as it always did; "mixture" stores the parts as plain data
+    (`top3.MixtureComponents`) and the number of respondents, no sentence. `attributes`: the
+    action attributes (default: the active file), used by "mixture" only.
+    """
     scores = scores_of(responses, scale_items(questionnaire))
     needs = ranked_needs(responses, questionnaire)
     practices = agreed_practices(responses, questionnaire)
     assignment = assign_profile(scores, model)
     profile = model.profile(assignment.dominant)
-    top3 = recommend_top3(
-        scores=scores,
-        needs=[need["challenge"] for need in needs],
-        practices=practices,
-        assignment=assignment,
-        model=model,
-        catalogue=catalogue,
-    )
+    need_order = [need["challenge"] for need in needs]
+    if model.method == "mixture":
+        top, also = recommend_mixture(
+            scores=scores,
+            needs=need_order,
+            group=group_answers(responses, questionnaire),
+            practices=practices,
+            assignment=assignment,
+            model=model,
+            catalogue=catalogue,
+            attributes=attributes or get_action_attributes(),
+        )
+        top3 = [_mixture_entry(rec, len(responses)) for rec in top]
+        also_strong = [_mixture_entry(rec, len(responses)) for rec in also]
+    else:
+        top3 = [
+            {
+                "action": rec.action_id,
+                "challenge": rec.challenge,
+                "reason": reason_sentence(
+                    rec, profile.name, catalogue.challenge(rec.challenge).title
+                ),
+                "components": asdict(rec.components),
+            }
+            for rec in recommend_top3(
+                scores=scores,
+                needs=need_order,
+                practices=practices,
+                assignment=assignment,
+                model=model,
+                catalogue=catalogue,
+            )
+        ]
+        also_strong = []
     runner_up = None
     if assignment.runner_up:
         runner = model.profile(assignment.runner_up)
@@ -135,17 +273,8 @@ def compute_outcome(
         # The model's own cut-off, kept so that the report words how sure its profile is
         # as it did when it was made.
         "dominance_threshold": model.dominance_threshold,
-        "top3": [
-            {
-                "action": rec.action_id,
-                "challenge": rec.challenge,
-                "reason": reason_sentence(
-                    rec, profile.name, catalogue.challenge(rec.challenge).title
-                ),
-                "components": asdict(rec.components),
-            }
-            for rec in top3
-        ],
+        "top3": top3,
+        "also_strong": also_strong,
         "needs": needs,
         "practices": practices,
     }

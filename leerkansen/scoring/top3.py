@@ -1,19 +1,25 @@
-"""Top 3: the three catalogue actions that fit an organisation best, each with its reason.
+"""Top 3: the three catalogue actions that fit an organisation best, with what explains them.
 
-A personal score per action combines the model's evidence for the dominant profile with the
-organisation's ranked needs and its score on the action's challenge; the weights come from the
-model file. Selection then skips what is already in place and keeps the three varied.
+The model file's `method` chooses the score. "dominant" (model 1.0.0): the model's evidence
+for the dominant profile, the organisation's ranked needs and its score on the action's
+challenge (`recommend_top3`, with `reason_sentence`). "mixture" (1.1.0 on): the evidence over
+all profiles, the group's needs with urgency, the item answers on the action's facets, the fit
+with the context and what is (partly) in place (`recommend_mixture`), every part kept as plain
+data for the report to word. Selection skips what is already in place and keeps the three
+varied.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
+from leerkansen.content.action_attributes import ActionAttributes, ActionAttributesFile
 from leerkansen.content.catalogue import Catalogue
 
 from .model import ProfileModel
@@ -25,6 +31,8 @@ PRACTICE_STATES = frozenset({"al", "deels", "nog_niet", "nvt"})
 EXCLUDED_STATES = frozenset({"al", "nvt"})
 TOP_N = 3
 MAX_PER_CHALLENGE = 2
+# Need points of a first, second and third choice (the same in round_outcome.NEED_POINTS).
+NEED_POINTS_OF_RANK = (3, 2, 1)
 
 # Evidence levels for the reason sentence: (lower bound, word), highest first.
 EVIDENCE_LEVELS = (
@@ -208,3 +216,292 @@ def reason_sentence(rec: Recommendation, profile_name: str, challenge_title: str
     else:
         sentence = gettext("%(score)s and %(evidence)s.") % {"score": score, "evidence": evidence}
     return sentence[0].upper() + sentence[1:]
+
+
+# --- The "mixture" method (model 1.1.0 on): every part of what the organisation told us. ---
+
+# Section A items and the answers that make an aspect of the context apply. Missing or
+# "weet niet" is neutral: it neither fits nor hinders.
+DISTANCE_ITEMS = ("A_sites", "A_away_from_manager", "A_telework")
+ALONE_ITEM = "A_alone"
+HR_ITEM = "A_hr_capacity"
+CONTEXT_ITEMS = (*DISTANCE_ITEMS, ALONE_ITEM, HR_ITEM)
+_LARGE_SHARE = frozenset({"25_50", "50_75", "75plus"})
+# The values that make an aspect apply, per item: many sites or a quarter or more of the
+# people away from their manager, teleworking or working alone; little or no HR capacity.
+CONTEXT_APPLIES = {
+    "A_sites": frozenset({"4_10", "11plus"}),
+    "A_away_from_manager": _LARGE_SHARE,
+    "A_telework": _LARGE_SHARE,
+    ALONE_ITEM: _LARGE_SHARE,
+    HR_ITEM: frozenset({"none", "lt1"}),
+}
+# The agreement answers that agree with the problem an item names: 4-5, or 1-2 on a reverse
+# item (which names the absence of the problem).
+AGREES_WITH_PROBLEM = frozenset({4, 5})
+AGREES_WITH_PROBLEM_REVERSE = frozenset({1, 2})
+NEUTRAL_URGENCY = 3
+FITS, HINDERS = "fits", "hinders"
+ALSO_STRONG_N = 3
+
+
+@dataclass(frozen=True)
+class FacetEvidence:
+    """How many respondents agreed with the problem of one facet item, of those answering."""
+
+    item_id: str
+    agree: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class ContextFit:
+    """A section A answer that makes the action fit or hinders it."""
+
+    item_id: str
+    value: str
+    effect: str  # FITS or HINDERS
+
+
+@dataclass(frozen=True)
+class GroupAnswers:
+    """What the respondents told us together, beyond the challenge scores.
+
+    `facets`: per diagnostic item (agree, answered); `context`: per section A item the group's
+    answer (missing: unknown); `need_points`, `need_chosen_by` and `urgency` per challenge
+    (3-2-1 points, respondents naming it, mean urgency). `round_outcome.group_answers` builds it.
+    """
+
+    respondents: int
+    facets: Mapping[str, tuple[int, int]]
+    context: Mapping[str, str]
+    need_points: Mapping[int, int]
+    need_chosen_by: Mapping[int, int]
+    urgency: Mapping[int, float]
+
+
+@dataclass(frozen=True)
+class MixtureComponents:
+    """The parts of a "mixture" score, kept (as plain data) for the explanation."""
+
+    evidence_mixture: float
+    evidence_part: float
+    need_rank: int | None
+    need_points: int | None
+    need_chosen_by: int | None
+    urgency: float | None
+    need_part: float
+    severity: float | None
+    severity_part: float
+    facets: tuple[FacetEvidence, ...]
+    facet_share: float | None
+    facet_part: float
+    context: tuple[ContextFit, ...]
+    context_part: float
+    practice: str | None
+    practice_part: float
+
+
+@dataclass(frozen=True)
+class MixtureRecommendation:
+    action_id: str
+    challenge: int
+    total: float
+    components: MixtureComponents
+
+
+def context_fit(attributes: ActionAttributes, context: Mapping[str, str]) -> tuple[ContextFit, ...]:
+    """The context answers that make an action fit or hinder it, in CONTEXT_ITEMS order.
+
+    Distance (many sites, away from the manager, telework): fits an action that reaches people
+    at a distance, hinders one that does not. Working alone: the same with working_alone. Little
+    or no HR capacity hinders an action that needs HR capacity.
+    """
+    reaches, needs = attributes.reach_values, attributes.need_values
+    fits: list[ContextFit] = []
+    for item_id in CONTEXT_ITEMS:
+        value = context.get(item_id)
+        if value is None or value not in CONTEXT_APPLIES[item_id]:
+            continue
+        if item_id in DISTANCE_ITEMS:
+            effect = FITS if "at_distance" in reaches else HINDERS
+        elif item_id == ALONE_ITEM:
+            effect = FITS if "working_alone" in reaches else HINDERS
+        elif "hr_capacity" in needs:
+            effect = HINDERS
+        else:
+            continue
+        fits.append(ContextFit(item_id, value, effect))
+    return tuple(fits)
+
+
+def _context_aspects(fits: Sequence[ContextFit]) -> tuple[int, int]:
+    """(aspects that fit, aspects that hinder): distance counts once, however many items."""
+    aspects: dict[str, str] = {}
+    for fit in fits:
+        aspect = "distance" if fit.item_id in DISTANCE_ITEMS else fit.item_id
+        aspects[aspect] = fit.effect
+    effects = list(aspects.values())
+    return effects.count(FITS), effects.count(HINDERS)
+
+
+def _challenge_shares(facets: Mapping[str, tuple[int, int]]) -> dict[int, float]:
+    """Per challenge, the share agreeing with the problem over all its items' answers."""
+    agree: Counter[int] = Counter()
+    answered: Counter[int] = Counter()
+    for item_id, (yes, given) in facets.items():
+        challenge = int(item_id[1 : item_id.index("_")])
+        agree[challenge] += yes
+        answered[challenge] += given
+    return {c: agree[c] / answered[c] for c in sorted(answered) if answered[c]}
+
+
+def excluded_actions(practices: Mapping[str, str], catalogue: Catalogue) -> set[str]:
+    """Actions not to recommend: "al" and "nvt", and the related actions (twins) of an "al"."""
+    excluded = set()
+    for action_id, state in practices.items():
+        if state in EXCLUDED_STATES:
+            excluded.add(action_id)
+        if state == "al":
+            action = catalogue.action(action_id)
+            excluded.update(action.related if action else ())
+    return excluded
+
+
+def score_actions_mixture(
+    *,
+    scores: Mapping[int, float | None],
+    needs: Sequence[int],
+    group: GroupAnswers,
+    practices: Mapping[str, str],
+    assignment: ProfileAssignment,
+    model: ProfileModel,
+    catalogue: Catalogue,
+    attributes: ActionAttributesFile,
+) -> list[MixtureRecommendation]:
+    """The "mixture" score of every catalogue action, in catalogue order (docs/scoring.md)."""
+    _check_inputs(scores, needs, practices, catalogue)
+    weights = model.top3_weights
+    if weights is None:
+        raise ValueError(f"model {model.version} has no top3_weights")
+    if group.respondents < 1:
+        raise ValueError("a score needs at least one respondent")
+    ranks = {number: rank for rank, number in enumerate(needs, start=1)}
+    probabilities = assignment.probabilities
+    challenge_shares = _challenge_shares(group.facets)
+    scored = []
+    for action in catalogue.actions():
+        challenge = action.challenge_number
+        described = attributes.action(action.id)
+        if described is None:
+            raise ValueError(f"action {action.id} has no attributes")
+        mixture = math.fsum(
+            p * model.evidence[profile_id][action.id] for profile_id, p in probabilities.items()
+        )
+        points = group.need_points.get(challenge, 0)
+        urgency = group.urgency.get(challenge)
+        need_share = points / (len(NEED_POINTS_OF_RANK) * group.respondents)
+        urgency_factor = (
+            1.0
+            if urgency is None
+            else 1 + weights.urgency * (urgency - NEUTRAL_URGENCY) / (NEUTRAL_URGENCY - 1)
+        )
+        severity = scores.get(challenge)
+        facets = tuple(
+            FacetEvidence(item, *group.facets.get(item, (0, 0)))
+            for item in sorted(described.facet_items)
+        )
+        shares = [facet.agree / facet.answered for facet in facets if facet.answered]
+        # Shrunk towards the challenge as a whole (one pseudo-facet: the share over all its
+        # items), so that an action answering one item is not favoured by chance.
+        whole = challenge_shares.get(challenge)
+        if shares and whole is not None:
+            shares.append(whole)
+        facet_share = math.fsum(shares) / len(shares) if shares else None
+        context = context_fit(described, group.context)
+        fitting, hindering = _context_aspects(context)
+        practice = practices.get(action.id)
+        components = MixtureComponents(
+            evidence_mixture=round(mixture, 9),
+            evidence_part=weights.evidence * mixture,
+            need_rank=ranks.get(challenge),
+            need_points=points or None,
+            need_chosen_by=group.need_chosen_by.get(challenge) or None,
+            urgency=urgency,
+            need_part=weights.need * need_share * urgency_factor,
+            severity=severity,
+            severity_part=weights.severity * severity / 100 if severity is not None else 0.0,
+            facets=facets,
+            facet_share=facet_share,
+            facet_part=weights.facets * facet_share if facet_share is not None else 0.0,
+            context=context,
+            context_part=weights.context.fits * fitting - weights.context.hinders * hindering,
+            practice=practice,
+            practice_part=-weights.partly if practice == "deels" else 0.0,
+        )
+        total = round(
+            math.fsum(
+                (
+                    components.evidence_part,
+                    components.need_part,
+                    components.severity_part,
+                    components.facet_part,
+                    components.context_part,
+                    components.practice_part,
+                )
+            ),
+            9,
+        )
+        scored.append(MixtureRecommendation(action.id, challenge, total, components))
+    return scored
+
+
+def recommend_mixture(
+    *,
+    scores: Mapping[int, float | None],
+    needs: Sequence[int],
+    group: GroupAnswers,
+    practices: Mapping[str, str],
+    assignment: ProfileAssignment,
+    model: ProfileModel,
+    catalogue: Catalogue,
+    attributes: ActionAttributesFile,
+) -> tuple[list[MixtureRecommendation], list[MixtureRecommendation]]:
+    """(top 3, "ook sterk": the next three), best first, by the "mixture" score.
+
+    Left out: "al" and "nvt" actions and the related actions of an "al" one. The top 3 takes at
+    most two actions of one challenge; no list holds two related actions. Ties go to catalogue
+    order.
+    """
+    scored = score_actions_mixture(
+        scores=scores,
+        needs=needs,
+        group=group,
+        practices=practices,
+        assignment=assignment,
+        model=model,
+        catalogue=catalogue,
+        attributes=attributes,
+    )
+    excluded = excluded_actions(practices, catalogue)
+    position = {rec.action_id: index for index, rec in enumerate(scored)}
+    ranked = sorted(scored, key=lambda rec: (-rec.total, position[rec.action_id]))
+    top: list[MixtureRecommendation] = []
+    also: list[MixtureRecommendation] = []
+    blocked: set[str] = set()
+    per_challenge: dict[int, int] = {}
+    for rec in ranked:
+        if len(also) == ALSO_STRONG_N:
+            break
+        if rec.action_id in excluded or rec.action_id in blocked:
+            continue
+        if len(top) < TOP_N:
+            if per_challenge.get(rec.challenge, 0) >= MAX_PER_CHALLENGE:
+                continue
+            top.append(rec)
+            per_challenge[rec.challenge] = per_challenge.get(rec.challenge, 0) + 1
+        else:
+            also.append(rec)
+        action = catalogue.action(rec.action_id)
+        blocked.update(action.related if action else ())
+    return top, also

@@ -40,18 +40,18 @@ def renamed_and_reweighted(content: dict) -> None:
 
 def test_without_an_active_version_reports_use_the_shipped_model():
     assert get_active_model() is get_shipped_model()
-    assert services.active_version() == "1.0.0"
-    assert get_model("1.0.0") is get_shipped_model()
+    assert services.active_version() == "1.1.0"
+    assert get_model("1.1.0") is get_shipped_model()
     with pytest.raises(UnknownModelVersion):
-        get_model("1.1.0")
+        get_model("1.2.0")
 
 
 def test_drafts_get_the_next_minor_version_written_into_their_content():
     first, second = make_draft(), make_draft()
-    assert (first.version, second.version) == ("1.1.0", "1.2.0")
-    assert first.content["version"] == "1.1.0"
+    assert (first.version, second.version) == ("1.2.0", "1.3.0")
+    assert first.content["version"] == "1.2.0"
     assert first.status == ModelVersion.Status.DRAFT
-    assert get_model("1.2.0").version == "1.2.0"
+    assert get_model("1.3.0").version == "1.3.0"
     # A draft is not used until it is activated.
     assert get_active_model() is get_shipped_model()
 
@@ -85,38 +85,38 @@ def test_activation_switches_the_model_at_once_and_is_recorded(django_user_model
     draft = make_draft(renamed_and_reweighted)
     assert get_active_model().profiles[0].name == "Druk en verspreid"
 
-    assert activate(draft.version, user=user) == "1.0.0"
+    assert activate(draft.version, user=user) == "1.1.0"
 
     # The same process sees the new version immediately: nothing stale in a cache.
-    assert get_active_model().version == "1.1.0"
+    assert get_active_model().version == "1.2.0"
     assert get_active_model().profiles[0].name == "Nieuw Druk en verspreid"
     draft.refresh_from_db()
     assert draft.status == ModelVersion.Status.ACTIVE
     assert draft.activated_by == user and draft.activated_at is not None
     activation = ModelActivation.objects.get()
     assert (activation.version, activation.previous_version, activation.user) == (
+        "1.2.0",
         "1.1.0",
-        "1.0.0",
         user,
     )
 
     second = make_draft()
-    assert activate(second.version, user=user) == "1.1.0"
+    assert activate(second.version, user=user) == "1.2.0"
     draft.refresh_from_db()
     assert draft.status == ModelVersion.Status.RETIRED
-    assert get_active_model().version == "1.2.0"
+    assert get_active_model().version == "1.3.0"
 
     # Back to the shipped model: no version is active any more.
-    assert activate("1.0.0", user=user) == "1.2.0"
+    assert activate("1.1.0", user=user) == "1.3.0"
     assert get_active_model() is get_shipped_model()
     assert not ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).exists()
     assert ModelActivation.objects.count() == 3
     # And in the security log, next to logins and exports.
     logged = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MODEL_ACTIVATED)
     assert list(logged.order_by("pk").values_list("detail", "user")) == [
-        ("1.0.0 -> 1.1.0", user.pk),
         ("1.1.0 -> 1.2.0", user.pk),
-        ("1.2.0 -> 1.0.0", user.pk),
+        ("1.2.0 -> 1.3.0", user.pk),
+        ("1.3.0 -> 1.1.0", user.pk),
     ]
 
 
@@ -161,7 +161,7 @@ def test_a_version_estimated_on_simulated_organisations_is_never_activated():
     with pytest.raises(ModelVersionError) as error:
         activate(draft.version)
     assert error.value.code == "simulated"
-    assert services.active_version() == "1.0.0"
+    assert services.active_version() == "1.1.0"
 
 
 def test_only_a_draft_is_renamed_and_names_stay_distinct():
@@ -186,7 +186,7 @@ def test_only_a_draft_is_renamed_and_names_stay_distinct():
 def test_an_old_report_reproduces_exactly_after_a_new_version_is_activated():
     assessment = make_completed_assessment(needs=(1, 4, 5))
     old = create_report(assessment)
-    assert old.model_version == "1.0.0"
+    assert old.model_version == "1.1.0"
     stored = {field: getattr(old, field) for field in MODEL_FIELDS}
 
     activate(make_draft(renamed_and_reweighted).version)
@@ -198,16 +198,17 @@ def test_an_old_report_reproduces_exactly_after_a_new_version_is_activated():
     add_responses(assessment, "hr", 5)
     refreshed = refresh_report(assessment)
     assert refreshed.revision == 2 and refreshed.response_count == 6
-    assert refreshed.model_version == "1.0.0"
+    assert refreshed.model_version == "1.1.0"
     assert refreshed.profile["name"] == stored["profile"]["name"] == "Druk en verspreid"
-    assert refreshed.top3 == stored["top3"]
+    # The same answers again: the same actions (the counts in their parts grow with the round).
+    assert [e["action"] for e in refreshed.top3] == [e["action"] for e in stored["top3"]]
 
     # A new report takes the new version: same answers, another model, another outcome.
     new = create_report(make_completed_assessment(needs=(1, 4, 5), organisation_name="Ander"))
-    assert new.model_version == "1.1.0"
+    assert new.model_version == "1.2.0"
     assert new.profile["name"] == "Nieuw Druk en verspreid"
     assert new.top3 != stored["top3"]
-    assert Report.objects.get(pk=old.pk).model_version == "1.0.0"
+    assert Report.objects.get(pk=old.pk).model_version == "1.1.0"
 
 
 def test_a_report_of_an_unknown_version_cannot_be_recomputed():

@@ -23,15 +23,15 @@ def migrate(targets) -> MigrationExecutor:
 
 def test_existing_reports_get_the_thresholds_in_force_and_their_models_dominance(settings):
     settings.ANONYMITY_THRESHOLD, settings.FREE_TEXT_THRESHOLD = 6, 9
-    content = {**get_shipped_model().model_dump(mode="json"), "version": "1.1.0"}
+    content = {**get_shipped_model().model_dump(mode="json"), "version": "1.2.0"}
     content["dominance_threshold"] = 0.6
     ModelVersion.objects.create(
-        version="1.1.0", status="active", content=content, checksum=content_checksum(content)
+        version="1.2.0", status="active", content=content, checksum=content_checksum(content)
     )
     old_apps = migrate([BEFORE]).loader.project_state(BEFORE).apps
     OldReport = old_apps.get_model("reports", "Report")
     organisation = Organisation.objects.create(name="Zorggroep De Linde")
-    for version in ("1.0.0", "1.1.0"):
+    for version in ("1.0.0", "1.2.0"):
         assessment = Assessment.objects.create(organisation=organisation)
         OldReport.objects.create(
             assessment_id=assessment.pk,
@@ -58,7 +58,7 @@ def test_existing_reports_get_the_thresholds_in_force_and_their_models_dominance
     }
     assert stored == {
         "1.0.0": (6, 9, get_shipped_model().dominance_threshold),
-        "1.1.0": (6, 9, 0.6),
+        "1.2.0": (6, 9, 0.6),
     }
 
 

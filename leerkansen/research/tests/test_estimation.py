@@ -64,7 +64,7 @@ def test_estimation_finds_the_four_planted_profiles_back():
 
     # The draft: a valid model version, named after the prior profiles they resemble.
     draft = estimate.draft
-    assert draft.status == ModelVersion.Status.DRAFT and draft.based_on == "1.0.0"
+    assert draft.status == ModelVersion.Status.DRAFT and draft.based_on == "1.1.0"
     model = get_model(draft.version)
     assert model.status == "estimated" and len(model.profiles) == 4
     assert {p.name for p in model.profiles} == PRIOR_NAMES - {"Op weg"}
@@ -208,7 +208,7 @@ def test_estimate_evidence_moves_cells_with_enough_ratings_toward_them():
     lines = run("estimate_evidence")
 
     draft = ModelVersion.objects.get()
-    assert draft.based_on == "1.0.0" and draft.fit["kind"] == "evidence"
+    assert draft.based_on == "1.1.0" and draft.fit["kind"] == "evidence"
     evidence = get_model(draft.version).evidence
     expected = round(0.30 + 0.55 * (20 - 1) / 24, 2)
     assert prior["druk-en-verspreid"]["2.1"] == 0.35
@@ -216,13 +216,13 @@ def test_estimate_evidence_moves_cells_with_enough_ratings_toward_them():
     assert evidence["druk-en-verspreid"]["3.1"] == prior["druk-en-verspreid"]["3.1"]
     assert evidence["op-weg"] == prior["op-weg"]
     assert draft.fit["cells_estimated"] == 1 and draft.fit["ratings"] == 31
-    assert f"Draft model version {draft.version} written (based on 1.0.0)." in lines
+    assert f"Draft model version {draft.version} written (based on 1.1.0)." in lines
 
 
 def test_evidence_is_estimated_on_the_active_version():
     base = ModelVersion.objects.create(
-        version="1.1.0",
-        content={**get_shipped_model().model_dump(mode="json"), "version": "1.1.0"},
+        version="1.2.0",
+        content={**get_shipped_model().model_dump(mode="json"), "version": "1.2.0"},
     )
     activate(base.version)
     rounds = [make_report(organisation_name=f"Org {i}").assessment for i in range(21)]
@@ -231,8 +231,8 @@ def test_evidence_is_estimated_on_the_active_version():
 
     _result, draft = estimate_evidence()
 
-    assert draft.version == "1.2.0" and draft.based_on == "1.1.0"
-    assert get_model("1.2.0").evidence["druk-en-verspreid"]["1.1"] == 0.30
+    assert draft.version == "1.3.0" and draft.based_on == "1.2.0"
+    assert get_model("1.3.0").evidence["druk-en-verspreid"]["1.1"] == 0.30
 
 
 def test_without_enough_ratings_no_evidence_draft_is_written():

@@ -60,7 +60,7 @@ def test_a_researcher_sees_the_versions_with_their_fit(researcher):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     text = page_text(response)
-    assert f'id="versie-{draft.version}"' in text and 'id="versie-1.0.0"' in text
+    assert f'id="versie-{draft.version}"' in text and 'id="versie-1.1.0"' in text
     row = text[text.index(f'id="versie-{draft.version}"') :].split("</tr>")[0]
     for expected in ("412", "8800,3", "0,870", "6%", "Druk en verspreid", "estimate_profiles"):
         assert expected in row, expected
@@ -73,7 +73,7 @@ def test_a_researcher_sees_the_versions_with_their_fit(researcher):
 
 
 def test_the_shipped_model_has_a_page_without_rename_form(researcher):
-    response = researcher.get(detail("1.0.0"))
+    response = researcher.get(detail("1.1.0"))
     assert response.status_code == 200
     text = page_text(response)
     assert 'id="profiel-druk-en-verspreid"' in text
@@ -81,7 +81,7 @@ def test_the_shipped_model_has_a_page_without_rename_form(researcher):
     assert researcher.get(detail("9.9.9")).status_code == 404
 
 
-@pytest.mark.parametrize("path", [LIST, detail("1.0.0")])
+@pytest.mark.parametrize("path", [LIST, detail("1.1.0")])
 def test_only_researchers_see_the_model_pages(client, path):
     response = client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/account/inloggen/")
@@ -122,7 +122,7 @@ def test_only_drafts_are_renamed_and_only_by_researchers(researcher, admin):
     assert admin.post(f"{detail(draft.version)}namen/", names).status_code == 403
     assert get_model(draft.version).profile("op-weg").name == "Op weg"
 
-    assert researcher.post(f"{detail('1.0.0')}namen/", names).status_code == 404
+    assert researcher.post(f"{detail('1.1.0')}namen/", names).status_code == 404
     activate(draft.version)
     assert researcher.post(f"{detail(draft.version)}namen/", names).status_code == 404
     assert researcher.get(f"{detail(draft.version)}namen/").status_code == 405
@@ -134,7 +134,7 @@ def test_activation_is_an_explicit_recorded_post(researcher):
     url = f"{detail(draft.version)}activeren/"
 
     assert researcher.get(url).status_code == 405
-    assert active_version() == "1.0.0"
+    assert active_version() == "1.1.0"
 
     response = researcher.post(url)
 
@@ -143,14 +143,14 @@ def test_activation_is_an_explicit_recorded_post(researcher):
     assert draft.status == ModelVersion.Status.ACTIVE
     assert draft.activated_by == researcher.user
     activation = ModelActivation.objects.get()
-    assert (activation.version, activation.previous_version) == (draft.version, "1.0.0")
+    assert (activation.version, activation.previous_version) == (draft.version, "1.1.0")
     assert activation.user == researcher.user
     text = page_text(researcher.get(LIST))
-    assert "1.0.0 → 1.1.0" in text
+    assert "1.1.0 → 1.2.0" in text
 
     # Back to the shipped model, from its own page.
-    assert researcher.post(f"{detail('1.0.0')}activeren/").status_code == 302
-    assert active_version() == "1.0.0"
+    assert researcher.post(f"{detail('1.1.0')}activeren/").status_code == 302
+    assert active_version() == "1.1.0"
 
 
 def test_others_cannot_activate(admin):
@@ -162,7 +162,7 @@ def test_others_cannot_activate(admin):
     response = anonymous.post(url)
     assert response.status_code == 302 and response["Location"].startswith("/account/inloggen/")
 
-    assert active_version() == "1.0.0"
+    assert active_version() == "1.1.0"
     assert not ModelActivation.objects.exists()
 
 
@@ -171,7 +171,7 @@ def test_activation_needs_the_csrf_token():
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_researcher())
     assert client.post(f"{detail(draft.version)}activeren/").status_code == 403
-    assert active_version() == "1.0.0"
+    assert active_version() == "1.1.0"
 
 
 def test_a_failed_activation_says_so_and_keeps_the_active_version(researcher):
@@ -199,4 +199,4 @@ def test_a_version_estimated_on_simulated_data_offers_no_activation(researcher):
     assert 'id="activeren"' not in page_text(researcher.get(detail(draft.version)))
     response = researcher.post(f"{detail(draft.version)}activeren/")
     assert response.status_code == 302 and response["Location"] == detail(draft.version)
-    assert active_version() == "1.0.0"
+    assert active_version() == "1.1.0"

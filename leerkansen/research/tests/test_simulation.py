@@ -57,7 +57,7 @@ def test_reports_hold_the_scores_of_the_stored_answers():
         ((_role, answers),) = completed_responses(assessment)
         expected = {str(c): s for c, s in challenge_scores(answers, items).items()}
         assert assessment.report.scores == expected
-        assert assessment.report.model_version == "1.0.0"
+        assert assessment.report.model_version == "1.1.0"
 
 
 def test_scores_lie_near_the_planted_prototypes_and_reverse_keys_are_respected():

@@ -39,8 +39,9 @@ def raw():
     return yaml.safe_load(DEFAULT_MODEL_FILE.read_text(encoding="utf-8"))
 
 
-def test_committed_file_is_the_prior_model_1_0_0(model):
-    assert model.version == "1.0.0"
+def test_committed_file_is_the_prior_model_1_1_0(model):
+    assert model.version == "1.1.0"
+    assert model.method == "mixture" and model.top3_weights is not None
     assert model.status == "prior"
     assert "startmodel" in model.description_nl
     assert model.dominance_threshold == 0.70

@@ -15,7 +15,7 @@ from leerkansen.scoring.top3 import (
     score_actions,
 )
 
-MODEL = get_shipped_model()
+MODEL = get_shipped_model("1.0.0")  # the "dominant" top 3 of model 1.0.0
 CATALOGUE = get_catalogue()
 ACTION_IDS = [action.id for action in CATALOGUE.actions()]
 RELATED = {action.id: set(action.related) for action in CATALOGUE.actions()}
