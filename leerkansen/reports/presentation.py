@@ -19,6 +19,7 @@ from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.scoring.anonymity import role_rank
 from leerkansen.scoring.scales import score_value
 
+from .explanations import explain, has_new_parts, without_evidence_number
 from .models import Report
 
 # How sure the profile is, in words: "fits strongly" from here, "fits fairly well" from the
@@ -73,6 +74,9 @@ class ProfileView:
     certainty: str
     runner_up: RunnerUp | None
     model_note: str
+    # A prior model is stated by hand: the report then shows no probability at all, only
+    # which profile the organisation resembles most.
+    prior: bool
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,22 @@ class TopAction:
     rank: int
     action: Action
     challenge: Challenge
-    reason: str
+    # "Waarom voor jullie", one sentence each (explanations.explain), and joined.
+    reasons: tuple[str, ...]
     practice: str | None
     mark: str | None
+
+    @property
+    def reason(self) -> str:
+        return " ".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class AlsoStrong:
+    """An action just below the top 3 ("Ook sterk")."""
+
+    action: Action
+    challenge: Challenge
 
 
 @dataclass(frozen=True)
@@ -220,16 +237,13 @@ def practice_mark(state: str | None) -> str | None:
 def profile_view(profile: dict[str, Any], dominance_threshold: float) -> ProfileView:
     """The profile block: name, description, how sure, runner-up and the model's status.
 
-    `dominance_threshold`: the one of the model the profile was assigned with.
+    `dominance_threshold`: the one of the model the profile was assigned with. With a prior
+    model the template shows no probability and says in one sentence what the model is
+    (_profile.html); `model_note` is then empty. An estimated model keeps its own note.
     """
     probability = float(profile["probability"])
     runner = profile.get("runner_up")
-    note = profile.get("model_note") or ""
-    if not note and profile.get("model_status") == "prior":
-        note = gettext(
-            "This is a starting model: we will replace it once it has been estimated on the "
-            "answers we collect."
-        )
+    prior = profile.get("model_status", "prior") == "prior"
     return ProfileView(
         name=profile["name"],
         description=profile.get("description", ""),
@@ -239,8 +253,38 @@ def profile_view(profile: dict[str, Any], dominance_threshold: float) -> Profile
         runner_up=RunnerUp(runner["name"], percent(float(runner["probability"])))
         if runner
         else None,
-        model_note=note,
+        model_note="" if prior else profile.get("model_note") or "",
+        prior=prior,
     )
+
+
+def top_reasons(
+    item: dict[str, Any],
+    *,
+    respondents: int,
+    challenge: Challenge,
+    profile: dict[str, Any],
+    practice: str | None,
+) -> tuple[str, ...]:
+    """The "Waarom voor jullie" sentences of one stored top-3 (or "ook sterk") entry.
+
+    From its parts when it has them (also an old snapshot's need rank and score); an entry
+    without parts shows its stored sentence, without the evidence value under a prior model.
+    """
+    prior = profile.get("model_status", "prior") == "prior"
+    components = item.get("components")
+    if components and (has_new_parts(components) or "need_rank" in components):
+        return explain(
+            components,
+            respondents=int(item.get("respondents") or respondents),
+            challenge_title=challenge.title,
+            profile_name=profile["name"],
+            prior=prior,
+            questionnaire=get_questionnaire(),
+            practice=practice,
+        )
+    reason = item.get("reason", "")
+    return (without_evidence_number(reason) if prior else reason,)
 
 
 def chart(scores: dict[str, float | None], catalogue: Catalogue) -> Chart:
@@ -374,16 +418,28 @@ def report_context(report: Report) -> dict[str, Any]:
     top3 = []
     for rank, item in enumerate(report.top3, start=1):
         action = _action(catalogue, item["action"])
+        challenge = catalogue.challenge(action.challenge_number)
         top3.append(
             TopAction(
                 rank=rank,
                 action=action,
-                challenge=catalogue.challenge(action.challenge_number),
-                reason=item["reason"],
+                challenge=challenge,
+                reasons=top_reasons(
+                    item,
+                    respondents=report.response_count,
+                    challenge=challenge,
+                    profile=report.profile,
+                    practice=practices.get(action.id),
+                ),
                 practice=marked_practice(practices.get(action.id)),
                 mark=practice_mark(practices.get(action.id)),
             )
         )
+    # Reports made before "ook sterk" existed have no such key (or no such field).
+    also_strong = []
+    for item in getattr(report, "also_strong", None) or ():
+        action = _action(catalogue, item["action"])
+        also_strong.append(AlsoStrong(action, catalogue.challenge(action.challenge_number)))
     top3_rank = {entry.action.id: entry.rank for entry in top3}
     needs = [
         NeedView(
@@ -446,6 +502,7 @@ def report_context(report: Report) -> dict[str, Any]:
         "profile": profile_view(report.profile, report.dominance_threshold),
         "chart": chart(scores, catalogue),
         "top3": top3,
+        "also_strong": also_strong,
         "needs": needs,
         "challenges": challenges,
         "action_count": sum(len(challenge.actions) for challenge in catalogue.challenges),

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.reports.models import Report
 from leerkansen.reports.pdf import get_or_render_pdf
+from leerkansen.reports.presentation import report_context
 
 from . import close_and_publish, full_answers, make_answered_round, make_report, member_client
 
@@ -43,8 +44,8 @@ def test_pdf_has_top3_first_page_numbers_and_every_action_in_the_appendix():
     assert len(titles) == 3
     for title in titles:
         assert text.index(title) < appendix
-    for item in report.top3:
-        assert item["reason"] in text[:appendix]
+    for item in report_context(report)["top3"]:
+        assert item.reason in text[:appendix]
 
     listed = text[appendix:]
     for action in catalogue.actions():
@@ -98,7 +99,7 @@ def test_pdf_of_several_respondents_compares_roles_and_shows_open_answers():
     assert "Niet apart getoond: HR of opleiding, Leidinggevenden." in text
     assert "Iedereen Medewerkers Eensgezindheid" in text
     assert "grote eensgezindheid" in text
-    assert "In de woorden van je collega's" in text
+    assert "In jullie eigen woorden" in text
     for index in range(5):
         assert f"Open antwoord nummer {index}." in text
     # Shown as written, never as mark-up.

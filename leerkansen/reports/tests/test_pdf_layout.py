@@ -37,7 +37,7 @@ PARTS = [
     "Jullie eigen noden",
     "Jullie top 3",
     "Wie antwoordde",
-    "In de woorden van je collega's",
+    "In jullie eigen woorden",
     "Over dit rapport",
     "Bijlage: alle 48 acties",
 ]

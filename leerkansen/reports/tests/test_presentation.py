@@ -59,26 +59,51 @@ def test_percentages_never_round_up_into_a_stronger_band():
     assert percent(0.29) == 29  # 0.29 * 100 is 28.999… in floating point
 
 
-def test_profile_names_the_runner_up_when_the_snapshot_has_one():
-    html = render_to_string("reports/_profile.html", {"profile": profile_view(PROFILE, DOMINANCE)})
-    assert "Druk en verspreid" in html
-    assert "Je organisatie past gedeeltelijk bij dit profiel (62% kans)." in html
-    assert "lijkt ook op het profiel ‘Op weg’ (31% kans)" in html
-    assert "Dit is een startmodel." in html
-
-
-def test_profile_names_no_runner_up_when_there_is_none():
-    profile = {**PROFILE, "probability": 0.93, "runner_up": None}
+def profile_html(profile: dict) -> str:
     html = render_to_string("reports/_profile.html", {"profile": profile_view(profile, DOMINANCE)})
-    assert "Je organisatie past sterk bij dit profiel (93% kans)." in html
+    return " ".join(html.split())
+
+
+def test_a_prior_profile_shows_no_probability_and_says_what_the_model_is():
+    html = profile_html(PROFILE)
+    assert "Jullie organisatie lijkt het meest op dit profiel:" in html
+    assert "Druk en verspreid" in html
+    assert "Jullie organisatie lijkt ook op het profiel ‘Op weg’. Lees het advies" in html
+    assert "%" not in html and "kans" not in html and "Hoe zeker" not in html
+    assert (
+        "De profielen en hoe goed elke actie bij een profiel past, zijn een startmodel, "
+        "opgebouwd uit de uitdagingen van het onderzoek. Ze zijn nog niet getoetst aan "
+        "gegevens van organisaties." in html
+    )
+    # Nobody has been grouped yet: the profile is not called a group of organisations.
+    assert "groep organisaties" not in html
+
+
+def test_a_prior_profile_names_no_runner_up_when_there_is_none():
+    html = profile_html({**PROFILE, "probability": 0.93, "runner_up": None})
     assert "lijkt ook op" not in html
+    assert "%" not in html
 
 
-def test_a_prior_model_without_a_note_still_says_it_is_a_starting_model():
-    view = profile_view({**PROFILE, "model_note": ""}, DOMINANCE)
-    assert view.model_note.startswith("Dit is een startmodel")
-    estimated = profile_view({**PROFILE, "model_note": "", "model_status": "estimated"}, DOMINANCE)
-    assert estimated.model_note == ""
+def test_an_estimated_profile_says_how_sure_with_its_probability():
+    estimated = {**PROFILE, "model_status": "estimated", "model_note": "Geschat in 2027."}
+    html = profile_html(estimated)
+    assert "Jullie organisatie past gedeeltelijk bij dit profiel (62% kans)." in html
+    assert "Jullie organisatie lijkt ook op het profiel ‘Op weg’ (31% kans)" in html
+    assert "Een profiel is een groep organisaties met gelijkaardige uitdagingen." in html
+    assert "De profielen zijn geschat op de antwoorden van de organisaties die deelnamen." in html
+    assert "Geschat in 2027." in html
+    assert "startmodel" not in html
+    sure = profile_html({**estimated, "probability": 0.93, "runner_up": None})
+    assert "Jullie organisatie past sterk bij dit profiel (93% kans)." in sure
+    assert "lijkt ook op" not in sure
+
+
+def test_a_prior_model_shows_its_own_sentence_and_not_the_model_note():
+    assert profile_view(PROFILE, DOMINANCE).model_note == ""
+    assert profile_view(PROFILE, DOMINANCE).prior
+    # A snapshot without a status is from before statuses existed: the prior model 1.0.0.
+    assert profile_view({k: v for k, v in PROFILE.items() if k != "model_status"}, DOMINANCE).prior
 
 
 @pytest.mark.parametrize(
@@ -122,7 +147,7 @@ def test_context_follows_the_snapshot_and_marks_current_practice():
     context = report_context(report)
 
     assert [item.action.id for item in context["top3"]] == [i["action"] for i in report.top3]
-    assert [item.reason for item in context["top3"]] == [i["reason"] for i in report.top3]
+    assert all(item.reasons for item in context["top3"])
     assert [need.challenge.title for need in context["needs"]] == [
         get_catalogue().challenge(4).title,
         get_catalogue().challenge(1).title,

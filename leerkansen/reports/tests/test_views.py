@@ -15,6 +15,7 @@ from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.demo import DEMO_NAME, load_demo
 from leerkansen.reports.models import Report
+from leerkansen.reports.presentation import report_context
 
 from . import make_member, make_report, member_client
 
@@ -35,16 +36,18 @@ def test_report_shows_profile_top3_in_order_with_reasons_and_needs(client):
     assert "<h1" in html and "Zorggroep De Linde" in html
     assert report.profile["name"] in html
     assert escape(report.profile["description"]) in html
-    assert "bij dit profiel" in html and "% kans)" in html
-    assert "Dit is een startmodel" in html
+    # The shipped model is a prior: no probability, only the profile it resembles most.
+    assert "Jullie organisatie lijkt het meest op dit profiel" in html
+    assert "% kans" not in html
+    assert "nog niet getoetst aan gegevens van organisaties" in html
 
     titles = [catalogue.action(item["action"]).title for item in report.top3]
     assert len(titles) == 3
     top3 = html[html.index('id="top-3"') : html.index('id="noden"')]
     positions = [top3.index(title) for title in titles]
     assert positions == sorted(positions)
-    for item in report.top3:
-        assert escape(item["reason"]) in top3
+    for item in report_context(report)["top3"]:
+        assert escape(item.reason) in top3
     assert top3.count("Wat je kan doen – inspiratie voor de praktijk") == 3
     assert "Waarom voor jullie" in top3
 
@@ -221,7 +224,7 @@ def test_after_the_top_3_the_report_leads_to_the_plan_the_ratings_and_the_progre
     assert html.index('id="top-3"') < html.index('id="aan-de-slag"') < html.index('id="noden"')
     links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', steps)
     assert links == [
-        ("/organisatie/plan/", "Zet de acties in je actieplan"),
+        ("/organisatie/plan/", "Zet de acties in jullie actieplan"),
         (f"/rapport/{report.code}/beoordelen/", "Beoordeel de acties"),
         (f"/rapport/{report.code}/voortgang/", "Vooruitgang sinds de vorige ronde"),
     ]
