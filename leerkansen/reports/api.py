@@ -17,6 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
+from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.lib.downloads import attachment
 from leerkansen.organisations.api_auth import OrganisationToken
@@ -25,6 +26,7 @@ from leerkansen.survey.api import EXAMPLE, AssessmentIn, ErrorOut, error, read_b
 from leerkansen.survey.services import submit_complete_response
 
 from .models import Report
+from .presentation import top_reasons
 from .services import create_report
 
 # The submission is documented with the questionnaire it answers.
@@ -168,6 +170,20 @@ class ReportOut(Schema):
     )
 
 
+def _reason(report: Report, item: dict) -> str:
+    """ "Waarom voor jullie" as the report page words it (presentation.top_reasons): from the
+    stored parts, or an old report's sentence without its evidence value under a prior model."""
+    return " ".join(
+        top_reasons(
+            item,
+            respondents=report.response_count,
+            challenge=get_catalogue().challenge(item["challenge"]),
+            profile=report.profile,
+            practice=report.practices.get(item["action"]),
+        )
+    )
+
+
 def report_as_dict(report: Report) -> dict:
     """The API's view of a stored snapshot."""
     profile = report.profile
@@ -182,7 +198,9 @@ def report_as_dict(report: Report) -> dict:
             "probability": profile["probability"],
         },
         "runner_up": profile.get("runner_up"),
-        "top3": [{"action": item["action"], "reason": item["reason"]} for item in report.top3],
+        "top3": [
+            {"action": item["action"], "reason": _reason(report, item)} for item in report.top3
+        ],
         "needs": report.needs,
         "response_count": report.response_count,
         "final": report.final,
