@@ -338,6 +338,33 @@ def explain(
     return tuple(capitalised(sentence) for sentence in sentences)
 
 
+def key_sentence(
+    components: Mapping[str, Any],
+    *,
+    respondents: int,
+    challenge_title: str,
+    profile_name: str,
+    prior: bool,
+    questionnaire: Questionnaire,
+) -> str:
+    """The one sentence that sets an action apart, for a short list ("Ook sterk"): the facet
+    item most respondents agreed with, else what in their situation fits, else the need, else
+    the profile."""
+    facets = strongest_facets(_facets(components, questionnaire), limit=1)
+    if facets:
+        return capitalised(facet_sentence(facets[0], respondents))
+    fits, _hinders = _context(components, questionnaire)
+    if fits:
+        return capitalised(context_sentences(fits, [])[0])
+    need = need_sentence(
+        challenge_title,
+        components.get("need_rank"),
+        components.get("need_chosen_by"),
+        respondents,
+    )
+    return capitalised(need or fallback_sentence(profile_name, prior=prior))
+
+
 def without_evidence_number(reason: str) -> str:
     """An old stored reason without its evidence value: "… past deze actie sterk (0,85)." →
     "… past deze actie sterk."."""

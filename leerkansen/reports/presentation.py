@@ -19,7 +19,7 @@ from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.scoring.anonymity import role_rank
 from leerkansen.scoring.scales import score_value
 
-from .explanations import explain, has_new_parts, without_evidence_number
+from .explanations import explain, has_new_parts, key_sentence, without_evidence_number
 from .models import Report
 
 # How sure the profile is, in words: "fits strongly" from here, "fits fairly well" from the
@@ -124,6 +124,8 @@ class AlsoStrong:
 
     action: Action
     challenge: Challenge
+    # What sets it apart, in one sentence (explanations.key_sentence); "" without parts.
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -439,7 +441,21 @@ def report_context(report: Report) -> dict[str, Any]:
     also_strong = []
     for item in getattr(report, "also_strong", None) or ():
         action = _action(catalogue, item["action"])
-        also_strong.append(AlsoStrong(action, catalogue.challenge(action.challenge_number)))
+        challenge = catalogue.challenge(action.challenge_number)
+        components = item.get("components") or {}
+        reason = (
+            key_sentence(
+                components,
+                respondents=int(item.get("respondents") or report.response_count),
+                challenge_title=challenge.title,
+                profile_name=report.profile["name"],
+                prior=report.profile.get("model_status", "prior") == "prior",
+                questionnaire=get_questionnaire(),
+            )
+            if has_new_parts(components)
+            else ""
+        )
+        also_strong.append(AlsoStrong(action, challenge, reason))
     top3_rank = {entry.action.id: entry.rank for entry in top3}
     needs = [
         NeedView(

@@ -10,6 +10,7 @@ from leerkansen.reports.explanations import (
     evidence_sentence,
     explain,
     facet_sentence,
+    key_sentence,
     need_sentence,
     practice_sentence,
     severity_sentence,
@@ -296,3 +297,27 @@ def test_an_old_stored_reason_loses_its_evidence_number():
     )
     assert without_evidence_number(reason).endswith("past deze actie sterk.")
     assert without_evidence_number("Past redelijk (0.30).") == "Past redelijk."
+
+
+def test_the_key_sentence_of_a_short_list_is_the_most_specific_one():
+    def key(parts, respondents=15):
+        return key_sentence(
+            parts,
+            respondents=respondents,
+            challenge_title=WORK,
+            profile_name="Druk en verspreid",
+            prior=True,
+            questionnaire=get_questionnaire(),
+        )
+
+    assert key(NEW_PARTS) == (
+        "11 van 15 collega's zijn het eens met ‘Als het druk wordt, schrappen we eerst de "
+        "leermomenten’."
+    )
+    no_facets = {**NEW_PARTS, "facets": []}
+    assert key(no_facets) == "Dat past bij jullie situatie: jullie werken op 4 tot 10 locaties."
+    assert key({**no_facets, "context": []}) == (
+        "‘Het werk gaat voor op leren’ is jullie tweede grootste nood, gekozen door 6 van 15 "
+        "collega's."
+    )
+    assert key({}).startswith("In het startmodel hoort deze actie bij het profiel")

@@ -154,7 +154,9 @@ def test_the_new_parts_explain_the_top3_from_the_groups_answers_and_list_also_st
         assert "Ook sterk" in text
     also = web[web.index("Ook sterk") :]
     for action in ("5.1", "6.2", "9.1"):
-        assert f"Actie {action}" in also[:600]
+        assert f"Actie {action}" in also[:1200]
+    # Each with the one answer that sets it apart.
+    assert also[:1200].count("11 van 15 collega's zijn het eens met") == 3
 
 
 def test_a_report_without_also_strong_shows_no_such_list():
