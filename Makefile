@@ -71,6 +71,7 @@ bench: install
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(PY) tools/bench.py
+	$(PY) tools/top3_coverage.py
 
 # lint-imports checks the layer contract in pyproject.toml ([tool.importlinter]).
 lint: $(VENV)/.installed-test
