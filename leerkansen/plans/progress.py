@@ -24,8 +24,8 @@ from django.db.models import Q
 
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.organisations.tenancy import owned
+from leerkansen.reports.chart import CHALLENGE_COLOURS
 from leerkansen.reports.models import Report
-from leerkansen.reports.presentation import CHALLENGE_COLOURS
 from leerkansen.scoring.scales import score_value
 
 from .models import PlanItem

@@ -30,13 +30,13 @@ from leerkansen.content.questionnaire import AGREEMENT_VALUES, Questionnaire
 
 from .agreement import rwg_j
 from .anonymity import role_breakdown
+from .context_fit import CONTEXT_ITEMS
 from .model import ProfileModel
 from .profiles import assign_profile
 from .scales import scale_items, scores_of
 from .top3 import (
     AGREES_WITH_PROBLEM,
     AGREES_WITH_PROBLEM_REVERSE,
-    CONTEXT_ITEMS,
     GroupAnswers,
     MixtureRecommendation,
     reason_sentence,

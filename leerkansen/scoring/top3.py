@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
-from leerkansen.content.action_attributes import ActionAttributes, ActionAttributesFile
+from leerkansen.content.action_attributes import ActionAttributesFile
 from leerkansen.content.catalogue import Catalogue
 
+from .context_fit import ContextFit, context_aspects, context_fit
 from .model import ProfileModel
 from .profiles import ProfileAssignment
 from .scales import score_value
@@ -220,28 +221,11 @@ def reason_sentence(rec: Recommendation, profile_name: str, challenge_title: str
 
 # --- The "mixture" method (model 1.1.0 on): every part of what the organisation told us. ---
 
-# Section A items and the answers that make an aspect of the context apply. Missing or
-# "weet niet" is neutral: it neither fits nor hinders.
-DISTANCE_ITEMS = ("A_sites", "A_away_from_manager", "A_telework")
-ALONE_ITEM = "A_alone"
-HR_ITEM = "A_hr_capacity"
-CONTEXT_ITEMS = (*DISTANCE_ITEMS, ALONE_ITEM, HR_ITEM)
-_LARGE_SHARE = frozenset({"25_50", "50_75", "75plus"})
-# The values that make an aspect apply, per item: many sites or a quarter or more of the
-# people away from their manager, teleworking or working alone; little or no HR capacity.
-CONTEXT_APPLIES = {
-    "A_sites": frozenset({"4_10", "11plus"}),
-    "A_away_from_manager": _LARGE_SHARE,
-    "A_telework": _LARGE_SHARE,
-    ALONE_ITEM: _LARGE_SHARE,
-    HR_ITEM: frozenset({"none", "lt1"}),
-}
 # The agreement answers that agree with the problem an item names: 4-5, or 1-2 on a reverse
 # item (which names the absence of the problem).
 AGREES_WITH_PROBLEM = frozenset({4, 5})
 AGREES_WITH_PROBLEM_REVERSE = frozenset({1, 2})
 NEUTRAL_URGENCY = 3
-FITS, HINDERS = "fits", "hinders"
 ALSO_STRONG_N = 3
 
 
@@ -252,15 +236,6 @@ class FacetEvidence:
     item_id: str
     agree: int
     answered: int
-
-
-@dataclass(frozen=True)
-class ContextFit:
-    """A section A answer that makes the action fit or hinders it."""
-
-    item_id: str
-    value: str
-    effect: str  # FITS or HINDERS
 
 
 @dataclass(frozen=True)
@@ -308,41 +283,6 @@ class MixtureRecommendation:
     challenge: int
     total: float
     components: MixtureComponents
-
-
-def context_fit(attributes: ActionAttributes, context: Mapping[str, str]) -> tuple[ContextFit, ...]:
-    """The context answers that make an action fit or hinder it, in CONTEXT_ITEMS order.
-
-    Distance (many sites, away from the manager, telework): fits an action that reaches people
-    at a distance, hinders one that does not. Working alone: the same with working_alone. Little
-    or no HR capacity hinders an action that needs HR capacity.
-    """
-    reaches, needs = attributes.reach_values, attributes.need_values
-    fits: list[ContextFit] = []
-    for item_id in CONTEXT_ITEMS:
-        value = context.get(item_id)
-        if value is None or value not in CONTEXT_APPLIES[item_id]:
-            continue
-        if item_id in DISTANCE_ITEMS:
-            effect = FITS if "at_distance" in reaches else HINDERS
-        elif item_id == ALONE_ITEM:
-            effect = FITS if "working_alone" in reaches else HINDERS
-        elif "hr_capacity" in needs:
-            effect = HINDERS
-        else:
-            continue
-        fits.append(ContextFit(item_id, value, effect))
-    return tuple(fits)
-
-
-def _context_aspects(fits: Sequence[ContextFit]) -> tuple[int, int]:
-    """(aspects that fit, aspects that hinder): distance counts once, however many items."""
-    aspects: dict[str, str] = {}
-    for fit in fits:
-        aspect = "distance" if fit.item_id in DISTANCE_ITEMS else fit.item_id
-        aspects[aspect] = fit.effect
-    effects = list(aspects.values())
-    return effects.count(FITS), effects.count(HINDERS)
 
 
 def _challenge_shares(facets: Mapping[str, tuple[int, int]]) -> dict[int, float]:
@@ -419,7 +359,7 @@ def score_actions_mixture(
             shares.append(whole)
         facet_share = math.fsum(shares) / len(shares) if shares else None
         context = context_fit(described, group.context)
-        fitting, hindering = _context_aspects(context)
+        fitting, hindering = context_aspects(context)
         practice = practices.get(action.id)
         components = MixtureComponents(
             evidence_mixture=round(mixture, 9),

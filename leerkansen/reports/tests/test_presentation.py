@@ -7,10 +7,9 @@ import pytest
 from django.template.loader import render_to_string
 
 from leerkansen.content.catalogue import get_catalogue
+from leerkansen.reports.chart import CHALLENGE_COLOURS, chart
 from leerkansen.reports.presentation import (
-    CHALLENGE_COLOURS,
     certainty_words,
-    chart,
     percent,
     practice_mark,
     profile_view,

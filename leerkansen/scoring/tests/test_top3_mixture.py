@@ -9,14 +9,12 @@ import pytest
 from leerkansen.content.action_attributes import get_action_attributes
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.scoring.context_fit import FITS, HINDERS, ContextFit
 from leerkansen.scoring.coverage import _Organisation
 from leerkansen.scoring.model import get_shipped_model
 from leerkansen.scoring.profiles import assign_profile
 from leerkansen.scoring.round_outcome import compute_outcome, group_answers
 from leerkansen.scoring.top3 import (
-    FITS,
-    HINDERS,
-    ContextFit,
     GroupAnswers,
     excluded_actions,
     recommend_mixture,
