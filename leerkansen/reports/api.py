@@ -97,7 +97,12 @@ def create_assessment(request: HttpRequest):
 class ProfileOut(Schema):
     id: str
     name: str
-    probability: float = Field(description="Posterior probability, in (0, 1].")
+    probability: float | None = Field(
+        description=(
+            "Posterior probability, in (0, 1], under an estimated model; null while the model "
+            "is a prior (model_status), whose probabilities are not a finding."
+        )
+    )
 
 
 class Top3Out(Schema):
@@ -121,9 +126,17 @@ class ReportOut(Schema):
         ),
         examples=[{"1": 72.5, "2": None}],
     )
-    profile: ProfileOut
+    model_status: str = Field(
+        description=(
+            '"prior": the profiles and their fit with the actions are a starting model stated '
+            "by hand from the study's challenges, not yet tested on organisations' data; "
+            '"estimated": estimated from organisations\' data.'
+        ),
+        examples=["prior"],
+    )
+    profile: ProfileOut = Field(description="The profile the organisation resembles most.")
     runner_up: ProfileOut | None = Field(
-        description="The second profile, named when the first is less than 70% likely."
+        description="The second profile, named when the first is not clearly dominant."
     )
     top3: list[Top3Out]
     needs: list[NeedOut] = Field(description="The organisation's own largest needs, in order.")
@@ -184,20 +197,26 @@ def _reason(report: Report, item: dict) -> str:
     )
 
 
+def _profile(profile: dict | None, *, estimated: bool) -> dict | None:
+    if profile is None:
+        return None
+    probability = profile["probability"] if estimated else None
+    return {"id": profile["id"], "name": profile["name"], "probability": probability}
+
+
 def report_as_dict(report: Report) -> dict:
-    """The API's view of a stored snapshot."""
+    """The API's view of a stored snapshot. A prior model's probabilities stay out of it."""
     profile = report.profile
+    status = profile.get("model_status", "prior")
+    estimated = status == "estimated"
     return {
         "questionnaire_version": report.questionnaire_version,
         "model_version": report.model_version,
         "catalogue_version": report.catalogue_version,
         "scores": report.scores,
-        "profile": {
-            "id": profile["id"],
-            "name": profile["name"],
-            "probability": profile["probability"],
-        },
-        "runner_up": profile.get("runner_up"),
+        "model_status": status,
+        "profile": _profile(profile, estimated=estimated),
+        "runner_up": _profile(profile.get("runner_up"), estimated=estimated),
         "top3": [
             {"action": item["action"], "reason": _reason(report, item)} for item in report.top3
         ],

@@ -31,8 +31,8 @@ class Report(models.Model):
     completed responses on and then only when k new ones have come in, with the overall
     results only; the breakdown per role comes once, in the final state published when the
     round closes. After that it never changes again, also not with a new model or catalogue
-    version. Its HTML is rendered when it is published and its PDF on first request, then
-    served as stored.
+    version. Its HTML is rendered when it is published (or, when a change of wording cleared
+    it, on its next view) and its PDF on first request, then served as stored.
     """
 
     code = models.CharField(max_length=32, unique=True, default=new_code, editable=False)

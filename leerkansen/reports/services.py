@@ -205,3 +205,13 @@ def render_report_html(report: Report) -> str:
     from .presentation import report_context
 
     return render_to_string("reports/_report_body.html", report_context(report))
+
+
+def render_stored_body(pk: int) -> str:
+    """The body of a report whose stored HTML was cleared to be worded anew (migration 0008):
+    rendered from its unchanged snapshot and stored, so it is rendered only once."""
+    report = Report.objects.get(pk=pk)
+    body = render_report_html(report)
+    # Only where it is still empty: a state published in the meantime keeps its own body.
+    Report.objects.filter(pk=pk, html="").update(html=body)
+    return body

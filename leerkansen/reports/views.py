@@ -24,7 +24,7 @@ from leerkansen.survey.models import Assessment
 
 from .layout import in_layout
 from .models import Report
-from .services import refresh_report
+from .services import refresh_report, render_stored_body
 
 
 @never_cache
@@ -81,10 +81,13 @@ def _demo():
 
 
 def _page(request: HttpRequest, reports) -> HttpResponse:
-    found = list(reports.values_list("html", flat=True)[:1])
+    found = list(reports.values_list("pk", "html")[:1])
     if not found:
         raise Http404
-    return HttpResponse(in_layout(request, found[0]))
+    pk, body = found[0]
+    if not body:
+        body = render_stored_body(pk)
+    return HttpResponse(in_layout(request, body))
 
 
 def _pdf(reports) -> HttpResponse:

@@ -17,6 +17,7 @@ REPORT_KEYS = {
     "model_version",
     "catalogue_version",
     "scores",
+    "model_status",
     "profile",
     "runner_up",
     "top3",
@@ -55,9 +56,10 @@ def test_report_has_the_documented_shape_and_versions(client):
     assert data["catalogue_version"] == get_catalogue().version
     assert list(data["scores"]) == [str(n) for n in range(1, 10)]
     assert set(data["profile"]) == {"id", "name", "probability"}
-    assert 0 < data["profile"]["probability"] <= 1
-    runner_up = data["runner_up"]
-    assert runner_up is None or 0 < runner_up["probability"] < data["profile"]["probability"]
+    # The shipped model is a prior: its probabilities are not given as a finding.
+    assert data["model_status"] == "prior"
+    assert data["profile"]["probability"] is None
+    assert data["runner_up"] is None or data["runner_up"]["probability"] is None
     assert len(data["top3"]) == 3
     for item in data["top3"]:
         assert set(item) == {"action", "reason"}
@@ -68,6 +70,21 @@ def test_report_has_the_documented_shape_and_versions(client):
     assert data["final"] is False and data["left_out"] == 0
     assert data["role_counts"] == {} and data["role_scores"] == {}
     assert data["agreement"] == {str(n): None for n in range(1, 10)}
+
+
+def test_an_estimated_models_report_gives_its_probabilities(client):
+    report = make_report()
+    report.profile = {
+        **report.profile,
+        "model_status": "estimated",
+        "probability": 0.62,
+        "runner_up": {"id": "op-weg", "name": "Op weg", "probability": 0.31},
+    }
+    report.save()
+    data = report_of(client, report)
+    assert data["model_status"] == "estimated"
+    assert data["profile"]["probability"] == 0.62
+    assert data["runner_up"] == {"id": "op-weg", "name": "Op weg", "probability": 0.31}
 
 
 def test_an_assessment_posted_in_one_go_is_a_closed_rounds_final_report(client):

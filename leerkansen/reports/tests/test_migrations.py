@@ -86,3 +86,25 @@ def test_stored_pdfs_are_forgotten_so_the_next_request_renders_the_tagged_pdf():
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     assert Report.objects.get().pdf is None
+
+
+def test_stored_bodies_with_a_priors_numbers_are_worded_anew_on_their_next_view(client):
+    from . import make_report, member_client
+
+    report = make_report()
+    old_body = "<p>Je organisatie past sterk bij dit profiel (99% kans).</p>"
+    Report.objects.filter(pk=report.pk).update(html=old_body, pdf=b"%PDF-1.4 old")
+    snapshot = Report.objects.values("scores", "profile", "top3", "response_count").get()
+    migrate([("reports", "0007_also_strong")])
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    stored = Report.objects.get()
+    assert stored.html == "" and stored.pdf is None
+    page = member_client(client, report).get(f"/rapport/{report.code}/").content.decode()
+    assert "99% kans" not in page
+    assert "Jullie organisatie lijkt het meest op dit profiel" in page
+    # Worded anew once, from the unchanged snapshot.
+    stored = Report.objects.get()
+    assert stored.html and stored.html in page
+    assert Report.objects.values("scores", "profile", "top3", "response_count").get() == snapshot
