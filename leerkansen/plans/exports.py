@@ -81,7 +81,12 @@ def plan_pdf(organisation: Organisation, rows: Sequence[PlanRow]) -> bytes:
     # WeasyPrint is heavy: imported with the first PDF, not with the URL configuration.
     from leerkansen.lib.pdf import html_to_pdf
 
-    context = {"organisation": organisation, "rows": rows, "today": timezone.localdate()}
+    context = {
+        "organisation": organisation,
+        "rows": rows,
+        "has_highlight": any(row.is_highlight for row in rows),
+        "today": timezone.localdate(),
+    }
     return html_to_pdf(render_to_string("plans/plan_pdf.html", context))
 
 

@@ -156,6 +156,10 @@ def test_report_explains_highlight_and_marks_every_related_pair_on_the_page_and_
     assert f'<span class="visually-hidden"> ({MEANING})</span>' in entry(all_actions, "actie-1-1")
     for action, other in PAIRS:
         assert mark(other) in entry(all_actions, action.slug), (action.id, other.id)
+    assert squeeze(OVERLAP_MEANING) in squeeze(all_actions)
     text = " ".join(pdf_text(client.get("/rapport/demo/rapport.pdf").content).split())
     for _action, other in PAIRS:
         assert mark(other) in text, other.id
+    # The appendix's legend: the labels' meaning is printed, not only read out.
+    assert squeeze(OVERLAP_MEANING) in squeeze(text)
+    assert squeeze(f"HIGHLIGHT {MEANING}") in squeeze(text)

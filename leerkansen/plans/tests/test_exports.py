@@ -79,6 +79,14 @@ def test_plan_pdf_lists_every_action_with_its_details_in_order(team_a):
     second = flat.index(squeezed(catalogue.action("1.1").title))
     assert first < second
     assert "HIGHLIGHT" not in flat[first:second] and "HIGHLIGHT" in flat[second:]
+    # Under the table, what the label means (the source's introduction).
+    assert (
+        squeezed(
+            "HIGHLIGHT: Een actie die in de analyse of in workshops naar voren kwam als bijzonder "
+            "krachtig of veelbelovend."
+        )
+        in flat
+    )
 
 
 def test_plan_pdf_of_an_empty_plan_says_so(admin_b):

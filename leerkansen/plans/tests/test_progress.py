@@ -270,6 +270,11 @@ def test_plan_actions_are_listed_next_to_the_challenge_they_target(client, two_r
     assert "plan-status--in_progress" in action_12
     assert f'href="/organisatie/plan/#item-{busy.code}"' in action_12
     assert "plan-status--planned" in row_1[row_1.index('data-action="1.4"') :]
+    # 1.2 is a HIGHLIGHT action: the label says what it means, also to a screen reader.
+    assert (
+        '<span class="visually-hidden"> (Een actie die in de analyse of in workshops naar voren '
+        "kwam als bijzonder krachtig of veelbelovend.)</span>"
+    ) in action_12
     assert 'class="plan-empty"' in blocks[2]
     # Next to the actions, the challenge's change: challenge 1 went from 100 to 50.
     assert re.search(r"100 → 50: .*−50", text(blocks[1]))

@@ -26,6 +26,12 @@ from . import (
 
 pytestmark = pytest.mark.django_db
 
+HIGHLIGHT_MEANING = (
+    "Een actie die in de analyse of in workshops naar voren kwam als bijzonder krachtig of "
+    "veelbelovend."
+)
+
+
 ADD_URL = PLAN_URL + "toevoegen/"
 
 
@@ -67,6 +73,9 @@ def test_empty_plan_offers_the_top_3_of_the_latest_report(team_a):
     assert f'action="{reverse("plans:prefill")}"' in html
     for action_id in latest_top3:
         assert f"{action_id} {get_catalogue().action(action_id).title}" in html
+    # A HIGHLIGHT label says what it means, to the eye (title) and to a screen reader.
+    if any(get_catalogue().action(action_id).highlight for action_id in latest_top3):
+        assert f'<span class="visually-hidden"> ({HIGHLIGHT_MEANING})</span>' in html
 
     response = team_a.admin.post(reverse("plans:prefill"))
     assert response.status_code == 302
