@@ -1,7 +1,8 @@
 """Profile model versions: drafts estimated on collected data, the active one, retired ones.
 
-The shipped model file (scoring/data/model-1.0.0.yaml) is the baseline version "1.0.0"; it is
-not stored here. Every other version is a row whose `content` has exactly the shape of a model
+The shipped model files (scoring/data/model-1.0.0.yaml and model-1.1.0.yaml, the default) are
+not stored here, and no stored version takes their numbers (reports migration 0009). Every
+other version is a row whose `content` has exactly the shape of a model
 file and is validated like one (schema and catalogue) before it is saved. A version's content
 changes only while it is a draft (profile names); reports keep the version they were made with
 (Report.model_version), so an active or retired version never changes again.
@@ -95,7 +96,7 @@ class ModelActivation(models.Model):
     """The audit trail of activations: which version replaced which, when and by whom."""
 
     version = models.CharField(max_length=20)
-    # The version that was active before ("1.0.0": the shipped model).
+    # The version that was active before (a shipped file's version: the shipped model).
     previous_version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
