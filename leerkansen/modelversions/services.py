@@ -289,14 +289,16 @@ def summary_of(row: ModelVersion, active: str) -> VersionSummary:
     )
 
 
-def shipped_summary(active: str) -> VersionSummary:
-    model = get_shipped_model()
+def shipped_summary(active: str, version: str = SHIPPED_VERSION) -> VersionSummary:
+    """A shipped file's line: the default (status "shipped"), or an older file kept for the
+    reports made with it ("superseded"), which cannot be activated again."""
+    model = get_shipped_model(version)
     return VersionSummary(
-        version=SHIPPED_VERSION,
-        status="shipped",
+        version=version,
+        status="shipped" if version == SHIPPED_VERSION else "superseded",
         is_shipped=True,
-        is_active=active == SHIPPED_VERSION,
-        source=f"scoring/data/{SHIPPED_FILES[SHIPPED_VERSION].name}",
+        is_active=active == version,
+        source=f"scoring/data/{SHIPPED_FILES[version].name}",
         kind="",
         simulated=False,
         profile_names=tuple(profile.name for profile in model.profiles),
@@ -311,8 +313,9 @@ def shipped_summary(active: str) -> VersionSummary:
 
 
 def version_summaries() -> list[VersionSummary]:
-    """Every version, newest first, the shipped model last."""
+    """Every version, newest first, the shipped files last (newest first too)."""
     active = active_version()
     rows = [summary_of(row, active) for row in ModelVersion.objects.all()]
     rows.sort(key=lambda summary: version_key(summary.version), reverse=True)
-    return [*rows, shipped_summary(active)]
+    shipped = sorted(SHIPPED_FILES, key=version_key, reverse=True)
+    return [*rows, *(shipped_summary(active, version) for version in shipped)]

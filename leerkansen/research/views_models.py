@@ -22,7 +22,7 @@ from leerkansen.content.catalogue import get_catalogue
 from leerkansen.modelversions import services
 from leerkansen.modelversions.models import ModelActivation, ModelVersion
 from leerkansen.organisations.auth import researcher_required
-from leerkansen.scoring.model import SHIPPED_VERSION, ModelFileError, ProfileModel
+from leerkansen.scoring.model import SHIPPED_FILES, ModelFileError, ProfileModel
 
 RECENT_ACTIVATIONS = 10
 # Why a version was not activated, by ModelVersionError.code.
@@ -94,12 +94,15 @@ def _profile_rows(model: ProfileModel, fit: dict) -> list[ProfileRow]:
 def _detail_context(version: str) -> dict:
     """Everything the detail page shows; Http404 for an unknown version."""
     row = None
-    if version != SHIPPED_VERSION:
+    if version not in SHIPPED_FILES:
         row = ModelVersion.objects.filter(version=version).first()
         if row is None:
             raise Http404
     active = services.active_version()
-    summary = services.shipped_summary(active) if row is None else services.summary_of(row, active)
+    if row is None:
+        summary = services.shipped_summary(active, version)
+    else:
+        summary = services.summary_of(row, active)
     fit = row.fit if row is not None else {}
     model, problem = None, ""
     try:
@@ -117,7 +120,10 @@ def _detail_context(version: str) -> dict:
         "problem": problem,
         "profiles": _profile_rows(model, fit) if model else [],
         "challenges": [catalogue.challenge(c) for c in model.challenges] if model else [],
-        "can_activate": not summary.is_active and not fit.get("simulated"),
+        # An older shipped file stays readable for its reports, but is not used again.
+        "can_activate": not summary.is_active
+        and not fit.get("simulated")
+        and summary.status != "superseded",
         "activations": ModelActivation.objects.filter(version=version)[:RECENT_ACTIVATIONS],
     }
 

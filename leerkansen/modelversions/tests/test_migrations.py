@@ -28,16 +28,16 @@ def test_rows_written_before_the_move_are_read_after_it():
     OldVersion = old_apps.get_model("research", "ModelVersion")
     OldActivation = old_apps.get_model("research", "ModelActivation")
     assert ContentType.objects.get_for_model(OldVersion).app_label == "research"
-    content = {**shipped_content(), "version": "1.1.0"}
+    content = {**shipped_content(), "version": "1.2.0"}
     old = OldVersion.objects.create(
-        version="1.1.0",
+        version="1.2.0",
         status="active",
         content=content,
         checksum=content_checksum(content),
         based_on="1.0.0",
         source="before the move",
     )
-    OldActivation.objects.create(version="1.1.0", previous_version="1.0.0")
+    OldActivation.objects.create(version="1.2.0", previous_version="1.0.0")
     type_ids = {
         model: ContentType.objects.get(app_label="research", model=model).pk
         for model in ("modelversion", "modelactivation")
@@ -48,10 +48,10 @@ def test_rows_written_before_the_move_are_read_after_it():
     assert ModelVersion._meta.db_table == "research_modelversion"
     assert ModelActivation._meta.db_table == "research_modelactivation"
     row = ModelVersion.objects.get()
-    assert (row.pk, row.version, row.status, row.source) == (old.pk, "1.1.0", "active", old.source)
-    assert get_model("1.1.0").version == "1.1.0"
+    assert (row.pk, row.version, row.status, row.source) == (old.pk, "1.2.0", "active", old.source)
+    assert get_model("1.2.0").version == "1.2.0"
     assert list(ModelActivation.objects.values_list("version", "previous_version")) == [
-        ("1.1.0", "1.0.0")
+        ("1.2.0", "1.0.0")
     ]
     ContentType.objects.clear_cache()
     for model in (ModelVersion, ModelActivation):

@@ -81,6 +81,21 @@ def test_the_shipped_model_has_a_page_without_rename_form(researcher):
     assert researcher.get(detail("9.9.9")).status_code == 404
 
 
+def test_the_older_shipped_model_has_a_page_for_the_reports_made_with_it(researcher):
+    listed = page_text(researcher.get(LIST))
+    assert 'id="versie-1.0.0"' in listed
+    assert "Eerder meegeleverd, bewaard voor zijn rapporten" in listed
+
+    response = researcher.get(detail("1.0.0"))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert 'id="profiel-druk-en-verspreid"' in text and "model-1.0.0.yaml" in text
+    # Kept, not used again: no activation button, and a post is refused.
+    assert 'id="niet-meer"' in text and 'id="activeren"' not in text
+    assert researcher.post(detail("1.0.0") + "activeren/").status_code == 404
+    assert active_version() == "1.1.0"
+
+
 @pytest.mark.parametrize("path", [LIST, detail("1.1.0")])
 def test_only_researchers_see_the_model_pages(client, path):
     response = client.get(path)
