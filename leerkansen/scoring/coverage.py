@@ -41,6 +41,8 @@ from .model import ProfileModel
 from .round_outcome import compute_outcome
 
 MAX_RESPONDENTS = 15
+# Rounds this large (or larger) show how stable the advice is once a team has answered.
+LARGE_ROUND = 10
 ITEM_SD = 0.6
 RESPONDENT_SD = 0.4
 ANSWER_SD = 0.7
@@ -71,6 +73,8 @@ class Coverage:
     most_frequent_action: str
     most_frequent_share: float
     flip_rate: float
+    # The same, for rounds of LARGE_ROUND respondents or more only.
+    flip_rate_large: float
     counts: dict[str, int]
 
     def lines(self) -> list[str]:
@@ -81,7 +85,8 @@ class Coverage:
             f"actions reaching a top 3 with section C: {self.reached_with_c} of {self.actions}",
             f"most frequent action: {self.most_frequent_action}, in "
             f"{self.most_frequent_share:.1%} of top 3s",
-            f"one extra respondent changes the top 3: {self.flip_rate:.1%}",
+            f"one extra respondent changes the top 3: {self.flip_rate:.1%} (in rounds of "
+            f"{LARGE_ROUND} or more: {self.flip_rate_large:.1%})",
         ]
 
 
@@ -175,7 +180,7 @@ def measure_coverage(
     action_ids = [action.id for action in catalogue.actions()]
     counts: Counter[str] = Counter()
     reached = {False: set(), True: set()}
-    flips = 0
+    flips = large = large_flips = 0
     for index in range(n):
         organisation = _Organisation(rng, model, questionnaire)
         with_c = index % 2 == 1
@@ -192,6 +197,9 @@ def measure_coverage(
         reached[with_c].update(top)
         extra = _top3([*responses, organisation.respondent(rng)], **context)
         flips += set(extra) != set(top)
+        if size >= LARGE_ROUND:
+            large += 1
+            large_flips += set(extra) != set(top)
     action, most = max(counts.items(), key=lambda item: (item[1], item[0]))
     return Coverage(
         organisations=n,
@@ -201,5 +209,6 @@ def measure_coverage(
         most_frequent_action=action,
         most_frequent_share=most / n,
         flip_rate=flips / n,
+        flip_rate_large=large_flips / large if large else 0.0,
         counts=dict(sorted(counts.items())),
     )

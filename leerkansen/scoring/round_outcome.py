@@ -9,8 +9,8 @@ From the completed responses of a round, taken together:
 - the profile (profiles.assign_profile) and the top 3 (top3.recommend_top3);
 - the needs: each respondent ranks up to three challenges; a first choice earns 3 points, a
   second 2, a third 1 (NEED_POINTS). The three challenges with the most points are the
-  round's needs, ties to the challenge that was named first (in response order, first need
-  before second); with each its mean urgency;
+  round's needs, ties to the challenge more respondents chose first, then to the lower
+  number (never to the order of the responses); with each its mean urgency;
 - the practices: per action the state most respondents gave, ties to the more cautious state
   (PRACTICE_TIE_ORDER);
 - the agreement per challenge (agreement.rwg_j), the open answers once there are enough
@@ -56,21 +56,25 @@ PRACTICE_TIE_ORDER = ("deels", "nog_niet", "al", "nvt")
 
 
 def ranked_needs(responses: Sequence[Answers], questionnaire: Questionnaire) -> list[dict]:
-    """The three largest needs over all respondents (3-2-1 points), with the mean urgency."""
+    """The three largest needs over all respondents (3-2-1 points), with the mean urgency.
+
+    Equal points go to the need more respondents chose first, then to the lower challenge
+    number: the order never depends on the order of the responses.
+    """
     points: Counter[int] = Counter()
+    chosen_first: Counter[int] = Counter()
     urgencies: dict[int, list[int]] = {}
-    first_seen: dict[int, int] = {}
     for answers in responses:
         for rank, (need_id, urgency_id) in enumerate(questionnaire.need_items()):
             challenge = answers.get(need_id)
             if not isinstance(challenge, int):
                 continue
             points[challenge] += NEED_POINTS[rank]
-            first_seen.setdefault(challenge, len(first_seen))
+            chosen_first[challenge] += rank == 0
             urgency = answers.get(urgency_id) if urgency_id else None
             if isinstance(urgency, int):
                 urgencies.setdefault(challenge, []).append(urgency)
-    order = sorted(points, key=lambda c: (-points[c], first_seen[c]))[: len(NEED_POINTS)]
+    order = sorted(points, key=lambda c: (-points[c], -chosen_first[c], c))[: len(NEED_POINTS)]
     return [
         {
             "challenge": challenge,

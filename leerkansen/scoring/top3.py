@@ -411,7 +411,8 @@ def recommend_mixture(
 
     Left out: "al" and "nvt" actions and the related actions of an "al" one. The top 3 takes at
     most two actions of one challenge; no list holds two related actions. Ties go to catalogue
-    order.
+    order. The organisation's largest need is always served: when the three best hold no action
+    of it, its best action that may be shown takes the third place.
     """
     scored = score_actions_mixture(
         scores=scores,
@@ -426,22 +427,63 @@ def recommend_mixture(
     excluded = excluded_actions(practices, catalogue)
     position = {rec.action_id: index for index, rec in enumerate(scored)}
     ranked = sorted(scored, key=lambda rec: (-rec.total, position[rec.action_id]))
-    top: list[MixtureRecommendation] = []
+    top, also = _pick(ranked, excluded, catalogue)
+    largest_need = needs[0] if needs else None
+    if len(top) == TOP_N and all(rec.challenge != largest_need for rec in top):
+        kept = top[: TOP_N - 1]
+        blocked = _related_of(kept, catalogue)
+        serving = next(
+            (
+                rec
+                for rec in ranked
+                if rec.challenge == largest_need
+                and rec.action_id not in excluded
+                and rec.action_id not in blocked
+            ),
+            None,
+        )
+        if serving is not None:
+            top, also = _pick(ranked, excluded, catalogue, chosen=[*kept, serving])
+    return top, also
+
+
+def _related_of(recs: Sequence[MixtureRecommendation], catalogue: Catalogue) -> set[str]:
+    related: set[str] = set()
+    for rec in recs:
+        action = catalogue.action(rec.action_id)
+        related.update(action.related if action else ())
+    return related
+
+
+def _pick(
+    ranked: Sequence[MixtureRecommendation],
+    excluded: set[str],
+    catalogue: Catalogue,
+    chosen: Sequence[MixtureRecommendation] = (),
+) -> tuple[list[MixtureRecommendation], list[MixtureRecommendation]]:
+    """The top 3 (starting from `chosen`), then "ook sterk": the three best actions after it.
+
+    The cap per challenge holds for the top 3 only; neither list holds an excluded action or
+    two related ones.
+    """
+    top: list[MixtureRecommendation] = list(chosen)
+    per_challenge = Counter(rec.challenge for rec in top)
+
+    def free(rec: MixtureRecommendation, listed: Sequence[MixtureRecommendation]) -> bool:
+        return rec.action_id not in excluded | {r.action_id for r in listed} | _related_of(
+            listed, catalogue
+        )
+
+    for rec in ranked:
+        if len(top) == TOP_N:
+            break
+        if free(rec, top) and per_challenge[rec.challenge] < MAX_PER_CHALLENGE:
+            top.append(rec)
+            per_challenge[rec.challenge] += 1
     also: list[MixtureRecommendation] = []
-    blocked: set[str] = set()
-    per_challenge: dict[int, int] = {}
     for rec in ranked:
         if len(also) == ALSO_STRONG_N:
             break
-        if rec.action_id in excluded or rec.action_id in blocked:
-            continue
-        if len(top) < TOP_N:
-            if per_challenge.get(rec.challenge, 0) >= MAX_PER_CHALLENGE:
-                continue
-            top.append(rec)
-            per_challenge[rec.challenge] = per_challenge.get(rec.challenge, 0) + 1
-        else:
+        if free(rec, [*top, *also]):
             also.append(rec)
-        action = catalogue.action(rec.action_id)
-        blocked.update(action.related if action else ())
     return top, also

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 INVENTED_NUMBERS = re.compile(r"\d+\s*%\s*kans|kans\)|\(\d+[,.]\d+\)")
 
 # What a group report never says: one person's choice or "je" for the organisation. (The
-# questionnaire's own open question, "Wil je nog iets kwijt over leren in je organisatie?", and
-# the profile descriptions of the model file are quoted as written.)
+# questionnaire's own open question, "Wil je nog iets kwijt over leren in je organisatie?", is
+# quoted as written.)
 SINGULAR_VOICE = (
     "Je koos",
     "je grootste nood",
@@ -188,3 +188,10 @@ def test_a_report_of_one_respondent_may_say_je():
     # The reasons speak of the one person's own choice, without counts of colleagues.
     assert "Je koos ‘" in web
     assert "gekozen door" not in web and "collega's zijn het" not in web
+
+
+def test_the_shipped_profile_descriptions_speak_of_the_organisation_not_to_one_person():
+    from leerkansen.scoring.model import get_shipped_model
+
+    for profile in get_shipped_model().profiles:
+        assert not re.search(r"\b(je|jij|jouw)\b", profile.description, re.I), profile.id

@@ -64,9 +64,13 @@ def test_needs_of_several_respondents_add_up_three_two_one_points():
     assert [need["challenge"] for need in needs((1, 2, 3), (2, 4, 1))] == [2, 1, 4]
 
 
-def test_equal_points_go_to_the_need_named_first():
-    # 5 and 7 both get 3 + 2 = 5 points; 5 was named first.
+def test_equal_points_go_to_the_need_chosen_first_more_often_then_the_lower_number():
+    # 5 and 7 both get 3 + 2 = 5 points, each chosen first once: the lower number.
+    assert [need["challenge"] for need in needs((7, 5), (5, 7))] == [5, 7]
     assert [need["challenge"] for need in needs((5, 7), (7, 5))] == [5, 7]
+    # 9: 3 + 3 = 6 points. 6: 3 + 2 = 5, chosen first once; 4: 2 + 2 + 1 = 5, never first,
+    # though named before 6 and with the lower number.
+    assert [need["challenge"] for need in needs((9, 4), (6, 4), (9, 6, 4))] == [9, 6, 4]
 
 
 def test_a_need_keeps_the_mean_urgency_of_its_respondents():

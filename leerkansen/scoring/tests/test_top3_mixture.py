@@ -199,11 +199,44 @@ def test_in_place_excludes_the_action_and_its_twins():
 def test_top3_and_also_strong():
     top, also = recommend(needs=[4, 1], answers=group(need_points={4: 12, 1: 8}))
     assert len(top) == 3 and len(also) == 3
-    assert [rec.total for rec in top + also] == sorted((r.total for r in top + also), reverse=True)
-    assert max(sum(rec.challenge == c for rec in top) for c in range(1, 10)) <= 2
+    for listed in (top, also):
+        assert [rec.total for rec in listed] == sorted((r.total for r in listed), reverse=True)
+    capped = {c for c in range(1, 10) if sum(rec.challenge == c for rec in top) == 2}
+    assert capped == {4}
+    # "Ook sterk" holds the best actions after the top 3; one that outscores the third of the
+    # top 3 is a third action of a challenge that has its two.
+    for rec in also:
+        assert rec.total <= top[-1].total or rec.challenge in capped
     chosen = [rec.action_id for rec in top + also]
     for action_id in chosen:
         assert not set(CATALOGUE.action(action_id).related) & set(chosen)
+
+
+def test_the_largest_need_is_served_even_when_it_scores_low():
+    # Challenge 8 is the only need, the third choice of one of four, and scores low: on their
+    # totals the three best are two actions of challenge 4 and one of challenge 1.
+    answers = group(need_points={8: 1}, need_chosen_by={8: 1})
+    top, also = recommend(needs=[8], answers=answers)
+    assert [rec.challenge for rec in top] == [4, 4, 8]
+    # Its best action that is not related to the two actions kept (8.1 returns at 4.2).
+    related = {r for rec in top[:2] for r in CATALOGUE.action(rec.action_id).related}
+    of_8 = [
+        rec
+        for rec in scored(needs=[8], answers=answers).values()
+        if rec.challenge == 8 and rec.action_id not in related
+    ]
+    assert top[-1].action_id == max(of_8, key=lambda rec: rec.total).action_id
+    # The action it displaced leads the rest, unless a third action of 4 scores higher.
+    on_totals_only = recommend(needs=[], answers=answers)[0]
+    assert [rec.challenge for rec in on_totals_only] == [4, 4, 1]
+    displaced = on_totals_only[-1]
+    assert displaced.action_id in [rec.action_id for rec in also] or all(
+        rec.challenge == 4 and rec.total >= displaced.total for rec in also
+    )
+    # Its actions in place ("al") leave the rule nothing to serve it with.
+    practices = {a.id: "al" for a in CATALOGUE.actions() if a.challenge_number == 8}
+    top, _also = recommend(needs=[8], answers=answers, practices=practices)
+    assert 8 not in [rec.challenge for rec in top]
 
 
 # --- Properties, on random plausible organisations drawn as in the coverage measure. ---
@@ -244,6 +277,22 @@ def test_the_outcome_is_deterministic_and_does_not_depend_on_response_order():
         shuffled = list(responses)
         random.Random(1).shuffle(shuffled)
         assert chosen(outcome(shuffled)) == chosen(first)
+
+
+def test_the_largest_need_is_in_the_top3_whenever_it_has_an_action_to_show():
+    for responses in organisations(40, seed=6):
+        content = outcome(responses)
+        if not content["needs"]:
+            continue
+        largest = content["needs"][0]["challenge"]
+        excluded = excluded_actions(content["practices"], CATALOGUE)
+        showable = [
+            action.id
+            for action in CATALOGUE.actions()
+            if action.challenge_number == largest and action.id not in excluded
+        ]
+        if showable:
+            assert largest in [entry["challenge"] for entry in content["top3"]]
 
 
 def test_an_action_in_place_and_its_twins_never_appear():
