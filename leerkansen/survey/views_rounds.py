@@ -211,10 +211,26 @@ def round_remind(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("rounds:detail", code=assessment.code)
 
 
+@never_cache
 @organisation_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_close(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: what closing means, with the button that closes (a step, not one click on the
+    round page: closing cannot be undone). POST: close."""
     assessment = _round(request, code)
+    if request.method == "GET":
+        if not assessment.is_open:
+            return redirect("rounds:detail", code=assessment.code)
+        completed = assessment.responses.filter(completed_on__isnull=False).count()
+        threshold = settings.ANONYMITY_THRESHOLD
+        context = {
+            "round": assessment,
+            "completed": completed,
+            "threshold": threshold,
+            # Fewer than k answers from respondents: closing leaves the round without a report.
+            "no_report": completed < threshold and assessment.links_made,
+        }
+        return render(request, "survey/rounds/close.html", context)
     if rounds.close_round(assessment):
         messages.success(
             request,

@@ -240,8 +240,11 @@ def test_closing_a_round_stops_the_links_and_erases_the_addresses(admin, assessm
     html = admin.get(round_url(assessment)).content.decode()
     assert "De ronde is afgesloten." in html
     assert "Afgesloten op" in html
-    assert "Sluit de ronde af</button>" not in html
+    assert "Sluit de ronde af" not in html
     assert "Nodig mensen uit</a>" not in html
+    # Its links show as closed, not as active.
+    assert "gedeelde link actief" not in html
+    assert "geen enkele persoonlijke of gedeelde link van deze ronde werkt nog" in html
     invite = admin.get(round_url(assessment, "uitnodigen/")).content.decode()
     assert "De adressen werden gewist toen de ronde afgesloten werd." in invite
     assert Client().get(link(make_invitation(assessment)[1])).status_code == 404
@@ -251,6 +254,51 @@ def test_closing_a_round_stops_the_links_and_erases_the_addresses(admin, assessm
     assert "Er is geen rapport: minder dan 5 mensen verstuurden hun antwoorden" in " ".join(
         html.split()
     )
+
+
+def test_closing_asks_for_a_confirmation_that_says_what_it_means(admin, assessment):
+    make_invitation(assessment, "medewerker", shared=True)
+    page = admin.get(round_url(assessment)).content.decode()
+    # The round page's button only leads to the confirmation: no form there closes the round.
+    assert f'action="{round_url(assessment, "afsluiten/")}"' not in page
+    assert f'href="{round_url(assessment, "afsluiten/")}"' in page
+    assert "gedeelde link actief" in page
+
+    confirmation = admin.get(round_url(assessment, "afsluiten/"))
+    assert confirmation.status_code == 200
+    text = " ".join(confirmation.content.decode().split())
+    for promise in (
+        "De ronde afsluiten?",
+        "kan niemand nog antwoorden toevoegen of wijzigen",
+        "wordt het eindrapport gemaakt, met de vergelijking per groep",
+        "kan je dat niet ongedaan maken",
+        # Nobody answered yet: closing now leaves the round without a report, and it says so.
+        "Nog niemand heeft antwoorden verstuurd: na het afsluiten heeft deze ronde geen rapport.",
+        "Ja, sluit de ronde definitief af",
+        "Nee, laat de ronde open",
+    ):
+        assert promise in text, promise
+    assessment.refresh_from_db()
+    assert assessment.is_open  # looking at the question closes nothing
+
+    assert admin.post(round_url(assessment, "afsluiten/"))["Location"] == round_url(assessment)
+    assessment.refresh_from_db()
+    assert not assessment.is_open
+    closed = " ".join(admin.get(round_url(assessment)).content.decode().split())
+    assert "gedeelde link gesloten" in closed
+    assert "gedeelde link actief" not in closed
+    # A closed round has nothing to confirm any more.
+    assert admin.get(round_url(assessment, "afsluiten/"))["Location"] == round_url(assessment)
+
+
+def test_the_confirmation_warns_when_too_few_answered_for_a_report(admin, assessment):
+    _invitation, token = make_invitation(assessment, "medewerker")
+    respondent = Client()
+    respondent.get(link(token))
+    answer_and_send(respondent)
+    text = " ".join(admin.get(round_url(assessment, "afsluiten/")).content.decode().split())
+    assert "Tot nu toe heeft 1 persoon de antwoorden verstuurd." in text
+    assert "Minder dan 5 mensen hebben hun antwoorden verstuurd: na het afsluiten heeft" in text
 
 
 def test_the_reminder_button_reminds_only_who_has_not_answered(admin, assessment):
