@@ -155,7 +155,7 @@ def test_the_top3_starts_after_profile_and_chart_and_the_catalogue_closes(demo):
     assert top3 == 3
     assert demo.pages[top3 - 1].text.startswith("Jullie top 3 Drie acties")
     for item in demo.context["top3"]:
-        assert top3 <= demo.page_of(item.reason) < parts["Bijlage: alle 48 acties"]
+        assert top3 <= demo.page_of(item.reasons[0]) < parts["Bijlage: alle 48 acties"]
     assert demo.pages[parts["Bijlage: alle 48 acties"] - 1].text.startswith("Bijlage")
     assert all(page < parts["Jullie top 3"] for page in list(parts.values())[:3])
 
@@ -164,9 +164,9 @@ def test_no_page_holds_an_action_title_alone_and_the_top3_runs_on(demo):
     parts = {title: page for level, title, page in outline(demo.pdf) if level == 2}
     top3 = parts["Jullie top 3"]
     for item in demo.context["top3"]:
-        # A page never ends with an action's title: its reason follows on the same page.
+        # A page never ends with an action's title: its first reason follows on the same page.
         title = f"{item.rank}. {item.action.title}"
-        assert item.reason in demo.pages[demo.page_of(title, start=top3) - 1].text, title
+        assert item.reasons[0] in demo.pages[demo.page_of(title, start=top3) - 1].text, title
     # Between the first action and the section's last page, every page is well filled: the
     # actions run on from one to the next instead of each starting a page.
     for number in range(parts["Jullie top 3"], parts["Wie antwoordde"] - 1):

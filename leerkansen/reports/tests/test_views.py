@@ -47,7 +47,12 @@ def test_report_shows_profile_top3_in_order_with_reasons_and_needs(client):
     positions = [top3.index(title) for title in titles]
     assert positions == sorted(positions)
     for item in report_context(report)["top3"]:
-        assert escape(item.reason) in top3
+        # "Waarom voor jullie": one sentence per reason, a list when there are several.
+        if len(item.reasons) > 1:
+            for sentence in item.reasons:
+                assert f"<li>{escape(sentence)}</li>" in top3
+        else:
+            assert f"<p>{escape(item.reason)}</p>" in top3
     assert top3.count("Wat je kan doen – inspiratie voor de praktijk") == 3
     assert "Waarom voor jullie" in top3
 
