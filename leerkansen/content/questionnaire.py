@@ -5,17 +5,21 @@ and the reverse keys of the diagnostic items. It is validated against the schema
 loaded; a bad file raises QuestionnaireError naming the file and the field.
 
 Two sections take their rows from the catalogue rather than repeating it: section C asks about
-every action (text = the action's title) and the needs items of section D offer the nine
-challenges (label = the challenge's title).
+every action (text = the action's title; actions that are one practice share a row) and the
+needs items of section D offer the nine challenges (label = the challenge's title).
+
+Each role answers its own version (`Questionnaire.for_role`, `questionnaire_for`): a section
+or item names the roles that answer it. An item asked by no role any more is kept ("retired")
+so that answers stored under its id can still be read and scored. The file as a whole
+(`get_questionnaire()`) holds every item of every role, retired ones included.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext
 from pydantic import (
@@ -31,15 +35,23 @@ from pydantic import (
 from leerkansen.content.catalogue import Catalogue, get_catalogue
 from leerkansen.lib.datafiles import DataFileError, FieldProblems, load_data_file
 
+from .questionnaire_checks import MAX_TEXT_LENGTH as MAX_TEXT_LENGTH
+from .questionnaire_checks import (
+    accepts,
+    choose_message,
+    duplicates,
+    problems_in_items,
+    problems_in_same_practice,
+    problems_in_sections,
+)
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "questionnaire.yaml"
 
-CHALLENGES = range(1, 10)
-ITEMS_PER_CHALLENGE = (4, 5)
-REVERSE_PER_CHALLENGE = (1, 2)
 AGREEMENT_VALUES = [1, 2, 3, 4, 5]
 URGENCY_VALUES = [1, 2, 3, 4, 5]
-# An open question ("scale: text") takes a free text of at most this many characters.
-MAX_TEXT_LENGTH = 1000
+# Who answers, as a round's link sets it (the values of survey.models.Role).
+ROLES = ("hr", "directie", "leidinggevende", "medewerker")
+RoleName = Literal["hr", "directie", "leidinggevende", "medewerker"]
 
 SectionKind = Literal["context", "diagnostic", "practices", "needs", "outcomes"]
 # "challenges" is not in `scales:`: its options are the catalogue's challenges. "text" is an
@@ -101,7 +113,7 @@ class Scales(_Frozen):
         practice = [option.value for option in self.practice]
         if len(practice) < 2 or any(not isinstance(value, str) for value in practice):
             problems.append((("practice",), "needs at least two text values"))
-        problems += _duplicates("practice", practice)
+        problems += duplicates("practice", practice)
         if problems:
             raise FieldProblems(problems)
         return self
@@ -121,6 +133,10 @@ class ItemSpec(_Frozen):
     optional: bool = False
     # For an urgency item: the needs item whose chosen challenge it rates.
     about: ItemId | None = None
+    # Who answers it; not given: the roles of its section.
+    roles: tuple[RoleName, ...] | None = Field(default=None, min_length=1)
+    # Asked by nobody any more; kept so that answers stored under its id still count.
+    retired: bool = False
 
     @model_validator(mode="after")
     def _check_answers(self) -> ItemSpec:
@@ -129,7 +145,9 @@ class ItemSpec(_Frozen):
             problems.append(((), "give either a scale or options, not both or neither"))
         if self.options and len(self.options) < 2:
             problems.append((("options",), "needs at least two options"))
-        problems += _duplicates("options", [option.value for option in self.options])
+        problems += duplicates("options", [option.value for option in self.options])
+        if self.retired and self.roles is not None:
+            problems.append((("roles",), "a retired item is asked by nobody: leave out roles"))
         if self.dont_know and not self.options:
             problems.append((("dont_know",), "only for items with their own options"))
         if self.about is not None and self.scale != "urgency":
@@ -152,6 +170,11 @@ class Section(_Frozen):
     # A practices section draws one row per catalogue action, answered on `scale`.
     rows: Literal["catalogue_actions"] | None = None
     scale: Literal["practice"] | None = None
+    # Actions that are one practice: asked in one row (the first action's), which counts for
+    # each of them; the other actions' rows are retired.
+    same_practice: tuple[tuple[str, ...], ...] = ()
+    # Who answers this section; not given: every role.
+    roles: tuple[RoleName, ...] = Field(default=ROLES, min_length=1)
 
     @model_validator(mode="after")
     def _check_kind(self) -> Section:
@@ -161,6 +184,11 @@ class Section(_Frozen):
                 problems.append(((), "a practices section has rows and scale, and no items"))
         elif self.rows is not None or self.scale is not None or not self.items:
             problems.append(((), f"a {self.kind} section has items, and no rows or scale"))
+        if self.same_practice and self.kind != "practices":
+            problems.append((("same_practice",), "only a practices section has it"))
+        for index, group in enumerate(self.same_practice):
+            if len(group) < 2:
+                problems.append((("same_practice", index), "names at least two actions"))
         for index, item in enumerate(self.items):
             at = ("items", index)
             if not item.id.startswith(self.id):
@@ -213,10 +241,21 @@ class Item(_Frozen):
     # Section C: the catalogue action the row asks about. Section D urgency: the needs item.
     action: str | None = None
     about: str | None = None
+    # The roles that answer it (empty: retired, only read in stored answers).
+    roles: tuple[str, ...] = ROLES
+    # Section C: every action the row's answer counts for (the action and its same practice).
+    actions: tuple[str, ...] = ()
 
     @property
     def allows_dont_know(self) -> bool:
         return any(option.value is None for option in self.options)
+
+
+class EarlierVersion(_Frozen):
+    """A version answers may have been given in: the diagnostic items it asked everyone."""
+
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+    diagnostic_items: tuple[ItemId, ...] = Field(min_length=1)
 
 
 class Questionnaire(_Frozen):
@@ -225,22 +264,60 @@ class Questionnaire(_Frozen):
     anonymity_note: Text
     scales: Scales
     sections: tuple[Section, ...] = Field(min_length=1)
+    earlier_versions: tuple[EarlierVersion, ...] = ()
 
     _items: tuple[Item, ...] = PrivateAttr(default=())
     _by_id: dict[str, Item] = PrivateAttr(default_factory=dict)
+    # The role whose version this is; None for the file as a whole.
+    _role: str | None = PrivateAttr(default=None)
+    _versions: dict[str, Questionnaire] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_structure(self, info: ValidationInfo) -> Questionnaire:
         catalogue = (info.context or {}).get("catalogue") or get_catalogue()
-        problems = _problems_in_sections(self)
+        problems = problems_in_sections(self, SectionKind.__args__)
+        problems += problems_in_same_practice(self, catalogue)
         if problems:
             raise FieldProblems(problems)
         self._items = tuple(self._resolve(catalogue))
-        problems = _problems_in_items(self)
+        self._by_id = {item.id: item for item in self._items}
+        problems = problems_in_items(self, ROLES)
         if problems:
             raise FieldProblems(problems)
-        self._by_id = {item.id: item for item in self._items}
         return self
+
+    @property
+    def role(self) -> str | None:
+        """The role whose version this is, or None for the whole file."""
+        return self._role
+
+    def for_role(self, role: str) -> Questionnaire:
+        """The version `role` answers: only its sections and items, in the same order.
+
+        Its items(), sections, scale_items() and validate_answers() know nothing of the
+        other roles' items nor of retired ones: an answer to those is refused.
+        """
+        if self._role is not None:
+            if role != self._role:
+                raise ValueError(f"this is the version of {self._role}, not of {role}")
+            return self
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        if role not in self._versions:
+            items = tuple(item for item in self._items if role in item.roles)
+            ids = {item.id for item in items}
+            sections = tuple(
+                section.model_copy(update={"items": tuple(i for i in section.items if i.id in ids)})
+                for section in self.sections
+                if any(item.section == section.id for item in items)
+            )
+            version = self.model_copy(update={"sections": sections})
+            version._items = items
+            version._by_id = {item.id: item for item in items}
+            version._role = role
+            version._versions = {}
+            self._versions[role] = version
+        return self._versions[role]
 
     def _resolve(self, catalogue: Catalogue) -> list[Item]:
         dont_know = Option(value=None, label=self.scales.dont_know_label)
@@ -254,10 +331,13 @@ class Questionnaire(_Frozen):
             for challenge in catalogue.challenges
         )
         named["text"] = ()
+        named["practice"] += (dont_know,)
         items = []
         for section in self.sections:
             if section.rows == "catalogue_actions":
                 assert section.scale is not None  # checked by Section
+                together = {group[0]: group for group in section.same_practice}
+                folded = {action for group in section.same_practice for action in group[1:]}
                 items += [
                     Item(
                         id=f"{section.id}_{action.id.replace('.', '_')}",
@@ -269,6 +349,8 @@ class Questionnaire(_Frozen):
                         scale=section.scale,
                         optional=section.optional,
                         action=action.id,
+                        roles=() if action.id in folded else section.roles,
+                        actions=together.get(action.id, (action.id,)),
                     )
                     for action in catalogue.actions()
                 ]
@@ -290,6 +372,7 @@ class Questionnaire(_Frozen):
                         scale=spec.scale,
                         optional=section.optional or spec.optional,
                         about=spec.about,
+                        roles=() if spec.retired else (spec.roles or section.roles),
                     )
                 )
         return items
@@ -309,17 +392,38 @@ class Questionnaire(_Frozen):
     def diagnostic_items(self, challenge: int) -> tuple[Item, ...]:
         return tuple(item for item in self._items if item.challenge == challenge)
 
-    def scale_items(self) -> list[tuple[str, int, bool]]:
-        """(item id, challenge, reverse) of every diagnostic item, for the scoring code.
+    def scale_items(self) -> list[tuple[str, int, bool, frozenset[str]]]:
+        """(item id, challenge, reverse, forms) of every diagnostic item, for the scoring code.
 
         Answers are 1..5 (or None for "Weet niet"); a reverse item scores 6 - answer, so that
-        a higher score always means the challenge weighs more.
+        a higher score always means the challenge weighs more. `forms` names the sets of
+        items one respondent was asked together: "<version>:<role>" for this version, and
+        each earlier version that asked it (docs/scoring.md, "Versions per role"). A role's
+        version names its own form only.
         """
+        earlier: dict[str, set[str]] = {}
+        if self._role is None:
+            for version in self.earlier_versions:
+                for item_id in version.diagnostic_items:
+                    earlier.setdefault(item_id, set()).add(version.version)
         return [
-            (item.id, item.challenge, item.reverse)
+            (
+                item.id,
+                item.challenge,
+                item.reverse,
+                frozenset(
+                    {f"{self.version}:{role}" for role in item.roles} | earlier.get(item.id, set())
+                ),
+            )
             for item in self._items
             if item.challenge is not None
         ]
+
+    def anchor_items(self, challenge: int) -> tuple[Item, ...]:
+        """The items of `challenge` every role answers: the same statements for everyone."""
+        return tuple(
+            item for item in self.diagnostic_items(challenge) if set(ROLES) <= set(item.roles)
+        )
 
     def need_items(self) -> list[tuple[str, str | None]]:
         """(needs item id, its urgency item id or None), first need first."""
@@ -344,8 +448,8 @@ class Questionnaire(_Frozen):
                 errors.setdefault(str(item_id), []).append(
                     gettext("This question is not part of the questionnaire.")
                 )
-            elif not _accepts(item, value):
-                errors.setdefault(item_id, []).append(self._choose_message(item))
+            elif not accepts(item, value):
+                errors.setdefault(item_id, []).append(choose_message(self.scales, item))
         chosen: dict[object, str] = {}
         for need_id, _ in self.need_items():
             value = answers.get(need_id)
@@ -362,118 +466,6 @@ class Questionnaire(_Frozen):
                 chosen[value] = need_id
         return errors
 
-    def _choose_message(self, item: Item) -> str:
-        if item.scale in ("agreement", "urgency"):
-            scale = getattr(self.scales, item.scale)
-            bounds = {
-                "first": scale[0].value,
-                "first_label": scale[0].label,
-                "last": scale[-1].value,
-                "last_label": scale[-1].label,
-                "dont_know": self.scales.dont_know_label,
-            }
-            if item.scale == "agreement":
-                return (
-                    gettext(
-                        "Choose an answer from %(first)s (%(first_label)s) to %(last)s "
-                        "(%(last_label)s), or choose “%(dont_know)s”."
-                    )
-                    % bounds
-                )
-            return (
-                gettext(
-                    "Choose how urgent, from %(first)s (%(first_label)s) to %(last)s "
-                    "(%(last_label)s)."
-                )
-                % bounds
-            )
-        if item.scale == "challenges":
-            return gettext("Choose one of the nine challenges.")
-        if item.scale == "text":
-            return gettext("Write your answer as text, in %(limit)s characters at most.") % {
-                "limit": MAX_TEXT_LENGTH
-            }
-        return gettext("Choose one of the answers to this question.")
-
-
-def _accepts(item: Item, value: object) -> bool:
-    if value is None:
-        return item.optional or item.allows_dont_know
-    if item.scale == "text":
-        return isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_TEXT_LENGTH
-    # type() and not isinstance(): True is an int and 1.0 == 1, neither is an answer.
-    return any(
-        option.value is not None and type(value) is type(option.value) and value == option.value
-        for option in item.options
-    )
-
-
-def _duplicates(field: str, values: list[Any]) -> list[tuple[tuple[int | str, ...], str]]:
-    seen: set[Any] = set()
-    problems = []
-    for index, value in enumerate(values):
-        if value in seen:
-            problems.append(((field, index, "value"), f"value {value!r} occurs twice"))
-        seen.add(value)
-    return problems
-
-
-def _problems_in_sections(questionnaire: Questionnaire) -> list[tuple[tuple[int | str, ...], str]]:
-    problems: list[tuple[tuple[int | str, ...], str]] = []
-    ids = Counter(section.id for section in questionnaire.sections)
-    kinds = Counter(section.kind for section in questionnaire.sections)
-    for index, section in enumerate(questionnaire.sections):
-        if ids[section.id] > 1:
-            problems.append((("sections", index, "id"), f"section id {section.id} occurs twice"))
-        if kinds[section.kind] > 1:
-            problems.append((("sections", index, "kind"), f"kind {section.kind} occurs twice"))
-    for kind in SectionKind.__args__:
-        if kind not in kinds:
-            problems.append((("sections",), f"no section of kind {kind}"))
-    return problems
-
-
-def _problems_in_items(questionnaire: Questionnaire) -> list[tuple[tuple[int | str, ...], str]]:
-    problems: list[tuple[tuple[int | str, ...], str]] = []
-    where: dict[str, tuple[int | str, ...]] = {}
-    for s, section in enumerate(questionnaire.sections):
-        where.update({item.id: ("sections", s, "items", i) for i, item in enumerate(section.items)})
-    first: dict[str, str] = {}
-    for item in questionnaire.items():
-        # Generated rows (section C) have no place in the file; name their section.
-        loc = where.get(item.id, ("sections", _section_index(questionnaire, item.section)))
-        if item.id in first:
-            message = f"item id {item.id} occurs twice (first in section {first[item.id]})"
-            problems.append(((*loc, "id"), message))
-        else:
-            first[item.id] = item.section
-    diagnostic = next(
-        index for index, s in enumerate(questionnaire.sections) if s.kind == "diagnostic"
-    )
-    low, high = ITEMS_PER_CHALLENGE
-    low_reverse, high_reverse = REVERSE_PER_CHALLENGE
-    for challenge in CHALLENGES:
-        items = questionnaire.diagnostic_items(challenge)
-        reverse = sum(item.reverse for item in items)
-        at = ("sections", diagnostic, "items")
-        if not low <= len(items) <= high:
-            problems.append(
-                (at, f"challenge {challenge} has {len(items)} items, needs {low} to {high}")
-            )
-        if items and not low_reverse <= reverse <= high_reverse:
-            problems.append(
-                (
-                    at,
-                    f"challenge {challenge} has {reverse} reverse-keyed items, "
-                    f"needs {low_reverse} to {high_reverse}",
-                )
-            )
-    return problems
-
-
-def _section_index(questionnaire: Questionnaire, section_id: str) -> int:
-    return next(i for i, s in enumerate(questionnaire.sections) if s.id == section_id)
-
 
 def load_questionnaire(path: Path = DATA_FILE, catalogue: Catalogue | None = None) -> Questionnaire:
     """Read and check the questionnaire file; rows of section C and D come from `catalogue`.
@@ -485,11 +477,16 @@ def load_questionnaire(path: Path = DATA_FILE, catalogue: Catalogue | None = Non
 
 @cache
 def get_questionnaire() -> Questionnaire:
-    """The active questionnaire, read once per process (it is immutable)."""
+    """The active questionnaire file with every role's items, read once per process."""
     return load_questionnaire()
 
 
-def scale_items() -> list[tuple[str, int, bool]]:
+def questionnaire_for(role: str) -> Questionnaire:
+    """The version of the active questionnaire that `role` answers (see for_role)."""
+    return get_questionnaire().for_role(role)
+
+
+def scale_items() -> list[tuple[str, int, bool, frozenset[str]]]:
     """(item id, challenge, reverse) of the active questionnaire's diagnostic items."""
     return get_questionnaire().scale_items()
 

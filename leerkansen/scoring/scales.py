@@ -4,6 +4,12 @@ Higher always means the barrier weighs more: reverse-keyed items are flipped bef
 A challenge without enough answers gets no score (None); it is never guessed. Every caller
 builds its items with `scale_items(questionnaire)` and scores one or several responses with
 `scores_of`; a score is shown to people as `score_value` (a whole number, half up).
+
+Each role answers its own version of the questionnaire, and answers given in an earlier
+version keep their item ids: an item names the forms it belongs to (the sets of items one
+respondent was asked together, "2.0.0:medewerker", "1.1.0"). A challenge is scored when the
+answers cover at least 75% of the challenge's items of one form; the score is the mean over
+every answered item of the challenge (docs/scoring.md, "Versions per role").
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ MAX_ANSWER = 5
 
 @dataclass(frozen=True)
 class ScaleItem:
-    """One diagnostic item: its id, the challenge it measures and whether it is reverse-keyed."""
+    """One diagnostic item: its id, the challenge it measures, whether it is reverse-keyed and
+    the forms (versions per role) that ask it; no forms: all items are one form."""
 
     id: str
     challenge: int
     reverse: bool
+    forms: frozenset[str] = frozenset()
 
 
 def scale_items(questionnaire: Questionnaire) -> list[ScaleItem]:
@@ -64,7 +72,7 @@ def challenge_scores(
     respondents) or None for "weet niet"; a missing id counts as unanswered, ids of other
     items are ignored. Reverse-keyed answers are flipped (6 - x). The score is the mean keyed
     answer mapped to 0-100, rounded to one decimal; None when fewer than `min_share` of the
-    challenge's items are answered.
+    items of every form of the challenge are answered (see `_enough_answered`).
     """
     if not 0 < min_share <= 1:
         raise ValueError(f"min_share must be in (0, 1], not {min_share}")
@@ -89,14 +97,32 @@ def challenge_scores(
             # (27.75 → 27.8 and 72.25 → 72.2 add up to 100).
             exact = Fraction(value)
             keyed.append(reverse_keyed(exact) if item.reverse else exact)
-        # The tolerance keeps shares such as 0.7 * 10 from missing by a rounding error.
-        if not keyed or len(keyed) < min_share * len(challenge_items) - 1e-9:
+        answered = {item.id for item in challenge_items if answers.get(item.id) is not None}
+        if not keyed or not _enough_answered(challenge_items, answered, min_share):
             scores[challenge] = None
             continue
         mean = sum(keyed, Fraction(0)) / len(keyed)
         score = (mean - MIN_ANSWER) / (MAX_ANSWER - MIN_ANSWER) * 100
         scores[challenge] = float(round(score, 1))
     return scores
+
+
+def _enough_answered(items: Sequence[ScaleItem], answered: set[str], min_share: float) -> bool:
+    """Whether at least `min_share` of the items of one form are answered.
+
+    Items without forms make one form together. One respondent is asked one form per
+    challenge, so for them this is the 75% rule of their own version; for a group, enough
+    answers to one whole version suffice and every answered item counts in the score.
+    """
+    forms: dict[str, list[str]] = {}
+    for item in items:
+        for form in item.forms or {""}:
+            forms.setdefault(form, []).append(item.id)
+    # The tolerance keeps shares such as 0.7 * 10 from missing by a rounding error.
+    return any(
+        sum(item_id in answered for item_id in ids) >= min_share * len(ids) - 1e-9
+        for ids in forms.values()
+    )
 
 
 def aggregate_answers(responses: Sequence[Mapping[str, float | None]]) -> dict[str, float | None]:

@@ -51,8 +51,15 @@ def diagnostic_items(data):
 
 
 def test_file_declares_version_language_anonymity_and_scales(raw, questionnaire):
-    assert list(raw) == ["version", "language", "anonymity_note", "scales", "sections"]
-    assert questionnaire.version == "1.1.0"
+    assert list(raw) == [
+        "version",
+        "language",
+        "anonymity_note",
+        "scales",
+        "sections",
+        "earlier_versions",
+    ]
+    assert questionnaire.version == "2.0.0"
     assert questionnaire.language == "nl"
     assert "anoniem" in questionnaire.anonymity_note
     assert list(raw["scales"]) == ["agreement", "practice", "urgency", "dont_know_label"]
@@ -143,7 +150,8 @@ def test_practice_rows_are_the_catalogue_actions(questionnaire, raw):
     assert [row.action for row in rows] == [action.id for action in catalogue.actions()]
     assert len(rows) == 48
     assert all(row.optional for row in rows)
-    assert [o.value for o in rows[0].options] == ["al", "deels", "nog_niet", "nvt"]
+    assert [o.value for o in rows[0].options] == ["al", "deels", "nog_niet", "nvt", None]
+    assert rows[0].options[-1].label == "Weet niet"
     # The file refers to the catalogue and does not repeat its titles.
     text = DATA_FILE.read_text(encoding="utf-8")
     assert not any(action.title in text for action in catalogue.actions())
@@ -174,8 +182,11 @@ def test_item_texts_are_dutch_and_short(questionnaire):
 def test_scale_items_give_id_challenge_and_reverse_for_scoring(questionnaire):
     items = scale_items()
     assert len(items) == len(questionnaire.items("B"))
-    assert ("B1_4", 1, True) in items
-    assert ("B1_1", 1, False) in items
+    assert [item[:3] for item in items if item[0] == "B1_4"] == [("B1_4", 1, True)]
+    b1_1 = next(item for item in items if item[0] == "B1_1")
+    assert b1_1[:3] == ("B1_1", 1, False)
+    # The forms that ask it: earlier versions, and this version's roles.
+    assert "1.1.0" in b1_1[3]
 
 
 # The loader
@@ -206,7 +217,7 @@ def test_loader_refuses_too_few_items_for_a_challenge(tmp_path, raw):
         del diagnostic_items(data)[3:5]
 
     path = write_copy(tmp_path, raw, drop_two)
-    with pytest.raises(QuestionnaireError, match="challenge 1 has 3 items, needs 4 to 5"):
+    with pytest.raises(QuestionnaireError, match="challenge 1 has 3 items for hr, needs 4 to 5"):
         load_questionnaire(path)
 
 

@@ -154,7 +154,7 @@ def test_aggregated_scores_stay_between_0_and_100(responses):
 def test_scale_items_are_the_questionnaires_diagnostic_items_in_order():
     questionnaire = get_questionnaire()
     items = scale_items(questionnaire)
-    assert [(item.id, item.challenge, item.reverse) for item in items] == (
+    assert [(item.id, item.challenge, item.reverse, item.forms) for item in items] == (
         questionnaire.scale_items()
     )
     assert {item.challenge for item in items} == set(range(1, 10))

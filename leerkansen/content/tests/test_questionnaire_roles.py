@@ -1,0 +1,97 @@
+"""Each role answers its own version of the questionnaire (issue 14)."""
+
+import pytest
+
+from leerkansen.content.questionnaire import (
+    ROLES,
+    get_questionnaire,
+    questionnaire_for,
+)
+from leerkansen.scoring.scales import scale_items, scores_of
+
+# What only someone who knows the organisation's facts can answer.
+ORGANISATION_FACTS = ("A_sector", "A_size", "A_hr_capacity", "A_training_plan")
+
+
+def test_roles_are_the_roles_a_round_asks():
+    from leerkansen.survey.models import Role
+
+    assert tuple(Role.values) == ROLES
+
+
+def test_an_employee_gets_no_context_practices_or_needs():
+    version = questionnaire_for("medewerker")
+    assert [section.kind for section in version.sections] == ["diagnostic", "outcomes"]
+    for item_id in ORGANISATION_FACTS:
+        assert version.item(item_id) is None
+    assert not version.items("A")
+    assert not version.items("C")
+
+
+def test_hr_and_directie_get_context_practices_and_needs():
+    for role in ("hr", "directie"):
+        version = questionnaire_for(role)
+        kinds = [section.kind for section in version.sections]
+        assert kinds == ["context", "diagnostic", "practices", "needs", "outcomes"]
+        assert version.item("A_sector") is not None
+
+
+def test_a_line_manager_gets_needs_but_no_context_or_practices():
+    kinds = [section.kind for section in questionnaire_for("leidinggevende").sections]
+    assert kinds == ["diagnostic", "needs", "outcomes"]
+
+
+def test_no_version_asks_the_role():
+    for role in ROLES:
+        assert questionnaire_for(role).item("A_role") is None
+    # Kept in the file: answers stored under it stay readable.
+    assert get_questionnaire().item("A_role").roles == ()
+
+
+def test_a_version_refuses_answers_to_items_it_does_not_ask():
+    errors = questionnaire_for("medewerker").validate_answers({"A_sector": "Q", "C_1_1": "al"})
+    assert set(errors) == {"A_sector", "C_1_1"}
+    assert errors["A_sector"] == ["Deze vraag hoort niet bij de vragenlijst."]
+    assert questionnaire_for("hr").validate_answers({"A_sector": "Q", "C_1_1": "al"}) == {}
+
+
+def test_one_row_asks_about_1_1_and_2_2_together():
+    hr = questionnaire_for("hr")
+    row = hr.item("C_1_1")
+    assert row.actions == ("1.1", "2.2")
+    assert hr.item("C_2_2") is None
+    assert len(hr.items("C")) == 47
+    # The row of 2.2 stays in the file, retired, for answers given before.
+    assert get_questionnaire().item("C_2_2").roles == ()
+
+
+def test_practice_rows_offer_weet_niet():
+    row = questionnaire_for("hr").item("C_3_1")
+    assert row.allows_dont_know
+    assert questionnaire_for("hr").validate_answers({"C_3_1": None}) == {}
+
+
+def test_every_version_scores_every_challenge_on_its_own_items():
+    for role in ROLES:
+        version = questionnaire_for(role)
+        items = scale_items(version)
+        assert {item.challenge for item in items} == set(range(1, 10))
+        answers = {item.id: 4 for item in items}
+        assert all(score is not None for score in scores_of([answers], items).values())
+
+
+def test_each_challenge_has_anchor_items_every_role_answers():
+    questionnaire = get_questionnaire()
+    for challenge in range(1, 10):
+        anchors = questionnaire.anchor_items(challenge)
+        assert len(anchors) >= 2, challenge
+        for role in ROLES:
+            assert all(questionnaire_for(role).item(item.id) for item in anchors)
+
+
+def test_a_version_is_made_once_and_knows_its_role():
+    assert questionnaire_for("hr") is questionnaire_for("hr")
+    assert questionnaire_for("hr").role == "hr"
+    assert get_questionnaire().role is None
+    with pytest.raises(ValueError, match="unknown role"):
+        questionnaire_for("stagiair")
