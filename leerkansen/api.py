@@ -17,8 +17,10 @@ from .catalogue.api import router as catalogue_router
 from .lib.middleware import DATABASE_OUTAGE, RETRY_AFTER_SECONDS, log_outage
 from .reports.api import router as reports_router
 from .reports.api import submission_router
+from .reports.api_rounds import router as round_report_router
 from .survey.api import error
 from .survey.api import router as survey_router
+from .survey.api_rounds import router as rounds_router
 
 UNAUTHORIZED = {
     "description": (
@@ -55,6 +57,8 @@ api.add_router("", catalogue_router)
 api.add_router("", survey_router)
 api.add_router("", submission_router)
 api.add_router("", reports_router)
+api.add_router("", rounds_router)
+api.add_router("", round_report_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -100,6 +100,9 @@ def world() -> World:
         "research:model_activate": {"version": "1.1.0"},
         "api_v1:report": {"id": round_a.code},
         "api_v1:report_pdf": {"id": round_a.code},
+        "api_v1:enter_round_response": {"id": round_a.code},
+        "api_v1:close_round": {"id": round_a.code},
+        "api_v1:round_report": {"id": round_a.code},
     }
     for name in ROUND_ROUTES:
         kwargs[name] = {"code": round_a.code}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -29,6 +29,8 @@ from leerkansen.lib.text import clean_text
 from .services import AnswerValue, can_be_scored
 
 router = Router(tags=["questionnaire"])
+
+M = TypeVar("M", bound=BaseModel)
 
 # Where each kind of item goes in the POST body.
 FIELD_OF_SECTION_KIND = {
@@ -349,18 +351,26 @@ def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:
     ]
 
 
-def read_body(body: bytes, questionnaire: Questionnaire) -> Submission | Status:
-    """A POST /assessments body as a checked submission, or the answer that refuses it:
-    400 for malformed JSON, 422 for anything the questionnaire cannot accept."""
+def parse_body(body: bytes, model: type[M]) -> M | Status:
+    """A JSON body read into `model`, or the answer that refuses it: 400 for malformed JSON,
+    422 (one entry per field) for a shape the model does not accept."""
     try:
         raw = json.loads(body)
     except (ValueError, RecursionError):
         msg = gettext("The request body is not valid JSON.")
         return Status(400, {"detail": [error(["body"], msg, "json_invalid")]})
     try:
-        data = AssessmentIn.model_validate(raw)
+        return model.model_validate(raw)
     except PydanticValidationError as exc:
         return Status(422, {"detail": _pydantic_errors(exc)})
+
+
+def read_body(body: bytes, questionnaire: Questionnaire) -> Submission | Status:
+    """A POST /assessments body as a checked submission, or the answer that refuses it:
+    400 for malformed JSON, 422 for anything the questionnaire cannot accept."""
+    data = parse_body(body, AssessmentIn)
+    if isinstance(data, Status):
+        return data
     submission = read_submission(data, questionnaire)
     if isinstance(submission, list):
         return Status(422, {"detail": submission})

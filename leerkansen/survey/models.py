@@ -44,10 +44,11 @@ class Assessment(models.Model):
     roles = models.JSONField(default=default_roles)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # Whether a link for respondents (personal or shared) was ever made. A round of fewer
-    # than k responses publishes its report at the close only without one, when only its
-    # admins answered (rounds.round_answer): respondents were promised that their answers are
-    # shown only together with those of enough colleagues (reports.services.refresh_report).
+    # Whether a link for respondents (personal or shared) was ever made, or the organisation
+    # entered a respondent's answers through the API (api_rounds.py). A round of fewer than k
+    # responses publishes its report at the close only without either, when only its admins
+    # answered (rounds.round_answer): respondents were promised that their answers are shown
+    # only together with those of enough colleagues (reports.services.refresh_report).
     links_made = models.BooleanField(default=False, editable=False)
 
     organisation_path = "organisation"
@@ -126,6 +127,9 @@ class Response(models.Model):
     # report must know which responses it published, so that the next publication adds at
     # least k of them or none, and which arrived together (scoring.anonymity).
     report_step = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Typed in by the organisation through the API (a paper questionnaire, an import), not
+    # answered by the respondent through a link (survey/api_rounds.py).
+    entered_by_organisation = models.BooleanField(default=False, editable=False)
 
     organisation_path = "assessment__organisation"
     # One respondent's row: erased with the organisation, never in its data download

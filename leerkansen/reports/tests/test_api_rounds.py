@@ -1,0 +1,121 @@
+"""A round from start to end through the API: its report appears and changes as on the web.
+
+Open a round, enter responses of several roles, read the report after each one, close it: the
+report appears at k responses, stays the same until k new ones are in, and its final state
+shows only the groups large enough to stay anonymous.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from leerkansen.survey.models import Assessment
+from leerkansen.survey.tests.test_api_rounds import api_client, body_for, post, problems
+from leerkansen.testing import make_organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def enter(api, round_id: str, role: str, number: int = 1, **body) -> dict:
+    """`number` responses in `role`, entered one by one; the round as the last call gave it."""
+    for _ in range(number):
+        response = post(api, f"/rounds/{round_id}/responses", {**body_for(role), **body})
+        assert response.status_code == 201, response.content
+    return response.json()
+
+
+def report(api, round_id: str):
+    return api.get(f"/api/v1/rounds/{round_id}/report")
+
+
+def test_a_round_works_end_to_end_through_the_api():
+    k = settings.ANONYMITY_THRESHOLD
+    api = api_client(make_organisation("Zorggroep Noord"))
+    opened = post(
+        api, "/rounds", {"title": "Voorjaar 2027", "roles": ["hr", "leidinggevende", "medewerker"]}
+    )
+    assert opened.status_code == 201
+    round_id = opened.json()["id"]
+
+    # k - 1 responses of two roles: no report, and nothing that tells anything about them.
+    enter(api, round_id, "hr")
+    state = enter(api, round_id, "leidinggevende", k - 2)
+    assert state["report_url"] is None
+    nothing = report(api, round_id)
+    assert nothing.status_code == 404
+    assert problems(nothing) == [(["path", "id"], "no_report")]
+    assert f"zodra {k} mensen" in nothing.json()["detail"][0]["msg"]
+
+    # The k-th: the first state, overall only.
+    state = enter(api, round_id, "leidinggevende")
+    assert state["report_url"].endswith(f"/api/v1/rounds/{round_id}/report")
+    first = report(api, round_id)
+    assert first.status_code == 200
+    assert "no-store" in first["Cache-Control"]
+    first_state = first.json()
+    assert first_state["round"] == round_id and first_state["status"] == "open"
+    assert first_state["response_count"] == k and first_state["final"] is False
+    assert first_state["role_counts"] == {} and first_state["role_scores"] == {}
+    assert len(first_state["top3"]) == 3
+    assert set(first_state["scores"]) == {str(n) for n in range(1, 10)}
+    assert set(first_state["agreement"]) == {str(n) for n in range(1, 10)}
+
+    # k - 1 employees, the report read after each: it does not move.
+    for _ in range(k - 1):
+        enter(api, round_id, "medewerker")
+        assert report(api, round_id).json() == first_state
+
+    # The k-th new one: the next state holds all 2k.
+    enter(api, round_id, "medewerker")
+    second = report(api, round_id).json()
+    assert second["response_count"] == 2 * k and second["final"] is False
+    assert second["role_scores"] == {}
+
+    # One more, then the close: the final state leaves the one out (the difference would show
+    # it) and shows only groups large enough to stay anonymous.
+    enter(api, round_id, "medewerker")
+    assert report(api, round_id).json() == second
+    closed = post(api, f"/rounds/{round_id}/close")
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed" and closed.json()["report_url"]
+    final = report(api, round_id).json()
+    assert final["status"] == "closed" and final["final"] is True
+    assert final["response_count"] == 2 * k and final["left_out"] == 1
+    assert final["role_counts"] == {"hr": 1, "leidinggevende": k - 1, "medewerker": k}
+    # The employees reach k; HR and the managers do not, each on their own.
+    assert "medewerker" in final["role_scores"]
+    assert set(final["role_scores"]["medewerker"]) == {str(n) for n in range(1, 10)}
+    assert not {"hr", "leidinggevende"} & set(final["role_scores"])
+    # Closed: nothing more comes in, the report stays.
+    refused = post(api, f"/rounds/{round_id}/responses", body_for("medewerker"))
+    assert refused.status_code == 409
+    assert report(api, round_id).json() == final
+
+
+def test_a_round_of_fewer_than_k_entered_responses_gets_no_report_at_its_close():
+    # Entered answers are others' (paper, an import), not the admins' own: the promise that
+    # they are shown only together with enough colleagues' holds for them too.
+    api = api_client(make_organisation("Zorggroep Noord"))
+    round_id = post(api, "/rounds", {"roles": ["medewerker"]}).json()["id"]
+    enter(api, round_id, "medewerker", 2)
+
+    closed = post(api, f"/rounds/{round_id}/close")
+
+    assert closed.json()["report_url"] is None
+    assert problems(report(api, round_id)) == [(["path", "id"], "no_report")]
+    assert not hasattr(Assessment.objects.get(code=round_id), "report")
+
+
+def test_the_report_of_a_round_answered_through_links_and_entered_answers_counts_both():
+    from leerkansen.reports.tests import add_responses
+
+    k = settings.ANONYMITY_THRESHOLD
+    api = api_client(make_organisation("Zorggroep Noord"))
+    round_id = post(api, "/rounds", {"roles": ["medewerker"]}).json()["id"]
+    add_responses(Assessment.objects.get(code=round_id), "medewerker", k - 1)
+    assert report(api, round_id).status_code == 404
+
+    enter(api, round_id, "medewerker")
+
+    assert report(api, round_id).json()["response_count"] == k
