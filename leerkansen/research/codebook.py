@@ -292,7 +292,12 @@ def score_variables(profiles: Mapping[str, str]) -> list[Variable]:
             "text",
             dict(profiles),
         ),
-        Variable("profile_probability", "Posterior kans op het dominante profiel", "decimal"),
+        Variable(
+            "profile_probability",
+            "Posterior kans op het dominante profiel onder de modelversie van het rapport (bij "
+            "een startmodel, status prior: een aanname, geen bevinding)",
+            "decimal",
+        ),
         Variable("nearest_prototype", "Dichtstbijzijnde prototype (controle)", "text"),
         *(
             Variable(
