@@ -173,6 +173,8 @@ class Section(_Frozen):
     # Actions that are one practice: asked in one row (the first action's), which counts for
     # each of them; the other actions' rows are retired.
     same_practice: tuple[tuple[str, ...], ...] = ()
+    # A row's question in plain Dutch where the action's title uses jargon; else the title.
+    row_texts: dict[str, Text] = Field(default_factory=dict)
     # Who answers this section; not given: every role.
     roles: tuple[RoleName, ...] = Field(default=ROLES, min_length=1)
 
@@ -343,7 +345,7 @@ class Questionnaire(_Frozen):
                         id=f"{section.id}_{action.id.replace('.', '_')}",
                         section=section.id,
                         challenge=None,
-                        text=action.title,
+                        text=section.row_texts.get(action.id, action.title),
                         reverse=False,
                         options=named[section.scale],
                         scale=section.scale,

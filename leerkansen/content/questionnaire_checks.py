@@ -168,10 +168,15 @@ def _form_problems(
 
 
 def problems_in_same_practice(questionnaire: Questionnaire, catalogue: Catalogue) -> Problems:
-    """Actions asked in one row must be catalogue actions, each in one group at most."""
+    """Actions asked in one row (or with a text of their own) must be catalogue actions, each
+    in one group at most."""
     problems: Problems = []
     seen: set[str] = set()
     for s, section in enumerate(questionnaire.sections):
+        for action_id in section.row_texts:
+            if catalogue.action(action_id) is None:
+                at = ("sections", s, "row_texts", action_id)
+                problems.append((at, f"action {action_id} is not in the catalogue"))
         for g, group in enumerate(section.same_practice):
             for a, action_id in enumerate(group):
                 at = ("sections", s, "same_practice", g, a)

@@ -9,6 +9,7 @@ import yaml
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import (
     DATA_FILE,
+    ROLES,
     QuestionnaireError,
     get_questionnaire,
     load_questionnaire,
@@ -83,21 +84,26 @@ def test_every_section_has_a_title_and_a_short_purpose_line(questionnaire):
         assert len(section.purpose) <= 100, section.id
 
 
-def test_every_challenge_has_four_or_five_items(questionnaire):
-    for challenge in range(1, 10):
-        assert 4 <= len(questionnaire.diagnostic_items(challenge)) <= 5, challenge
+def test_every_challenge_has_four_or_five_items_in_every_version(questionnaire):
+    for role in ROLES:
+        for challenge in range(1, 10):
+            items = questionnaire.for_role(role).diagnostic_items(challenge)
+            assert 4 <= len(items) <= 5, (role, challenge)
 
 
-def test_every_challenge_has_one_or_two_reverse_keyed_items(questionnaire):
-    for challenge in range(1, 10):
-        reverse = [item for item in questionnaire.diagnostic_items(challenge) if item.reverse]
-        assert 1 <= len(reverse) <= 2, challenge
+def test_every_challenge_has_one_or_two_reverse_keyed_items_in_every_version(questionnaire):
+    for role in ROLES:
+        for challenge in range(1, 10):
+            items = questionnaire.for_role(role).diagnostic_items(challenge)
+            assert 1 <= len([item for item in items if item.reverse]) <= 2, (role, challenge)
 
 
-def test_diagnostic_ids_name_their_challenge_and_count_up(questionnaire):
+def test_diagnostic_ids_name_their_challenge_and_number_every_item_once(questionnaire):
     for challenge in range(1, 10):
         ids = [item.id for item in questionnaire.diagnostic_items(challenge)]
-        assert ids == [f"B{challenge}_{n}" for n in range(1, len(ids) + 1)]
+        numbers = sorted(int(item_id.split("_")[1]) for item_id in ids)
+        assert all(item_id.startswith(f"B{challenge}_") for item_id in ids)
+        assert numbers == list(range(1, len(ids) + 1))
 
 
 def test_item_ids_are_unique(questionnaire):
@@ -124,13 +130,15 @@ def test_agreement_items_offer_five_points_and_weet_niet(questionnaire):
 def test_outcome_section_has_three_to_five_statements_and_an_optional_open_question(
     questionnaire,
 ):
-    items = [item for item in questionnaire.items("E") if item.scale == "agreement"]
-    assert 3 <= len(items) <= 5
-    assert [item.id for item in items] == [f"E_{n}" for n in range(1, len(items) + 1)]
-    open_questions = [item for item in questionnaire.items("E") if item.scale == "text"]
-    assert [(item.id, item.optional, item.options) for item in open_questions] == [
-        ("E_open", True, ())
-    ]
+    for role in ROLES:
+        version = questionnaire.for_role(role)
+        items = [item for item in version.items("E") if item.scale == "agreement"]
+        assert 3 <= len(items) <= 5, role
+        open_questions = [item for item in version.items("E") if item.scale == "text"]
+        assert [(item.id, item.optional, item.options) for item in open_questions] == [
+            ("E_open", True, ())
+        ]
+    assert [i.id for i in questionnaire.for_role("medewerker").items("E")][:2] == ["E_5", "E_2"]
 
 
 def test_every_context_item_has_options(questionnaire):
@@ -200,8 +208,8 @@ def test_loader_names_file_and_field_for_missing_text(tmp_path, raw):
 
 
 def test_loader_names_file_and_field_for_duplicate_id(tmp_path, raw):
-    path = write_copy(tmp_path, raw, lambda d: diagnostic_items(d)[2].update(id="B1_1"))
-    with pytest.raises(QuestionnaireError, match=r"items\[2\]\.id: item id B1_1 occurs twice"):
+    path = write_copy(tmp_path, raw, lambda d: diagnostic_items(d)[3].update(id="B1_6"))
+    with pytest.raises(QuestionnaireError, match=r"items\[3\]\.id: item id B1_6 occurs twice"):
         load_questionnaire(path)
 
 
@@ -288,8 +296,8 @@ def test_validate_answers_accepts_valid_answers_and_none_for_weet_niet():
 
 
 def test_validate_answers_reports_unknown_items():
-    errors = validate_answers({"B1_9": 3, "Z": 1})
-    assert set(errors) == {"B1_9", "Z"}
+    errors = validate_answers({"B1_99": 3, "Z": 1})
+    assert set(errors) == {"B1_99", "Z"}
     assert errors["Z"] == ["Deze vraag hoort niet bij de vragenlijst."]
 
 

@@ -1,5 +1,7 @@
 """Each role answers its own version of the questionnaire (issue 14)."""
 
+import re
+
 import pytest
 
 from leerkansen.content.questionnaire import (
@@ -95,3 +97,71 @@ def test_a_version_is_made_once_and_knows_its_role():
     assert get_questionnaire().role is None
     with pytest.raises(ValueError, match="unknown role"):
         questionnaire_for("stagiair")
+
+
+# A statement with a negation turns "oneens" into a double negative.
+NEGATIONS = re.compile(r"\b(niet|geen|weinig|zelden|nooit|niemand|nauwelijks|nergens)\b", re.I)
+JARGON = re.compile(
+    r"leernoden|leervraag|\bfaq\b|check-?in|buddy|peer|co-?working|coach", re.IGNORECASE
+)
+
+
+def test_no_statement_anyone_is_asked_holds_a_negation_or_jargon():
+    for item in get_questionnaire().items():
+        if not item.roles or item.section == "C":
+            continue  # retired, or the catalogue's own action titles
+        assert not NEGATIONS.search(item.text), (item.id, item.text)
+        assert not JARGON.search(item.text), (item.id, item.text)
+
+
+def test_answers_given_in_1_1_0_still_score_every_challenge():
+    questionnaire = get_questionnaire()
+    (earlier,) = questionnaire.earlier_versions
+    assert earlier.version == "1.1.0"
+    old_response = {item_id: 4 for item_id in earlier.diagnostic_items}
+    scores = scores_of([old_response], scale_items(questionnaire))
+    assert set(scores) == set(range(1, 10))
+    assert all(score is not None for score in scores.values())
+    # Three quarters of the old items of a challenge still give a score; half does not.
+    three_of_five_and_one = {"B1_1": 4, "B1_2": 4, "B1_3": 5, "B1_4": 2}
+    assert scores_of([three_of_five_and_one], scale_items(questionnaire))[1] is not None
+    assert scores_of([{"B1_1": 4, "B1_2": 4}], scale_items(questionnaire))[1] is None
+
+
+def test_an_employee_is_scored_on_three_quarters_of_their_own_items():
+    questionnaire = get_questionnaire()
+    items = scale_items(questionnaire)
+    own = [item.id for item in questionnaire_for("medewerker").diagnostic_items(1)]
+    assert len(own) == 4
+    assert scores_of([dict.fromkeys(own[:3], 4)], items)[1] is not None
+    # The two anchors alone are half of the employee's items, and too few of anyone's.
+    anchors = [item.id for item in questionnaire.anchor_items(1)]
+    assert scores_of([dict.fromkeys(anchors, 4)], items)[1] is None
+
+
+def test_roles_score_alike_on_the_same_answers_to_the_same_statements():
+    """The anchors are the same statements for everyone: answered alike, scored alike."""
+    questionnaire = get_questionnaire()
+    scores = {}
+    for role in ROLES:
+        version = questionnaire_for(role)
+        answers = {
+            item.id: 2 if item.reverse else 4 for item in version.items("B") if item.challenge
+        }
+        scores[role] = scores_of([answers], scale_items(questionnaire))
+    assert len({tuple(score.items()) for score in scores.values()}) == 1
+    assert set(scores["hr"].values()) == {75.0}
+
+
+def test_practice_rows_are_asked_in_plain_dutch():
+    rows = questionnaire_for("hr").items("C")
+    for row in rows:
+        assert not re.search(
+            r"\bfaq\b|check-?ins?\b|buddy|peer|co-?working|leernoden|leervragen", row.text, re.I
+        ), (row.action, row.text)
+    assert questionnaire_for("hr").item("C_1_3").text.startswith("Een lijst met veelgestelde")
+    # Rows without jargon keep the catalogue's title.
+    assert (
+        questionnaire_for("hr").item("C_1_2").text
+        == "Voorzien van een forum voor hulpvragen en leerwensen"
+    )
