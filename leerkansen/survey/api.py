@@ -14,16 +14,24 @@ and every value is judged by the questionnaire itself (422, one entry per field)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from leerkansen.content.questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, get_questionnaire
+from leerkansen.content.questionnaire import (
+    MAX_TEXT_LENGTH,
+    ROLES,
+    Item,
+    Questionnaire,
+    get_questionnaire,
+    questionnaire_for,
+)
 from leerkansen.lib.text import clean_text
 
 from .services import AnswerValue, can_be_scored
@@ -79,6 +87,10 @@ class SectionOut(Schema):
     title: str
     purpose: str
     optional: bool
+    roles: list[str] = Field(
+        description="The roles that answer it / wie dit deel beantwoordt.",
+        examples=[["hr", "directie"]],
+    )
 
 
 class ItemOut(Schema):
@@ -94,18 +106,47 @@ class ItemOut(Schema):
     action: str | None = Field(
         description='Section C: the catalogue action the row asks about ("1.1").'
     )
+    actions: list[str] = Field(
+        description=(
+            "Section C: every action the row's answer counts for (1.1 and 2.2 are one practice "
+            "and one row); send the answer under the first, the row's action."
+        ),
+        examples=[["1.1", "2.2"]],
+    )
+    roles: list[str] = Field(
+        description="The roles that answer it / wie deze vraag beantwoordt.",
+        examples=[["hr", "directie"]],
+    )
     options: list[OptionOut]
 
 
 class QuestionnaireOut(Schema):
     version: str
+    role: str | None = Field(
+        description=(
+            "The role whose version this is (?rol=); null: the items of every role together, "
+            "each with the roles that answer it."
+        ),
+        examples=["medewerker"],
+    )
     sections: list[SectionOut]
     items: list[ItemOut]
 
 
+def _in_role_order(roles: set[str]) -> list[str]:
+    return [role for role in ROLES if role in roles]
+
+
 def questionnaire_as_dict(questionnaire: Questionnaire) -> dict:
+    """A version of the questionnaire as the API gives it: only items some role answers (the
+    retired ones, kept for stored answers, are left out), each with the roles answering it."""
+    items = [item for item in questionnaire.items() if item.roles]
+    roles_of_section: dict[str, set[str]] = {}
+    for item in items:
+        roles_of_section.setdefault(item.section, set()).update(item.roles)
     return {
         "version": questionnaire.version,
+        "role": questionnaire.role,
         "sections": [
             {
                 "id": section.id,
@@ -113,8 +154,10 @@ def questionnaire_as_dict(questionnaire: Questionnaire) -> dict:
                 "title": section.title,
                 "purpose": section.purpose,
                 "optional": section.optional,
+                "roles": _in_role_order(roles_of_section[section.id]),
             }
             for section in questionnaire.sections
+            if section.id in roles_of_section
         ],
         "items": [
             {
@@ -125,27 +168,52 @@ def questionnaire_as_dict(questionnaire: Questionnaire) -> dict:
                 "reverse": item.reverse,
                 "optional": item.optional,
                 "action": item.action,
+                "actions": list(item.actions),
+                "roles": _in_role_order(set(item.roles)),
                 "options": [
                     {"value": option.value, "label": option.label} for option in item.options
                 ],
             }
-            for item in questionnaire.items()
+            for item in items
         ],
     }
 
 
+def values_message(values: Iterable[object]) -> str:
+    """What to send instead: the values as JSON (labels of a form mean little here)."""
+    listed = ", ".join("null" if value is None else json.dumps(value) for value in values)
+    return gettext("Send one of these values: %(values)s.") % {"values": listed}
+
+
 @router.get(
     "/questionnaire",
-    response=QuestionnaireOut,
+    response={200: QuestionnaireOut, 422: ErrorOut},
     summary="The questionnaire / de vragenlijst",
     description=(
-        "Every section and every answerable item, with the values it accepts. Section C has "
-        "one row per catalogue action; section D ranks the nine challenges.\n\n"
-        "Alle delen en vragen van de vragenlijst, met de antwoorden die ze aanvaarden."
+        "Every section and every answerable item, with the values it accepts. Each role "
+        "answers its own version: ?rol=hr, directie, leidinggevende or medewerker gives that "
+        "version (what POST /api/v1/rounds/{id}/responses accepts for the role); without it, "
+        "the items of every role together, each naming the roles that answer it. Section C has "
+        "one row per practice; section D ranks the nine challenges.\n\n"
+        "Alle delen en vragen van de vragenlijst, met de antwoorden die ze aanvaarden. Elke rol "
+        "beantwoordt een eigen versie: ?rol=medewerker geeft die van de medewerkers."
     ),
 )
-def questionnaire(request: HttpRequest) -> dict:
-    return questionnaire_as_dict(get_questionnaire())
+def questionnaire(
+    request: HttpRequest,
+    rol: str | None = Query(
+        None,
+        description="The role whose version to give / de rol: " + ", ".join(ROLES),
+        examples=["medewerker"],
+    ),
+):
+    if rol is None:
+        return questionnaire_as_dict(get_questionnaire())
+    if rol not in ROLES:
+        return Status(
+            422, {"detail": [error(["query", "rol"], values_message(ROLES), "invalid_value")]}
+        )
+    return questionnaire_as_dict(questionnaire_for(rol))
 
 
 # --- POST /assessments ----------------------------------------------------------------------
@@ -166,19 +234,22 @@ AgreementValue = Annotated[
         }
     ),
 ]
-PracticeValue = Annotated[Any, WithJsonSchema({"type": "string", "enum": _PRACTICE_VALUES})]
+PracticeValue = Annotated[
+    Any,
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": _PRACTICE_VALUES}, {"type": "null"}]}),
+]
 NeedValue = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 9})]
 ContextValue = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})]
 
 
-# The schema's example of a whole body, which the endpoint accepts (tests/test_openapi.py):
-# challenge 1 answered fully enough for a score, one "weet niet", an open answer.
+# The schema's example of a whole body, which the endpoint accepts (tests/test_openapi.py), as
+# is HR's version: challenge 1 answered fully enough for a score, one "weet niet", an open answer.
 EXAMPLE_ANSWERS: dict[str, Any] = {
     "B1_1": 4,
-    "B1_2": None,
     "B1_3": 5,
-    "B1_4": 4,
-    "B1_5": 3,
+    "B1_5": None,
+    "B1_6": 4,
+    "B1_7": 2,
     "E_1": 3,
     "E_open": "Meer tijd om van elkaar te leren.",
 }
@@ -211,7 +282,10 @@ class AssessmentIn(BaseModel):
     )
     practices: dict[str, PracticeValue] = Field(
         default_factory=dict,
-        description="Section C, optional: catalogue action id → what is in place already.",
+        description=(
+            "Section C, optional: catalogue action id → what is in place already, or null for "
+            '"weet niet". Actions that are one practice (1.1 and 2.2) are one row: send it once.'
+        ),
         examples=[EXAMPLE_PRACTICES],
     )
     needs: list[NeedValue] = Field(
@@ -288,16 +362,40 @@ def read_submission(data: AssessmentIn, questionnaire: Questionnaire) -> Submiss
     for key, value in data.answers.items():
         take_item("answers", key, value)
 
-    practice_items = {item.action: item.id for item in questionnaire.items() if item.action}
+    # Every action a row counts for leads to it (1.1 and 2.2: one row); a retired row, kept
+    # for stored answers, only when no row that is asked has the action.
+    rows = sorted(
+        (item for item in questionnaire.items() if item.action), key=lambda i: not i.roles
+    )
+    practice_items: dict[str, str] = {}
+    sent_as: dict[str, str] = {}
+    for item in rows:
+        for action in item.actions or (item.action,):
+            practice_items.setdefault(action, item.id)
     for key, value in data.practices.items():
-        if key in practice_items:
-            take("practices", key, practice_items[key], value)
+        loc: Loc = ["body", "practices", key]
+        if key not in practice_items:
+            if practice_items:
+                msg = gettext("The catalogue has no action with this number.")
+                errors.append(error(loc, msg, "unknown_action"))
+            else:
+                msg = gettext("This question is not part of the questionnaire.")
+                errors.append(error(loc, msg, "unknown_item"))
+        elif practice_items[key] in sent_as:
+            msg = gettext("%(action)s is the same practice as %(other)s: send it once.") % {
+                "action": key,
+                "other": sent_as[practice_items[key]],
+            }
+            errors.append(error(loc, msg, "same_practice"))
         else:
-            msg = gettext("The catalogue has no action with this number.")
-            errors.append(error(["body", "practices", key], msg, "unknown_action"))
+            sent_as[practice_items[key]] = key
+            take("practices", key, practice_items[key], value)
 
     need_ids = [need_id for need_id, _ in questionnaire.need_items()]
-    if len(data.needs) > len(need_ids):
+    if data.needs and not need_ids:
+        msg = gettext("This question is not part of the questionnaire.")
+        errors.append(error(["body", "needs"], msg, "unknown_item"))
+    elif len(data.needs) > len(need_ids):
         msg = gettext("Choose at most %(count)d challenges.") % {"count": len(need_ids)}
         errors.append(error(["body", "needs"], msg, "too_many_needs"))
     else:
@@ -315,7 +413,8 @@ def read_submission(data: AssessmentIn, questionnaire: Questionnaire) -> Submiss
             # A valid challenge refused: it was ranked higher already.
             errors += [error(where[item_id], msg, "duplicate_need") for msg in messages]
         else:
-            errors.append(error(where[item_id], _values_message(item), "invalid_value"))
+            values = values_message(option.value for option in item.options)
+            errors.append(error(where[item_id], values, "invalid_value"))
 
     if not errors and not can_be_scored(answers, questionnaire):
         msg = gettext(
@@ -334,14 +433,6 @@ def _is_option(item: Item, value: Any) -> bool:
         option.value is not None and type(option.value) is type(value) and option.value == value
         for option in item.options
     )
-
-
-def _values_message(item: Item) -> str:
-    """What to send instead: the item's values as JSON (the form's labels mean little here)."""
-    values = ", ".join(
-        "null" if option.value is None else json.dumps(option.value) for option in item.options
-    )
-    return gettext("Send one of these values: %(values)s.") % {"values": values}
 
 
 def _pydantic_errors(exc: PydanticValidationError) -> list[dict]:

@@ -20,7 +20,6 @@ that does not exist. Every answer is marked not to be cached.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from django.db import transaction
@@ -31,13 +30,21 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
-from leerkansen.content.questionnaire import Questionnaire, get_questionnaire
+from leerkansen.content.questionnaire import questionnaire_for
 from leerkansen.lib.text import clean_text
 from leerkansen.organisations.api_auth import OrganisationToken
 from leerkansen.organisations.tenancy import owned
 
 from . import rounds
-from .api import EXAMPLE, AssessmentIn, ErrorOut, error, parse_body, read_submission
+from .api import (
+    EXAMPLE,
+    AssessmentIn,
+    ErrorOut,
+    error,
+    parse_body,
+    read_submission,
+    values_message,
+)
 from .models import Assessment, Role
 from .models import Response as SurveyResponse
 from .services import AnswerValue, Completion, complete_response, save_answers, start_response
@@ -70,6 +77,7 @@ class RoundIn(BaseModel):
     )
 
 
+# The schema's example: HR's version, which every field of the body has.
 EXAMPLE_ROLE = Role.HR.value
 RESPONSE_EXAMPLE = {"role": EXAMPLE_ROLE, **EXAMPLE}
 
@@ -144,18 +152,6 @@ def _invalid(loc: list, msg: str, kind: str) -> Status:
     return Status(422, {"detail": [error(["body", *loc], msg, kind)]})
 
 
-def _values(values: list[str]) -> str:
-    return gettext("Send one of these values: %(values)s.") % {
-        "values": ", ".join(json.dumps(value) for value in values)
-    }
-
-
-def questionnaire_for(role: str) -> Questionnaire:
-    """The version of the questionnaire a respondent in `role` answers: today every role
-    answers the whole questionnaire, as on the answering pages."""
-    return get_questionnaire()
-
-
 def _body_schema(model: type[BaseModel], example: dict) -> dict:
     return {
         "requestBody": {
@@ -196,7 +192,7 @@ def create_round(request: HttpRequest, response: HttpResponse):
         return _invalid(["roles"], gettext("Choose at least one group that answers."), "required")
     for index, role in enumerate(data.roles):
         if role not in Role.values:
-            return _invalid(["roles", index], _values(Role.values), "invalid_value")
+            return _invalid(["roles", index], values_message(Role.values), "invalid_value")
     assessment = rounds.open_round(request.auth, data.roles, title)
     return Status(201, round_as_dict(request, assessment))
 
@@ -260,7 +256,7 @@ def enter_round_response(request: HttpRequest, id: str, response: HttpResponse):
     if isinstance(data, Status):
         return data
     if data.role not in assessment.roles:
-        return _invalid(["role"], _values(assessment.roles), "invalid_role")
+        return _invalid(["role"], values_message(assessment.roles), "invalid_role")
     submission = read_submission(data, questionnaire_for(data.role))
     if isinstance(submission, list):
         return Status(422, {"detail": submission})

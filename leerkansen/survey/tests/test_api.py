@@ -81,34 +81,40 @@ def test_questionnaire_lists_sections_a_to_e(client):
         assert section["purpose"]
 
 
-def test_questionnaire_gives_45_diagnostic_items_with_their_reverse_keys(client):
+def test_questionnaire_gives_the_diagnostic_items_asked_with_their_reverse_keys(client):
     items = client.get(QUESTIONNAIRE_URL).json()["items"]
     diagnostic = [item for item in items if item["section"] == "B"]
-    assert len(diagnostic) == 45
-    expected = {item.id: item.reverse for item in get_questionnaire().items("B")}
+    # Every role's statements, not the retired ones (kept only for answers stored under them).
+    expected = {item.id: item.reverse for item in get_questionnaire().items("B") if item.roles}
     assert {item["id"]: item["reverse"] for item in diagnostic} == expected
     assert any(reverse for reverse in expected.values())
     assert not all(reverse for reverse in expected.values())
     for item in diagnostic:
         assert item["challenge"] == int(item["id"][1])
         assert item["text"]
+        assert item["roles"]
         # 1 (helemaal oneens) .. 5 (helemaal eens), and "Weet niet" as null.
         assert [option["value"] for option in item["options"]] == [1, 2, 3, 4, 5, None]
         assert item["options"][0]["label"] == "Helemaal oneens"
         assert item["options"][-1]["label"] == "Weet niet"
 
 
-def test_questionnaire_gives_a_practice_row_per_catalogue_action(client):
+def test_questionnaire_gives_a_practice_row_per_practice(client):
     items = client.get(QUESTIONNAIRE_URL).json()["items"]
     rows = [item for item in items if item["section"] == "C"]
-    assert len(rows) == 48
     catalogue = get_catalogue()
-    assert [row["action"] for row in rows] == [action.id for action in catalogue.actions()]
+    # 1.1 and 2.2 are one practice: one row, counted for both.
+    assert len(rows) == 47
+    assert [row["action"] for row in rows] == [
+        action.id for action in catalogue.actions() if action.id != "2.2"
+    ]
+    assert rows[0]["actions"] == ["1.1", "2.2"]
+    asked = {item.id: item.text for item in get_questionnaire().items("C")}
     for row in rows:
-        assert row["text"] == catalogue.action(row["action"]).title
+        assert row["text"] == asked[row["id"]]
         assert row["challenge"] is None
         assert row["reverse"] is False
-        assert [o["value"] for o in row["options"]] == ["al", "deels", "nog_niet", "nvt"]
+        assert [o["value"] for o in row["options"]] == ["al", "deels", "nog_niet", "nvt", None]
 
 
 def test_questionnaire_offers_the_nine_challenges_as_needs_and_context_options(client):
@@ -267,7 +273,7 @@ def test_messages_are_dutch_and_name_the_values_to_send(client):
     }
     assert messages == {
         "Z9": "Deze vraag hoort niet bij de vragenlijst.",
-        "1.1": 'Stuur een van deze waarden: "al", "deels", "nog_niet", "nvt".',
+        "1.1": 'Stuur een van deze waarden: "al", "deels", "nog_niet", "nvt", null.',
     }
 
 
@@ -291,6 +297,9 @@ def test_openapi_schema_documents_the_questionnaire_and_the_submission(client):
     assert set(body["properties"]) == {"answers", "practices", "needs", "context"}
     assert body["properties"]["needs"]["maxItems"] == 3
     practice = body["properties"]["practices"]["additionalProperties"]
-    assert practice["enum"] == ["al", "deels", "nog_niet", "nvt"]
+    assert practice["anyOf"] == [
+        {"type": "string", "enum": ["al", "deels", "nog_niet", "nvt"]},
+        {"type": "null"},
+    ]
     for name in ("QuestionnaireOut", "AssessmentCreatedOut", "ErrorOut"):
         assert name in schema["components"]["schemas"]

@@ -11,12 +11,13 @@ from collections.abc import Mapping, Sequence
 import pytest
 from django.test import Client
 
+from leerkansen.content.questionnaire import questionnaire_for
 from leerkansen.organisations.models import ApiToken
 from leerkansen.organisations.services import create_api_token, revoke_api_token
-from leerkansen.survey.api_rounds import questionnaire_for
-from leerkansen.survey.models import Assessment, Response
+from leerkansen.survey.api_rounds import enter_response
+from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.rounds import close_round, open_round
-from leerkansen.survey.services import answers_of
+from leerkansen.survey.services import Completion, answers_of
 from leerkansen.testing import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def api(organisation) -> Client:
 
 @pytest.fixture
 def open_round_(organisation) -> Assessment:
-    return open_round(organisation, ["leidinggevende", "medewerker"], "Voorjaar")
+    return open_round(organisation, ["hr", "leidinggevende", "medewerker"], "Voorjaar")
 
 
 # --- POST /rounds ---------------------------------------------------------------------------
@@ -142,9 +143,11 @@ def test_a_malformed_round_body_is_a_400(api):
 def test_an_entered_response_is_completed_and_marked_as_entered_by_the_organisation(
     api, open_round_
 ):
-    answers = {"B1_1": 4, "B1_2": None, "B1_3": 5, "B1_4": 2, "B1_5": 3}
-    body = {**body_for("medewerker"), "answers": answers}
-    response = post(api, f"/rounds/{open_round_.code}/responses", body)
+    # The employees' version: challenge 1 has four statements; three answers give a score.
+    answers = {"B1_6": 4, "B1_7": None, "B1_8": 5, "B1_9": 2}
+    response = post(
+        api, f"/rounds/{open_round_.code}/responses", {"role": "medewerker", "answers": answers}
+    )
     assert response.status_code == 201, response.content
     assert "no-store" in response["Cache-Control"]
     assert response.json()["completed"] == 1
@@ -152,19 +155,24 @@ def test_an_entered_response_is_completed_and_marked_as_entered_by_the_organisat
     entered = Response.objects.get(assessment=open_round_)
     assert entered.is_completed and entered.entered_by_organisation
     assert entered.role == "medewerker"
-    assert answers_of(entered) == {
-        "B1_1": 4,
-        "B1_2": None,
-        "B1_3": 5,
-        "B1_4": 2,
-        "B1_5": 3,
-        "D_1": 1,
-        "D_2": 4,
-        "D_3": 9,
-    }
+    assert answers_of(entered) == answers
     # Others' answers: the round no longer publishes fewer than k at its close.
     open_round_.refresh_from_db()
     assert open_round_.links_made
+
+
+def test_hr_enters_context_needs_and_practices_of_its_own_version(api, open_round_):
+    body = body_for(
+        "hr",
+        context={"A_size": "50_249", "A_sector": "Q"},
+        practices={"2.2": "al", "3.2": None},
+    )
+    response = post(api, f"/rounds/{open_round_.code}/responses", body)
+    assert response.status_code == 201, response.content
+    saved = answers_of(Response.objects.get())
+    assert saved["A_size"] == "50_249" and saved["D_1"] == 1
+    # 2.2 is the same practice as 1.1: one row. "Weet niet" is stored as null.
+    assert saved["C_1_1"] == "al" and saved["C_3_2"] is None
 
 
 def test_a_response_sent_through_a_link_is_not_marked_as_entered(open_round_):
@@ -183,26 +191,53 @@ def test_an_open_answer_is_entered_without_control_characters(api, open_round_):
     assert saved == {"E_open": "Meer tijd om\r\nsamen te leren."}
 
 
+NOT_ASKED = "unknown_item"
+
+
 @pytest.mark.parametrize(
-    ("change", "expected"),
+    ("role", "change", "expected"),
     [
-        ({"role": "hr"}, [(["body", "role"], "invalid_role")]),
-        ({"role": None}, [(["body", "role"], "invalid_role")]),
-        ({"answers": {"B1_1": 7}}, [(["body", "answers", "B1_1"], "invalid_value")]),
-        ({"answers": {"B1_1": "4"}}, [(["body", "answers", "B1_1"], "invalid_value")]),
-        ({"answers": {"X_9": 3}}, [(["body", "answers", "X_9"], "unknown_item")]),
-        ({"answers": {"A_size": "lt10"}}, [(["body", "answers", "A_size"], "wrong_field")]),
-        ({"context": {"A_size": "Q\x00x"}}, [(["body", "context", "A_size"], "invalid_value")]),
-        ({"practices": {"99.9": "al"}}, [(["body", "practices", "99.9"], "unknown_action")]),
-        ({"needs": [1, 1]}, [(["body", "needs", 1], "duplicate_need")]),
-        ({"answers": {"B1_1": 4}}, [(["body", "answers"], "too_few_answers")]),
-        ({"signature": "An"}, [(["body", "signature"], "extra_forbidden")]),
+        ("medewerker", {"role": "directie"}, [(["body", "role"], "invalid_role")]),
+        ("medewerker", {"role": None}, [(["body", "role"], "invalid_role")]),
+        ("medewerker", {"answers": {"B1_6": 7}}, [(["body", "answers", "B1_6"], "invalid_value")]),
+        (
+            "medewerker",
+            {"answers": {"B1_6": "4"}},
+            [(["body", "answers", "B1_6"], "invalid_value")],
+        ),
+        ("medewerker", {"answers": {"X_9": 3}}, [(["body", "answers", "X_9"], NOT_ASKED)]),
+        # An employee is never asked the organisation's facts, policy, practices or needs.
+        ("medewerker", {"answers": {"B1_1": 4}}, [(["body", "answers", "B1_1"], NOT_ASKED)]),
+        (
+            "medewerker",
+            {"context": {"A_size": "lt10"}},
+            [(["body", "context", "A_size"], NOT_ASKED)],
+        ),
+        ("medewerker", {"practices": {"1.1": "al"}}, [(["body", "practices", "1.1"], NOT_ASKED)]),
+        ("medewerker", {"needs": [1]}, [(["body", "needs"], NOT_ASKED)]),
+        # The role question is gone: the role is the body's.
+        ("hr", {"context": {"A_role": "hr"}}, [(["body", "context", "A_role"], NOT_ASKED)]),
+        ("hr", {"answers": {"A_size": "lt10"}}, [(["body", "answers", "A_size"], "wrong_field")]),
+        (
+            "hr",
+            {"context": {"A_size": "Q\x00x"}},
+            [(["body", "context", "A_size"], "invalid_value")],
+        ),
+        ("hr", {"practices": {"99.9": "al"}}, [(["body", "practices", "99.9"], "unknown_action")]),
+        (
+            "hr",
+            {"practices": {"1.1": "al", "2.2": "nog_niet"}},
+            [(["body", "practices", "2.2"], "same_practice")],
+        ),
+        ("hr", {"needs": [1, 1]}, [(["body", "needs", 1], "duplicate_need")]),
+        ("medewerker", {"answers": {"B1_6": 4}}, [(["body", "answers"], "too_few_answers")]),
+        ("medewerker", {"signature": "An"}, [(["body", "signature"], "extra_forbidden")]),
     ],
 )
 def test_an_entered_response_is_judged_like_the_web_and_post_assessments(
-    api, open_round_, change, expected
+    api, open_round_, role, change, expected
 ):
-    body = {**body_for("medewerker"), **change}
+    body = {**body_for(role), **change}
     response = post(api, f"/rounds/{open_round_.code}/responses", body)
     assert response.status_code == 422, response.content
     assert problems(response) == expected
@@ -210,9 +245,9 @@ def test_an_entered_response_is_judged_like_the_web_and_post_assessments(
 
 
 def test_a_role_outside_the_round_names_the_rounds_roles(api, open_round_):
-    response = post(api, f"/rounds/{open_round_.code}/responses", body_for("hr"))
+    response = post(api, f"/rounds/{open_round_.code}/responses", body_for("directie"))
     [problem] = response.json()["detail"]
-    assert problem["msg"] == 'Stuur een van deze waarden: "leidinggevende", "medewerker".'
+    assert problem["msg"] == ('Stuur een van deze waarden: "hr", "leidinggevende", "medewerker".')
 
 
 def test_a_malformed_response_body_is_a_400_and_keeps_nothing(api, open_round_):
@@ -229,6 +264,94 @@ def test_a_closed_round_takes_no_entered_response(api, open_round_):
     assert problems(response) == [(["path", "id"], "round_closed")]
     assert "afgesloten" in response.json()["detail"][0]["msg"]
     assert not Response.objects.exists()
+
+
+def test_a_round_closed_while_a_response_is_entered_keeps_nothing_of_it(open_round_):
+    # The close took the round's lock first: the completion sees it closed, and the response
+    # it began is rolled back with its answers, rather than left as a draft.
+    close_round(open_round_)
+    outcome = enter_response(open_round_, "medewerker", {"B1_6": 4, "B1_8": 5, "B1_9": 2})
+    assert outcome == Completion.ROUND_CLOSED
+    assert not Response.objects.exists()
+    assert not Answer.objects.exists()
+
+
+# --- GET /questionnaire?rol= ---------------------------------------------------------------
+
+
+def versions(client: Client, rol: str | None = None):
+    return client.get("/api/v1/questionnaire", {"rol": rol} if rol else {})
+
+
+def test_an_employee_is_never_asked_the_organisations_context_practices_or_needs():
+    data = versions(Client(), "medewerker").json()
+    assert data["role"] == "medewerker"
+    kinds = {section["kind"] for section in data["sections"]}
+    assert kinds == {"diagnostic", "outcomes"}
+    assert not [item for item in data["items"] if item["section"] in ("A", "C", "D")]
+    assert all("medewerker" in item["roles"] for item in data["items"])
+    assert [item["id"] for item in data["items"]] == [
+        item.id for item in questionnaire_for("medewerker").items()
+    ]
+
+
+def test_hr_gets_the_organisational_version_with_one_row_for_one_practice():
+    data = versions(Client(), "hr").json()
+    assert [section["id"] for section in data["sections"]] == ["A", "B", "C", "D", "E"]
+    rows = {item["id"]: item for item in data["items"] if item["section"] == "C"}
+    assert rows["C_1_1"]["actions"] == ["1.1", "2.2"]
+    assert "C_2_2" not in rows
+    assert None in [option["value"] for option in rows["C_1_1"]["options"]]
+
+
+def test_without_a_role_every_asked_item_names_who_answers_it_and_retired_ones_are_left_out():
+    data = versions(Client()).json()
+    assert data["role"] is None
+    ids = {item["id"] for item in data["items"]}
+    assert not {"A_role", "C_2_2"} & ids
+    assert all(item["roles"] for item in data["items"])
+    context = next(section for section in data["sections"] if section["id"] == "A")
+    assert context["roles"] == ["hr", "directie"]
+
+
+def test_an_unknown_role_is_a_422_that_lists_the_roles():
+    response = versions(Client(), "stagiair")
+    assert response.status_code == 422
+    assert problems(response) == [(["query", "rol"], "invalid_value")]
+    assert '"medewerker"' in response.json()["detail"][0]["msg"]
+
+
+FIELD_OF_KIND = {"context": "context", "diagnostic": "answers", "outcomes": "answers"}
+
+
+def body_from_version(data: dict) -> dict:
+    """What a client makes of a version: an answer to every item it lists."""
+    kind_of = {section["id"]: section["kind"] for section in data["sections"]}
+    body: dict = {"role": data["role"], "answers": {}, "context": {}, "practices": {}}
+    for item in data["items"]:
+        kind = kind_of[item["section"]]
+        if kind == "practices":
+            body["practices"][item["action"]] = item["options"][0]["value"]
+        elif kind == "needs":
+            body["needs"] = [4, 1, 9]
+        elif item["options"]:
+            body[FIELD_OF_KIND[kind]][item["id"]] = item["options"][0]["value"]
+        else:
+            body["answers"][item["id"]] = "Meer tijd om samen te leren."
+    return body
+
+
+@pytest.mark.parametrize("role", ["hr", "directie", "leidinggevende", "medewerker"])
+def test_a_roles_version_is_exactly_what_an_entered_response_of_that_role_may_answer(
+    api, organisation, role
+):
+    assessment = open_round(organisation, [role])
+    body = body_from_version(versions(api, role).json())
+    response = post(api, f"/rounds/{assessment.code}/responses", body)
+    assert response.status_code == 201, response.content
+    saved = answers_of(Response.objects.get())
+    asked = {item.id for item in questionnaire_for(role).items() if item.about is None}
+    assert set(saved) == asked
 
 
 # --- POST /rounds/{id}/close ----------------------------------------------------------------
