@@ -82,11 +82,18 @@ EXAMPLE_ROLE = Role.HR.value
 RESPONSE_EXAMPLE = {"role": EXAMPLE_ROLE, **EXAMPLE}
 
 
+def _role_required(schema: dict) -> None:
+    # Checked by the endpoint (for a Dutch message naming the round's roles), required all
+    # the same: say so in the schema.
+    schema["required"] = ["role"]
+    schema["examples"] = [RESPONSE_EXAMPLE]
+
+
 class RoundResponseIn(AssessmentIn):
     """One respondent's answers, typed in by the organisation / de antwoorden van één persoon,
     ingevoerd door de organisatie."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RESPONSE_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_role_required)
 
     role: RoleValue = Field(
         default=None,
