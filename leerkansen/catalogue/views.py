@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import get_questionnaire
 
 from .forms import ActionFilterForm, highlight_count
 from .selection import select_actions
@@ -10,7 +12,14 @@ from .selection import select_actions
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalogue/home.html")
+    """The two starts side by side (answer with a link; an account for your organisation)
+    and the example report one click away."""
+    context = {
+        # The questionnaire's own promise, word for word: one promise, true everywhere.
+        "anonymity_note": get_questionnaire().anonymity_note,
+        "threshold": settings.ANONYMITY_THRESHOLD,
+    }
+    return render(request, "catalogue/home.html", context)
 
 
 @require_GET

@@ -45,19 +45,32 @@ def owned_or_404(
     return get_object_or_404(owned(queryset, organisation), **lookup)
 
 
-def current_organisation(request: HttpRequest) -> Organisation | None:
-    """The organisation the logged-in user works in now (their membership; chosen if several)."""
-    user = request.user
+def organisations_of(user) -> list[Organisation]:
+    """The organisations `user` is a member of, oldest membership first."""
     if not user.is_authenticated:
-        return None
+        return []
     memberships = Membership.objects.filter(user=user).select_related("organisation")
+    return [membership.organisation for membership in memberships.order_by("created_at", "pk")]
+
+
+def current_organisation(request: HttpRequest) -> Organisation | None:
+    """The organisation the logged-in user works in now: the one they chose (switch_to) if
+    they are still a member of it, else their oldest membership's."""
+    organisations = organisations_of(request.user)
     chosen = request.session.get(SESSION_ORGANISATION_KEY)
-    if chosen:
-        for membership in memberships:
-            if membership.organisation.code == chosen:
-                return membership.organisation
-    first = memberships.order_by("created_at").first()
-    return first.organisation if first else None
+    for organisation in organisations:
+        if organisation.code == chosen:
+            return organisation
+    return organisations[0] if organisations else None
+
+
+def membership_organisation_or_404(user, code: str) -> Organisation:
+    """The organisation with `code` if `user` is a member of it; else 404, also when it exists,
+    so that the answer tells nothing about anyone else's organisation."""
+    for organisation in organisations_of(user):
+        if organisation.code == code:
+            return organisation
+    raise Http404
 
 
 def organisation_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,5 +1,7 @@
 """Account and organisation pages: register, confirm, log in and out, the organisation's
-dashboard, its team of admins with their invitations, and its API keys.
+dashboard (which leads to its latest report; API keys last, "for developers"), the switch
+between the organisations of a member of several, the team of admins with their invitations,
+and the API keys.
 
 Views gather input, call services, render or redirect. Pages of an organisation use
 `organisation_required`; an id in a URL is resolved with `owned_or_404`.
@@ -25,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import emails, services, throttle
+from . import emails, services, signals, throttle
 from .forms import (
     ApiTokenForm,
     InvitationForm,
@@ -37,7 +39,12 @@ from .forms import (
     SetPasswordEmailForm,
 )
 from .models import ApiToken, Organisation
-from .tenancy import organisation_required, owned_or_404
+from .tenancy import (
+    membership_organisation_or_404,
+    organisation_required,
+    organisations_of,
+    owned_or_404,
+)
 
 # The backend for logins that need no password check (a confirmed or invited address);
 # AxesStandaloneBackend comes first in settings and only guards password checks.
@@ -204,10 +211,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     organisation: Organisation = request.organisation
     context = {
         "organisation": organisation,
+        "other_organisations": [o for o in organisations_of(request.user) if o != organisation],
         "admins": services.admins(organisation),
         "active_tokens": sum(token.is_active for token in services.api_tokens(organisation)),
+        "threshold": settings.ANONYMITY_THRESHOLD,
+        # Filled in by the apps above (signals.py): the latest report, or why there is none.
+        "latest_report": None,
+        "has_rounds": False,
     }
+    for _receiver, extra in signals.dashboard_shown.send(Organisation, organisation=organisation):
+        context.update(extra or {})
     return render(request, "organisations/dashboard.html", context)
+
+
+@organisation_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    """Work in another organisation of the user's; one they are not a member of is a 404,
+    whether it exists or not, so that the answer names no one else's organisation."""
+    code = request.POST.get("organisatie", "")
+    if not code:
+        messages.error(request, _("Choose the organisation you want to work in."))
+        return redirect("organisations:dashboard")
+    organisation = membership_organisation_or_404(request.user, code)
+    services.choose_organisation(request.session, organisation)
+    messages.success(
+        request, _("You now work in %(organisation)s.") % {"organisation": organisation.name}
+    )
+    return redirect("organisations:dashboard")
 
 
 @organisation_required

@@ -6,16 +6,6 @@ from leerkansen.content.catalogue import get_catalogue
 ACTIONS_URL = "/acties/"
 
 
-def test_home_explains_leerkansen_and_starts_the_questionnaire(client):
-    response = client.get("/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert '<html lang="nl">' in html
-    assert "Leerkansen helpt HR-professionals" in html
-    assert 'href="/vragenlijst/">Start de vragenlijst</a>' in html
-    assert f'href="{ACTIONS_URL}"' in html
-
-
 def test_action_menu_lists_every_action_under_its_challenge(client):
     response = client.get(ACTIONS_URL)
     assert response.status_code == 200
