@@ -6,7 +6,7 @@ to the login page. The demo organisation's report is the one exception: it holds
 answers and is public at /rapport/demo/, so a newcomer sees a report at once.
 
 The round page's button that makes or updates the report (round_report) is here too: the
-survey's pages do not import the reports app.
+survey's pages do not import the reports app. It says on the round page what changed.
 """
 
 from django.conf import settings
@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,6 +21,7 @@ from leerkansen.lib.downloads import attachment
 from leerkansen.organisations.tenancy import organisation_required, owned, owned_or_404
 from leerkansen.survey.models import Assessment
 
+from .changes import Published, refresh_message, waiting_responses
 from .layout import in_layout
 from .models import Report
 from .services import refresh_report, render_stored_body
@@ -46,22 +46,23 @@ def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def round_report(request: HttpRequest, code: str) -> HttpResponse:
     """The round page's button (/organisatie/rondes/<code>/rapport/): bring the report up to
-    date where the rule allows it (k new responses, or the close), then show it."""
+    date where the rule allows it (k new responses, or the close), then say on the round page
+    what changed, or what is still needed (changes.py)."""
     assessment = owned_or_404(
         Assessment.objects.select_related("organisation"), request.organisation, code=code
     )
-    report = refresh_report(assessment)
-    if report is None:
-        messages.info(
-            request,
-            _(
-                "There is no report yet: it appears once %(threshold)s people have sent "
-                "their answers."
-            )
-            % {"threshold": settings.ANONYMITY_THRESHOLD},
-        )
-        return redirect("rounds:detail", code=assessment.code)
-    return redirect("reports:report", report.code)
+    before = Published.of(Report.objects.filter(assessment=assessment).defer("html", "pdf").first())
+    after = Published.of(refresh_report(assessment))
+    message = refresh_message(
+        before,
+        after,
+        assessment=assessment,
+        waiting=waiting_responses(assessment),
+        threshold=settings.ANONYMITY_THRESHOLD,
+    )
+    changed = after is not None and (before is None or before.revision != after.revision)
+    messages.add_message(request, messages.SUCCESS if changed else messages.INFO, message)
+    return redirect("rounds:detail", code=assessment.code)
 
 
 @never_cache
