@@ -24,6 +24,12 @@ from . import rounds
 from .models import Assessment, Invitation, Response
 
 SESSION_RESPONSE_KEY = "survey_response_id"
+# Set when the session's response was started with a shared link (or the link was opened
+# again after sending): then "Nog iemand op dit toestel?" may start a fresh response of the
+# same round and role. A flag, not the link: nothing in the session names an invitation.
+SESSION_SHARED_KEY = "survey_shared_link"
+# Every key the questionnaire keeps in a session starts with this (see forget_respondent).
+SESSION_PREFIX = "survey_"
 # The respondent's link token ("resume token" or "resume token.invitation token"), signed.
 LINK_COOKIE = "vragenlijst_link"
 LINK_COOKIE_SALT = "leerkansen.survey.link"
@@ -56,16 +62,47 @@ def keep_alive(request: HttpRequest) -> None:
         request.session.set_expiry(RESPONDENT_SESSION_SECONDS)
 
 
-def remember_response(request: HttpRequest, response: Response, link_token: str) -> None:
+def remember_response(
+    request: HttpRequest, response: Response, link_token: str, *, shared: bool = False
+) -> None:
     """Make `response` the session's response (a new session id, like a login).
 
     `link_token` (the resume link's token) goes into the respondent's cookie, written by
-    @link_cookie on the view's answer, never into the session.
+    @link_cookie on the view's answer, never into the session. `shared`: started with a
+    shared link (SESSION_SHARED_KEY).
     """
     request.session.cycle_key()
     request.session[SESSION_RESPONSE_KEY] = response.pk
+    if shared:
+        request.session[SESSION_SHARED_KEY] = True
+    else:
+        request.session.pop(SESSION_SHARED_KEY, None)
     keep_alive(request)
     request.survey_link = link_token
+
+
+def came_with_shared_link(request: HttpRequest) -> bool:
+    """Whether the session's response was started with (or followed by) a shared link."""
+    return bool(request.session.get(SESSION_SHARED_KEY))
+
+
+def mark_shared(request: HttpRequest) -> None:
+    request.session[SESSION_SHARED_KEY] = True
+
+
+def forget_respondent(request: HttpRequest) -> None:
+    """Forget everything the session knew of the previous respondent on this device.
+
+    A visitor gets a new, empty session; an admin who is logged in keeps the login and loses
+    only the questionnaire's keys. The respondent's cookies are the view's to replace.
+    """
+    if not request.user.is_authenticated:
+        request.session.flush()
+        return
+    # A session is not iterable itself: its keys() is.
+    for key in [key for key in request.session.keys() if key.startswith(SESSION_PREFIX)]:  # noqa: SIM118
+        del request.session[key]
+    request.session.cycle_key()
 
 
 def link_cookie(view: Callable) -> Callable:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("stap/<str:section_id>/", views.section, name="section"),
     path("overzicht/", views.review, name="review"),
     path("bedankt/", views.thanks, name="thanks"),
+    path("opnieuw/", views.again, name="again"),
 ]

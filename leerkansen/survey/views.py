@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from leerkansen.content.questionnaire import Questionnaire, get_questionnaire
 from leerkansen.lib.clients import client_address
@@ -40,11 +40,14 @@ from .respondent import (
     LINK_COOKIE_SALT,
     LINK_SEPARATOR,
     SENT_COOKIE,
+    came_with_shared_link,
+    forget_respondent,
     hand_over_link,
     handed_over_link,
     keep_alive,
     link_cookie,
     link_of,
+    mark_shared,
     open_draft_id,
     personal_invitation,
     remember_response,
@@ -92,7 +95,15 @@ def _link_not_found(request: HttpRequest) -> HttpResponse:
 
 
 def _already_answered(request: HttpRequest) -> HttpResponse:
+    """A personal link that sent its answers: one person, one response."""
     return render(request, "survey/already_answered.html")
+
+
+def _shared_link_sent(request: HttpRequest) -> HttpResponse:
+    """A shared link opened again in the browser that sent answers with it: a shared computer
+    (a break room) may be next in line, so offer a fresh questionnaire, one click away."""
+    mark_shared(request)
+    return render(request, "survey/shared_link_sent.html")
 
 
 def _round_closed(request: HttpRequest) -> HttpResponse:
@@ -237,14 +248,14 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if same_link:
         # Opened again in the same browser session: the same response continues.
         if current.is_completed:
-            return _already_answered(request)
+            return _already_answered(request) if personal else _shared_link_sent(request)
         return _continue(request, current)
     response, resume_token = start_response(found.assessment, found.role)
     if personal:
         # The resume link carries the invitation too, so that sending from another browser
         # still completes the personal link once.
         resume_token += LINK_SEPARATOR + token
-    remember_response(request, response, resume_token)
+    remember_response(request, response, resume_token, shared=not personal)
     if not request.session.get(SESSION_PENDING_KEY):
         messages.success(
             request,
@@ -468,6 +479,8 @@ def thanks(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "organisation": assessment.organisation,
+        # "Nog iemand op dit toestel?": only after a shared link, whose round still takes answers.
+        "shared": came_with_shared_link(request) and assessment.is_open,
         "round_url": reverse("rounds:detail", args=[assessment.code]) if is_admin else "",
         "own_answers_url": request.build_absolute_uri(reverse("survey:resume", args=[resume_token]))
         if resume_token
@@ -476,4 +489,41 @@ def thanks(request: HttpRequest) -> HttpResponse:
     answer = render(request, "survey/thanks.html", context)
     if SENT_COOKIE in request.COOKIES:
         answer.delete_cookie(SENT_COOKIE, path=reverse("survey:thanks"), samesite="Lax")
+    return answer
+
+
+@never_cache
+@require_POST
+@link_cookie
+def again(request: HttpRequest) -> HttpResponse:
+    """ "Nog iemand op dit toestel? Begin een nieuwe vragenlijst": after a shared link's send,
+    a fresh response of the same round and role on the same device.
+
+    Only after a send (the session's response is completed) and only for a shared link that
+    still works: a personal link stays one response, and no draft can be piled on another,
+    so this is no quicker a way to more responses than opening the shared link in a new
+    browser. The session is cleared first and the previous respondent's cookies replaced or
+    deleted: the next person finds nothing of the previous one's answers.
+    """
+    current = session_response(request)
+    if current is None or not current.is_completed or not came_with_shared_link(request):
+        return redirect("survey:start")
+    assessment = current.assessment
+    if not assessment.is_open:
+        return render(request, "survey/round_closed.html", {"refused": False})
+    if rounds.shared_links(assessment).get(current.role) is None:
+        # Switched off (or expired) since: no new responses through it.
+        return render(request, "survey/link_not_found.html", status=404)
+    forget_respondent(request)
+    response, resume_token = start_response(assessment, current.role)
+    remember_response(request, response, resume_token, shared=True)
+    messages.success(
+        request,
+        _(
+            "A new questionnaire has started. The answers sent before on this device are "
+            "saved and cannot be seen here. First save the link below: it lets you continue."
+        ),
+    )
+    answer = _continue(request, response)
+    answer.delete_cookie(SENT_COOKIE, path=reverse("survey:thanks"), samesite="Lax")
     return answer
