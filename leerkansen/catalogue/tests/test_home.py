@@ -34,7 +34,7 @@ def test_home_offers_the_two_starts_and_the_example_report(client):
     # The questionnaire's own promise, word for word.
     assert escape(get_questionnaire().anonymity_note) in link
     assert 'href="/account/registreren/">Maak een account</a>' in organisation
-    assert 'href="/account/inloggen/">Inloggen</a>' in organisation
+    assert 'href="/account/inloggen/">Ik heb al een account</a>' in organisation
     assert "Een top 3 van acties" in organisation
     assert "zodra 5 van hen hun antwoorden verstuurd hebben" in organisation
     assert '<a class="button" href="/rapport/demo/">Bekijk het voorbeeldrapport</a>' in html
