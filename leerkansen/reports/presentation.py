@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
-from leerkansen.scoring.anonymity import role_rank
 from leerkansen.scoring.scales import score_value
 
 from .chart import chart
+from .comparison import role_comparison
 from .explanations import explain, has_new_parts, key_sentence, without_evidence_number
 from .models import Report
 
@@ -29,12 +29,6 @@ STRONG_FIT = 0.90
 
 # Only what exists is marked in the report; "nog_niet" and "nvt" need no mark.
 MARKED_PRACTICES = ("al", "deels")
-
-# Agreement between respondents (r_wg) in words: from 0.70 "strong", from 0.50 "moderate".
-# 0.70 is the usual cut-off for enough agreement to speak of one shared view (LeBreton &
-# Senter 2008).
-STRONG_AGREEMENT = 0.70
-MODERATE_AGREEMENT = 0.50
 
 
 @dataclass(frozen=True)
@@ -106,41 +100,6 @@ class ChallengeActions:
     entries: tuple[ActionEntry, ...]
     already_count: int
     partly_count: int
-
-
-@dataclass(frozen=True)
-class RoleCount:
-    role: str
-    name: str
-    count: int
-    shown: bool
-
-
-@dataclass(frozen=True)
-class ComparisonRow:
-    number: int
-    title: str
-    # The total of all responses first, then each role shown apart (in `columns` order).
-    values: tuple[int | None, ...]
-    agreement: float | None
-    # "strong", "moderate", "little" or "unknown", for the words and a class.
-    agreement_level: str
-    agreement_words: str
-
-
-@dataclass(frozen=True)
-class RoleComparison:
-    """Who answered, and the scores per role where a role is large enough to show."""
-
-    counts: tuple[RoleCount, ...]
-    # The names of the roles shown apart, after the "everyone" column.
-    columns: tuple[str, ...]
-    rows: tuple[ComparisonRow, ...]
-    # Names of roles with responses that are not shown apart.
-    hidden: tuple[str, ...]
-    # A role that reached the threshold is hidden too, to protect a smaller one.
-    protects_smaller_group: bool
-    threshold: int
 
 
 @dataclass(frozen=True)
@@ -241,77 +200,6 @@ def top_reasons(
         )
     reason = item.get("reason", "")
     return (without_evidence_number(reason) if prior else reason,)
-
-
-def role_group_name(role: str) -> str:
-    """A role as a group of respondents, in the words of the questionnaire ("Medewerkers")."""
-    names = {
-        "hr": pgettext("role group", "HR and training"),
-        "directie": pgettext("role group", "Management"),
-        "leidinggevende": pgettext("role group", "Line managers"),
-        "medewerker": pgettext("role group", "Employees"),
-    }
-    return names.get(role, role)
-
-
-def agreement_level(agreement: float | None) -> str:
-    """r_wg as a level: "strong" from 0.70, "moderate" from 0.50, else "little"; or "unknown"."""
-    if agreement is None:
-        return "unknown"
-    if agreement >= STRONG_AGREEMENT:
-        return "strong"
-    if agreement >= MODERATE_AGREEMENT:
-        return "moderate"
-    return "little"
-
-
-def agreement_words(agreement: float | None) -> str:
-    """How much the respondents agree on a challenge, in plain Dutch ("grote eensgezindheid")."""
-    return {
-        "unknown": gettext("too few answers to tell"),
-        "strong": gettext("strong agreement"),
-        "moderate": gettext("moderate agreement"),
-        "little": gettext("little agreement"),
-    }[agreement_level(agreement)]
-
-
-def role_comparison(report: Report, catalogue: Catalogue, threshold: int) -> RoleComparison:
-    """The counts per role and, per challenge, the total next to every role shown apart."""
-    counts: dict[str, int] = report.role_counts or {}
-    role_scores: dict[str, dict[str, float | None]] = report.role_scores or {}
-    agreement: dict[str, float | None] = report.agreement or {}
-    # In role order, not the stored order: PostgreSQL's jsonb does not keep a dict's order.
-    roles = sorted(counts, key=role_rank)
-    shown = sorted(role_scores, key=role_rank)
-    rows = []
-    for challenge in catalogue.challenges:
-        key = str(challenge.number)
-        value = agreement.get(key)
-        rows.append(
-            ComparisonRow(
-                number=challenge.number,
-                title=challenge.short_title,
-                values=(
-                    score_value(report.scores.get(key)),
-                    *(score_value(role_scores[role].get(key)) for role in shown),
-                ),
-                agreement=value,
-                agreement_level=agreement_level(value),
-                agreement_words=agreement_words(value),
-            )
-        )
-    hidden = [role for role in roles if counts[role] > 0 and role not in role_scores]
-    return RoleComparison(
-        counts=tuple(
-            RoleCount(role, role_group_name(role), counts[role], role in role_scores)
-            for role in roles
-        ),
-        columns=tuple(role_group_name(role) for role in shown),
-        rows=tuple(rows),
-        hidden=tuple(role_group_name(role) for role in hidden),
-        protects_smaller_group=any(counts[role] >= threshold for role in hidden),
-        threshold=threshold,
-    )
 
 
 def open_answers(report: Report, threshold: int) -> OpenAnswers:

@@ -45,11 +45,12 @@ def compute_report(
     model: ProfileModel | None = None,
     final: bool = True,
     steps: Sequence[Mapping[str, int]] = (),
+    last_step_published: bool = False,
 ) -> dict:
     """Everything a report stores, from a round's completed responses (scoring.round_outcome).
 
     The thresholds default to settings.ANONYMITY_THRESHOLD and settings.FREE_TEXT_THRESHOLD;
-    the model to the active one. `final` and `steps`: see round_outcome.
+    the model to the active one. `final`, `steps` and `last_step_published`: see round_outcome.
     """
     return round_outcome(
         responses,
@@ -62,6 +63,7 @@ def compute_report(
         else free_text_threshold,
         final=final,
         steps=steps,
+        last_step_published=last_step_published,
     )
 
 
@@ -123,8 +125,15 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
             model=model,
             final=closing,
             steps=_steps(included),
+            # A close that takes in nothing new: an open state published the last step.
+            last_step_published=closing and not taken,
         )
         content["left_out"] = len(new) - len(taken)
+        if report is not None and report.hidden_comments:
+            # Comments an admin hid stay hidden in the next state (comments.py).
+            from .comments import without_hidden
+
+            content["free_text"] = without_hidden(content["free_text"], report.hidden_comments)
         if report is None:
             report = Report(assessment=assessment, **content)
         else:
@@ -197,6 +206,8 @@ def recompute_report(report: Report) -> dict:
         model=get_model(report.model_version),
         final=report.final,
         steps=_steps(rows),
+        # Every publication but a close without new responses added a step.
+        last_step_published=report.final and report.revision > len(_steps(rows)),
     )
 
 

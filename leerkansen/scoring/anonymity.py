@@ -1,49 +1,65 @@
-"""The anonymity rule: which groups of respondents a round's report may show apart.
+"""The anonymity rule: which groups of respondents a closed round's report shows, whom it counts.
 
-Pure functions without Django. A round's report always shows the results of all its completed
-responses together; its final state (a closed round's) also shows the scores of each role
-that is large enough. Two checks decide which roles that are:
+Pure functions without Django. A round's report shows the results of its responses together
+("Iedereen"); its final state (a closed round's) also shows groups of respondents apart. One
+function decides which: `report_groups` (docs/scoring.md, "The anonymity rule"). With k the
+anonymity threshold (never below MIN_THRESHOLD):
 
-1. `visible_groups`, on the final counts: a role needs at least k responses (the anonymity
-   threshold, never below MIN_THRESHOLD), and when the hidden responses together are fewer
-   than k, the smallest visible role is hidden too (complementary suppression).
-2. `roles_safe_to_show`, against the steps the report was published in. A round's report is
-   published in steps (reports.services.refresh_report): each step adds at least k
-   responses, and the overall results of every step stay known to whoever read them. The
-   final state adds the scores of the roles shown apart. Together these are sums over sets
-   of respondents: one per step (the responses a step added, from the difference of two
-   overall results) and one per role shown. Whoever knows how many of each role came in at
-   each step (the round page shows counts per role from k on) can combine them: with 5
-   employees in step 1, 4 employees and 1 manager in step 2, 5 managers in step 3 and the
-   managers shown apart at the end, "all managers" minus "step 3" is the one manager of
-   step 2.
+1. On the final counts. A role with at least k responses is a group of its own. The roles
+   below k are merged into one named group ("hr+directie": HR en directie) when together
+   they reach k. When they do not, they cannot be shown, and "Iedereen" minus the groups
+   shown would give them away: with at least two groups of k or more, their responses are
+   left out of every figure, "Iedereen" included (its scores, profile, top 3, needs,
+   practices and agreement), so that the large groups stay comparable; with fewer, no group
+   is shown apart and everyone counts in "Iedereen" (the comparison would be with nothing).
+   So line managers and employees are compared whenever each has k responses: 1 HR, 2
+   directie, 5 leidinggevenden, 7 medewerkers shows the managers and the employees, and
+   "Iedereen" is those 12.
+2. Against the steps the report was published in. An open round's report is published in
+   steps (reports.services.refresh_report): each step adds at least k responses, and the
+   overall result of every step stays known to whoever read it. The final state adds the
+   scores of the groups shown apart. Together these are sums over sets of respondents: one
+   per step (the responses a step added, from the difference of two overall results) and
+   one per group shown. Whoever knows how many of each role came in at each step (the round
+   page shows counts per role from k on) can combine them: with 5 employees in step 1, 4
+   employees and 1 manager in step 2, 5 managers in step 3 and the managers shown apart at
+   the end, "all managers" minus "step 3" is the one manager of step 2.
 
-   What such combinations can single out is a cut in a small graph: one node per step, one
-   per role shown apart and one for all hidden roles together, an edge between a step and a
-   role weighted by how many of that role the step added. A combination of the published
-   sums gives a value to each node (the hidden roles' node always 0: their sums are not
-   published); it counts every respondent on an edge between nodes with different values.
-   The fewest respondents any non-zero combination can count is therefore the graph's
-   minimum cut. As long as that is at least k, nothing published can be narrowed down to
-   fewer than k respondents; visible_groups is the special case of one step.
-
-`role_breakdown` applies both: it is what a report stores per role.
+   What such combinations can single out is a cut in a small graph: one node per step, one per
+   group shown apart and one for what is never published on its own (ZERO: the roles not shown,
+   and the last step when the final "Iedereen" leaves someone out and the round was closed with
+   new responses: that step's overall result is then never published). An edge joins a step and
+   a group, weighted by how many of that group the step added. A combination of the published
+   sums gives a value to each node (ZERO's is 0); it counts every respondent on an edge between
+   nodes with different values. The fewest respondents any non-zero combination can count is
+   the graph's minimum cut. As long as that is at least k, nothing published narrows down to
+   fewer than k respondents. When the plan of check 1 fails this, the best plan that passes is
+   taken: the one that keeps line managers and employees apart, then the most groups, then the
+   most respondents counted.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 # The anonymity floor: below this, a group of respondents is too small to show on its own,
 # whatever the settings say (settings.ANONYMITY_THRESHOLD may not be set below it).
 MIN_THRESHOLD = 3
 
-# The respondent roles in a fixed order. It breaks ties when complementary suppression must
-# choose between equally small groups: the earlier role is hidden, so "medewerker" (usually
-# the largest group and the one people want to compare) stays visible longest. Roles not
-# listed here come after these, by name.
+# The respondent roles in a fixed order: the order of the groups and of the roles in a
+# merged group's key. When plans are equally good, the one hiding the earlier role wins, so
+# "medewerker" (usually the largest group, the one people want to compare) stays longest.
+# Roles not listed here come after these, by name.
 ROLE_ORDER = ("hr", "directie", "leidinggevende", "medewerker")
+
+# Joins the roles of a merged group in its key: "hr+directie".
+MERGED = "+"
+
+# The two groups whose comparison a report keeps whenever it can (issue 14).
+COMPARED = ("leidinggevende", "medewerker")
 
 
 def role_counts(roles: Sequence[str]) -> dict[str, int]:
@@ -56,36 +72,87 @@ def role_counts(roles: Sequence[str]) -> dict[str, int]:
     return {role: counts[role] for role in sorted(counts, key=role_rank)}
 
 
-def visible_groups(counts: Mapping[str, int], threshold: int) -> set[str]:
-    """The roles whose own results may be shown next to the total of all responses.
+def role_rank(role: str) -> tuple[int, str]:
+    """The sort key of a role: ROLE_ORDER first, other roles after them by name."""
+    return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
 
-    A role is shown when it has at least `threshold` responses. The total of all responses is
-    always shown, so the total minus the visible roles gives away the hidden responses taken
-    together: with one hidden role, that role itself. So when the hidden responses together
-    are fewer than `threshold` and some role is visible, the smallest visible role is hidden
-    as well (complementary suppression). Then the hidden responses are at least `threshold`
-    and belong to at least two roles: no hidden role can be derived on its own, and what can
-    be derived (all hidden responses together) is as large as a group that may be shown.
 
-    Examples with threshold 5:
+def group_key(roles: Sequence[str]) -> str:
+    """The key of a group of roles in a snapshot: "medewerker", or "hr+directie" when merged.
 
-    >>> sorted(visible_groups({"medewerker": 6, "leidinggevende": 4, "hr": 1}, 5))
-    ['medewerker']
-    >>> sorted(visible_groups({"medewerker": 6, "hr": 5, "leidinggevende": 1}, 5))
-    ['medewerker']
-    >>> sorted(visible_groups({"medewerker": 6, "hr": 1}, 5))
-    []
-    >>> sorted(visible_groups({"medewerker": 6, "leidinggevende": 2, "hr": 1}, 5))
-    []
-    >>> sorted(visible_groups({"medewerker": 6, "hr": 5, "leidinggevende": 0}, 5))
-    ['hr', 'medewerker']
+    >>> group_key(["directie", "hr"])
+    'hr+directie'
+    """
+    return MERGED.join(sorted(roles, key=role_rank))
 
-    In the first example the 4 managers and the 1 HR respondent are hidden together (5
-    responses): nothing more is hidden. In the fourth, the 3 hidden responses would be known
-    together, so the employees are hidden too.
 
-    Ties between the smallest visible roles are broken by ROLE_ORDER: the earlier role is
-    hidden. Raises ValueError for a threshold below 3 or a negative count.
+def group_roles(key: str) -> tuple[str, ...]:
+    """The roles of a group key: "hr+directie" → ("hr", "directie")."""
+    return tuple(key.split(MERGED))
+
+
+def group_rank(key: str) -> tuple[tuple[int, str], ...]:
+    """The sort key of a group: by its roles in ROLE_ORDER."""
+    return tuple(role_rank(role) for role in group_roles(key))
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """What a report's final state shows: the groups apart, and the roles it leaves out.
+
+    `shown` maps each group's key to its roles; `left_out` holds the roles whose responses
+    count in no figure at all, "Iedereen" included. A role in neither counts in "Iedereen"
+    only.
+    """
+
+    shown: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    left_out: tuple[str, ...] = ()
+
+    def counted(self, role: str) -> bool:
+        """Whether the role's responses count in the figures ("Iedereen" and its group)."""
+        return role not in self.left_out
+
+    def group_of(self, role: str) -> str | None:
+        """The key of the group shown apart that holds the role, or None."""
+        return next((key for key, roles in self.shown.items() if role in roles), None)
+
+
+def report_groups(
+    counts: Mapping[str, int],
+    threshold: int,
+    steps: Sequence[Mapping[str, int]] = (),
+    *,
+    last_step_published: bool = False,
+) -> GroupPlan:
+    """The groups a closed round's report shows apart and the roles it leaves out: THE rule.
+
+    `counts`: the responses per role the final state holds; `steps`: per publication, how
+    many responses of each role it added (none: one step, the counts). The last step is the
+    final state's own, unless `last_step_published`: a round closed without new responses
+    published its last step's overall result already, while open. See the module docstring
+    for the rule and why. Examples with threshold 5, in the order hr, directie,
+    leidinggevende, medewerker:
+
+    1/2/5/7: managers and employees apart; HR and directie (3) left out of every figure.
+
+    >>> plan = report_groups({"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7}, 5)
+    >>> list(plan.shown), plan.left_out
+    (['leidinggevende', 'medewerker'], ('hr', 'directie'))
+
+    2/3/5/9: HR and directie together reach 5, a group of their own.
+
+    >>> plan = report_groups({"hr": 2, "directie": 3, "leidinggevende": 5, "medewerker": 9}, 5)
+    >>> list(plan.shown), plan.left_out
+    (['leidinggevende', 'medewerker', 'hr+directie'], ())
+
+    4 managers and 6 employees: the employees apart would give the managers away ("Iedereen"
+    minus the employees), and leaving the managers out would leave nothing to compare with.
+    Nobody apart, everyone in "Iedereen".
+
+    >>> report_groups({"leidinggevende": 4, "medewerker": 6}, 5)
+    GroupPlan(shown={}, left_out=())
+
+    Raises ValueError for a threshold below MIN_THRESHOLD or a negative count.
     """
     if threshold < MIN_THRESHOLD:
         raise ValueError(
@@ -94,17 +161,95 @@ def visible_groups(counts: Mapping[str, int], threshold: int) -> set[str]:
     for role, count in counts.items():
         if count < 0:
             raise ValueError(f"role {role!r} has a negative count: {count}")
-    visible = {role for role, count in counts.items() if count >= threshold}
-    hidden = sum(count for count in counts.values() if count < threshold)
-    if visible and 0 < hidden < threshold:
-        # One extra role is enough: it has at least `threshold` responses of its own.
-        smallest = min(visible, key=lambda role: (counts[role], role_rank(role)))
-        visible.discard(smallest)
-    return visible
+    plan = _plan_on_counts(counts, threshold)
+    published = list(steps) or [dict(counts)]
+    if _is_safe(published, plan, threshold, last_step_published):
+        return plan
+    counted = {role: count for role, count in counts.items() if count > 0}
+    safe = [
+        candidate
+        for candidate in _smaller_plans(plan)
+        if _is_safe(published, candidate, threshold, last_step_published)
+    ]
+    # The first best: candidates come with the earlier roles hidden first (_smaller_plans).
+    return max(safe, key=lambda candidate: _preference(candidate, counted))
 
 
-# The node of all hidden roles together in step_graph.
-HIDDEN = "*hidden*"
+def _plan_on_counts(counts: Mapping[str, int], threshold: int) -> GroupPlan:
+    """Check 1 of the module docstring, on the final counts alone."""
+    roles = sorted((role for role, count in counts.items() if count > 0), key=role_rank)
+    large = [role for role in roles if counts[role] >= threshold]
+    small = [role for role in roles if counts[role] < threshold]
+    shown = {role: (role,) for role in large}
+    small_total = sum(counts[role] for role in small)
+    if small_total >= threshold:
+        shown[group_key(small)] = tuple(small)
+    elif small_total:
+        if len(large) < 2:
+            return GroupPlan()
+        return GroupPlan(shown, tuple(small))
+    return GroupPlan(shown)
+
+
+def _smaller_plans(plan: GroupPlan) -> list[GroupPlan]:
+    """Plans that show fewer of the plan's groups, later roles kept first.
+
+    A group hidden counts in "Iedereen"; with one hidden, "Iedereen" minus the groups shown
+    is at least k, so the left-out roles may count again (tried first) or stay out.
+    """
+    keys = sorted(plan.shown, key=group_rank, reverse=True)
+    plans = []
+    for size in range(len(keys) - 1, 0, -1):
+        for kept in itertools.combinations(keys, size):
+            shown = {key: plan.shown[key] for key in kept}
+            plans.append(GroupPlan(shown))
+            if plan.left_out:
+                plans.append(GroupPlan(shown, plan.left_out))
+    plans.append(GroupPlan())
+    return plans
+
+
+def _preference(plan: GroupPlan, counts: Mapping[str, int]) -> tuple[bool, int, int]:
+    return (
+        all(role in plan.shown for role in COMPARED),
+        len(plan.shown),
+        sum(count for role, count in counts.items() if plan.counted(role)),
+    )
+
+
+# The node of step_graph for what is never published on its own.
+ZERO = "*zero*"
+# The node of the roles counted in "Iedereen" but not shown apart, when "Iedereen" leaves
+# someone out: "Iedereen" minus the groups shown is then their own published sum.
+REST = "*rest*"
+
+
+def step_graph(
+    steps: Sequence[Mapping[str, int]], plan: GroupPlan, last_step_published: bool = False
+) -> dict[tuple[str, str], int]:
+    """The graph of the module docstring (check 2): steps × (groups shown, REST, ZERO)."""
+    edges: dict[tuple[str, str], int] = {}
+    for index, counts in enumerate(steps, start=1):
+        # Leaving someone out of the final "Iedereen" leaves the final state's own step
+        # without an overall result; a step an open state published keeps its own.
+        last_unpublished = index == len(steps) and bool(plan.left_out) and not last_step_published
+        step = ZERO if last_unpublished else f"step {index}"
+        for role, count in counts.items():
+            group = plan.group_of(role)
+            if group is None:
+                group = REST if plan.left_out and plan.counted(role) else ZERO
+            edges[(step, group)] = edges.get((step, group), 0) + count
+    return edges
+
+
+def _is_safe(
+    steps: Sequence[Mapping[str, int]], plan: GroupPlan, threshold: int, last_published: bool
+) -> bool:
+    """Whether no combination of the published sums singles out fewer than k respondents."""
+    if not plan.shown:
+        return True
+    cut = minimum_cut(step_graph(steps, plan, last_published))
+    return cut is None or cut >= threshold
 
 
 def minimum_cut(edges: Mapping[tuple[str, str], int]) -> int | None:
@@ -179,75 +324,3 @@ def _stoer_wagner(graph: dict[str, dict[str, int]]) -> int:
                 graph[before][neighbour] = graph[before].get(neighbour, 0) + weight
                 graph[neighbour][before] = graph[before][neighbour]
     return best if best is not None else 0
-
-
-def step_graph(steps: Sequence[Mapping[str, int]], shown: set[str]) -> dict[tuple[str, str], int]:
-    """The graph of the module docstring (check 2): steps × (roles shown, all hidden roles)."""
-    edges: dict[tuple[str, str], int] = {}
-    for index, counts in enumerate(steps, start=1):
-        for role, count in counts.items():
-            key = (f"step {index}", role if role in shown else HIDDEN)
-            edges[key] = edges.get(key, 0) + count
-    return edges
-
-
-def roles_safe_to_show(
-    steps: Sequence[Mapping[str, int]], candidates: set[str], threshold: int, order: Sequence[str]
-) -> set[str]:
-    """The roles of `candidates` that may be shown apart after the published `steps`.
-
-    `steps` holds, per publication, how many responses of each role it added; `candidates`
-    are the roles visible_groups allows on the final counts. While some combination of the
-    steps' overall results and the roles shown could single out fewer than `threshold`
-    respondents, the smallest role still shown (ties: earlier in `order`) is hidden as well.
-
-    >>> steps = [{"medewerker": 5}, {"medewerker": 4, "leidinggevende": 1},
-    ...          {"leidinggevende": 5}]
-    >>> sorted(roles_safe_to_show(steps, {"medewerker", "leidinggevende"}, 5, ()))
-    []
-    >>> steps = [{"medewerker": 3, "leidinggevende": 2}, {"medewerker": 3, "leidinggevende": 3}]
-    >>> sorted(roles_safe_to_show(steps, {"medewerker", "leidinggevende"}, 5, ()))
-    ['leidinggevende', 'medewerker']
-    """
-    shown = set(candidates)
-    totals: dict[str, int] = {}
-    for counts in steps:
-        for role, count in counts.items():
-            totals[role] = totals.get(role, 0) + count
-    rank = {role: index for index, role in enumerate(order)}
-    while shown:
-        cut = minimum_cut(step_graph(steps, shown))
-        if cut is None or cut >= threshold:
-            break
-        smallest = min(
-            shown, key=lambda role: (totals.get(role, 0), rank.get(role, len(rank)), role)
-        )
-        shown.discard(smallest)
-    return shown
-
-
-def role_breakdown(
-    roles: Sequence[str],
-    *,
-    threshold: int,
-    final: bool,
-    steps: Sequence[Mapping[str, int]] = (),
-) -> tuple[dict[str, int], set[str]]:
-    """The counts per role a report stores, and the roles whose own scores it may show.
-
-    `roles` holds the role of every response the report holds. Only a `final` state (a
-    closed round's) holds anything per role; before that both are empty. The roles shown are
-    those visible_groups allows on the counts that, together with the overall results of the
-    earlier published `steps` (the role counts each step added), cannot single anyone out
-    (roles_safe_to_show; with one step, visible_groups alone decides).
-    """
-    counts = role_counts(roles) if final else {}
-    visible = visible_groups(counts, threshold)
-    if final and len(steps) > 1:
-        visible = roles_safe_to_show(steps, visible, threshold, ROLE_ORDER)
-    return counts, visible
-
-
-def role_rank(role: str) -> tuple[int, str]:
-    """The sort key of a role: ROLE_ORDER first, other roles after them by name."""
-    return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)

@@ -13,9 +13,11 @@ From the completed responses of a round, taken together:
   number (never to the order of the responses); with each its mean urgency;
 - the practices: per action the state most respondents gave, ties to the more cautious state
   (PRACTICE_TIE_ORDER);
-- the agreement per challenge (agreement.rwg_j), the open answers once there are enough
-  responses to keep their writers unknown and, in a closed round's final state only, the
-  counts and scores per role where the anonymity rule allows them (anonymity.role_breakdown).
+- the agreement per challenge (agreement.mean_item_rwg), the open answers once there are
+  enough responses to keep their writers unknown and, in a closed round's final state only,
+  the counts per role and the scores of the groups the anonymity rule shows apart
+  (anonymity.report_groups). That rule may leave small roles out of every figure: then all
+  of the above but the open answers comes from the responses it counts.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from leerkansen.content.action_attributes import ActionAttributesFile, get_actio
 from leerkansen.content.catalogue import Catalogue
 from leerkansen.content.questionnaire import AGREEMENT_VALUES, Questionnaire
 
-from .agreement import rwg_j
-from .anonymity import role_breakdown
+from .agreement import mean_item_rwg
+from .anonymity import report_groups, role_counts
 from .context_fit import CONTEXT_ITEMS
 from .model import ProfileModel
 from .profiles import assign_profile
@@ -284,26 +286,25 @@ def compute_outcome(
     }
 
 
-def scores_by_role(
-    responses: Sequence[RoleAnswers], roles: set[str], questionnaire: Questionnaire
+def scores_by_group(
+    responses: Sequence[RoleAnswers],
+    groups: Mapping[str, Sequence[str]],
+    questionnaire: Questionnaire,
 ) -> dict[str, dict[str, float | None]]:
-    """The challenge scores of each of `roles`, from that role's responses alone."""
+    """The challenge scores of each group (key → its roles), from its own responses alone."""
     items = scale_items(questionnaire)
     result = {}
-    for role in sorted(roles):
-        scores = scores_of(
-            [answers for answer_role, answers in responses if answer_role == role], items
-        )
-        result[role] = {str(number): score for number, score in scores.items()}
+    for key in sorted(groups):
+        scores = scores_of([answers for role, answers in responses if role in groups[key]], items)
+        result[key] = {str(number): score for number, score in scores.items()}
     return result
 
 
 def agreement_by_challenge(
     responses: Sequence[Answers], questionnaire: Questionnaire
 ) -> dict[str, float | None]:
-    """r_wg(J) per challenge over all respondents ("weet niet" left out), rounded to 2 decimals.
-
-    None for a challenge that fewer than two respondents answered.
+    """The mean item r_wg per challenge over the respondents ("weet niet" left out), rounded to
+    2 decimals. None for a challenge that fewer than two respondents answered.
     """
     options = len(AGREEMENT_VALUES)
     challenges = sorted({item.challenge for item in scale_items(questionnaire)})
@@ -315,7 +316,7 @@ def agreement_by_challenge(
             ]
             for item in questionnaire.diagnostic_items(challenge)
         }
-        value = rwg_j(item_answers, options=options)
+        value = mean_item_rwg(item_answers, options=options)
         agreement[str(challenge)] = None if value is None else round(value, 2)
     return agreement
 
@@ -350,27 +351,37 @@ def round_outcome(
     free_text_threshold: int,
     final: bool = True,
     steps: Sequence[Mapping[str, int]] = (),
+    last_step_published: bool = False,
 ) -> dict:
     """Everything a report stores, from a round's completed responses.
 
-    The outcome (scores, profile, top 3, needs, practices) comes from all responses together;
-    open answers are kept only from `free_text_threshold` responses (else empty, with
-    free_text_allowed False). Only a `final` state (a closed round's) holds anything per
-    role: the counts per role, and the scores of the roles the anonymity rule allows with
-    `threshold` and the earlier published `steps` (anonymity.role_breakdown). The thresholds
-    are kept with the outcome, so that the report says what it was made with.
+    Only a `final` state (a closed round's) holds anything per role: the counts per role, and
+    the scores of the groups the anonymity rule shows apart with `threshold` and the earlier
+    published `steps` (anonymity.report_groups; a merged group under a key like "hr+directie";
+    `last_step_published`: the round closed without new responses, so an open state published
+    the last step already). The outcome (scores, profile, top 3, needs, practices, agreement)
+    comes from the responses the rule counts, together: all of them, unless it leaves small
+    roles out (then `response_count` is below the sum of `role_counts`). Open answers are kept
+    from all responses, only from `free_text_threshold` of them (else empty, with
+    free_text_allowed False). The thresholds are kept with the outcome, so that the report says
+    what it was made with.
     """
-    answers = [answers for _role, answers in responses]
-    counts, shown = role_breakdown(
-        [role for role, _answers in responses], threshold=threshold, final=final, steps=steps
+    counts = role_counts([role for role, _answers in responses]) if final else {}
+    # Not final: no counts, so no group; the call still refuses a threshold below the floor.
+    plan = report_groups(
+        counts, threshold, steps if final else (), last_step_published=last_step_published
     )
+    counted = [(role, answers) for role, answers in responses if plan.counted(role)]
+    answers = [answers for _role, answers in counted]
     free_text_allowed = len(responses) >= free_text_threshold
     return {
         **compute_outcome(answers, questionnaire=questionnaire, catalogue=catalogue, model=model),
         "role_counts": counts,
-        "role_scores": scores_by_role(responses, shown, questionnaire),
+        "role_scores": scores_by_group(counted, plan.shown, questionnaire),
         "agreement": agreement_by_challenge(answers, questionnaire),
-        "free_text": open_answers(answers, questionnaire) if free_text_allowed else {},
+        "free_text": open_answers([answers for _role, answers in responses], questionnaire)
+        if free_text_allowed
+        else {},
         "free_text_allowed": free_text_allowed,
         "anonymity_threshold": threshold,
         "free_text_threshold": free_text_threshold,

@@ -14,7 +14,7 @@ from leerkansen.reports.demo import (
     respondent_answers,
 )
 from leerkansen.reports.models import Report
-from leerkansen.reports.presentation import agreement_level
+from leerkansen.scoring.agreement import agreement_level
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +43,12 @@ def test_demo_round_shows_what_several_respondents_add(client):
     report = Report.objects.get()
     assert report.response_count == sum(DEMO_ROUND.values())
     assert report.role_counts == DEMO_ROUND
-    # HR (2) and management (3) are hidden together; both larger groups are compared.
-    assert set(report.role_scores) == {"leidinggevende", "medewerker"}
+    # HR (2) and management (3) are shown as one group; both larger groups on their own.
+    assert set(report.role_scores) == {"hr+directie", "leidinggevende", "medewerker"}
     assert report.role_scores["medewerker"]["5"] > report.role_scores["leidinggevende"]["5"]
     assert report.free_text_allowed and report.free_text["E_open"]
     html = client.get("/rapport/demo/").content.decode()
-    assert "Niet apart getoond: HR of opleiding, Directie." in html
+    assert "HR en directie tonen we samen: apart heeft elke groep minder dan 5 antwoorden." in html
     assert "Mijn leidinggevende vraagt soms wat ik geleerd heb. Dat helpt." in html
 
 

@@ -96,9 +96,9 @@ def test_pdf_of_several_respondents_compares_roles_and_shows_open_answers():
     assert "Wie antwoordde" in text
     assert "Medewerkers: 6 antwoorden" in text
     assert "Groepen met minder dan 5 antwoorden tonen we niet, zodat niemand herkenbaar is." in text
-    assert "Niet apart getoond: HR of opleiding, Leidinggevenden." in text
-    assert "Iedereen Medewerkers Eensgezindheid" in text
-    assert "grote eensgezindheid" in text
+    assert "HR of opleiding en leidinggevenden tonen we samen" in text
+    assert "Iedereen 50 HR of opleiding en leidinggevenden 50 Medewerkers 50" in text
+    assert "Alle groepen 50: ze zien dit hetzelfde. grote eensgezindheid" in text
     assert "In jullie eigen woorden" in text
     for index in range(5):
         assert f"Open antwoord nummer {index}." in text

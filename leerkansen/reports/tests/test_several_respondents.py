@@ -48,14 +48,16 @@ def section(html: str, anchor: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
-def table_rows(html: str) -> list[list[str]]:
-    """The comparison table as rows of cell texts, header row first."""
-    table = re.search(r'<table class="comparison"[^>]*>.*?</table>', html, re.S).group(0)
-    rows = []
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
-        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        rows.append([" ".join(re.sub(r"<[^>]+>", "", cell).split()) for cell in cells])
-    return rows
+def comparison_rows(html: str) -> dict[int, str]:
+    """Per challenge number, the text of its block in the comparison per group."""
+    html = html[: html.rindex('<p class="help">')]
+    blocks = html.split('<li class="comparison__row challenge-')[1:]
+    return {
+        int(block.split('"', 1)[0]): " ".join(
+            re.sub(r"<[^>]+>", " ", block.split(">", 1)[1]).split()
+        )
+        for block in blocks
+    }
 
 
 def six_employees_four_managers_one_hr() -> Assessment:
@@ -79,42 +81,63 @@ def test_report_is_made_from_every_completed_response_of_the_round():
     assert report.scores["2"] == 25.0
 
 
-def test_managers_and_hr_below_the_threshold_have_no_scores_in_the_report():
+def test_managers_and_hr_below_the_threshold_are_shown_as_one_group():
     report = close_and_publish(six_employees_four_managers_one_hr())
-    # Two groups are hidden: together they cannot be told apart, so nothing more is hidden.
-    assert set(report.role_scores) == {"medewerker"}
+    # Four managers and one HR answer: apart too small, together five (the threshold).
+    assert set(report.role_scores) == {"hr+leidinggevende", "medewerker"}
     assert report.role_scores["medewerker"]["1"] == 100.0
     assert report.role_scores["medewerker"]["2"] == 25.0
+    # (4·1 + 1·3) / 5 = 1.4 → 10; the managers' own 0 and HR's own 50 appear nowhere.
+    assert report.role_scores["hr+leidinggevende"]["1"] == 10.0
 
 
-def test_page_compares_employees_with_everyone_and_names_the_hidden_groups(client):
+def test_page_compares_the_groups_with_everyone_and_names_the_merged_group(client):
     report = close_and_publish(six_employees_four_managers_one_hr())
     roles = section(page_of(client, report), "per-rol")
 
     assert "Medewerkers: 6 antwoorden" in roles
     assert "Leidinggevenden: 4 antwoorden" in roles
     assert "HR of opleiding: 1 antwoord" in roles
-    rows = table_rows(roles)
-    assert rows[0] == ["Uitdaging", "Iedereen", "Medewerkers", "Eensgezindheid"]
-    assert rows[1][1:] == ["59", "100", "weinig eensgezindheid"]
-    assert rows[2][1:] == ["25", "25", "grote eensgezindheid"]
-    assert len(rows) == 10
+    rows = comparison_rows(roles)
+    assert len(rows) == 9
+    assert rows[1] == (
+        "1. Werk gaat voor Iedereen 59 HR of opleiding en leidinggevenden 10 Medewerkers 100 "
+        "HR of opleiding en leidinggevenden 10, medewerkers 100: ze zien dit heel verschillend. "
+        "geen gedeelde kijk: de groepen liggen meer dan 20 punten uit elkaar"
+    )
+    assert rows[2].endswith(
+        "Iedereen 25 HR of opleiding en leidinggevenden 25 Medewerkers 25 "
+        "Alle groepen 25: ze zien dit hetzelfde. grote eensgezindheid"
+    )
     assert NOTE in roles
-    assert "Niet apart getoond: HR of opleiding, Leidinggevenden." in roles
-    assert "grotere groep" not in roles
+    assert (
+        "HR of opleiding en leidinggevenden tonen we samen: apart heeft elke groep minder dan "
+        "5 antwoorden."
+    ) in roles
+    assert "Niet apart getoond" not in roles and "grotere groep" not in roles
 
 
-def test_a_single_small_group_also_hides_the_smallest_group_above_the_threshold(client):
-    assessment = make_answered_round({"medewerker": 6, "hr": 5, "leidinggevende": 1})
+def test_a_single_small_group_next_to_two_large_ones_counts_in_no_figure(client):
+    assessment = make_answered_round(
+        {"medewerker": 6, "hr": 5, "leidinggevende": 1}, answers={"leidinggevende": agreeing(1)}
+    )
     report = close_and_publish(assessment)
     assert report.role_counts == {"hr": 5, "leidinggevende": 1, "medewerker": 6}
-    # Everyone minus the employees minus HR would be the one manager: HR is hidden too.
-    assert set(report.role_scores) == {"medewerker"}
+    # Everyone minus the employees minus HR would be the one manager: the manager is left
+    # out of every figure, "Iedereen" too, so that HR and the employees stay comparable.
+    assert set(report.role_scores) == {"hr", "medewerker"}
+    assert report.response_count == 11
+    assert report.scores["1"] == 100.0
 
     roles = section(page_of(client, report), "per-rol")
-    assert table_rows(roles)[0] == ["Uitdaging", "Iedereen", "Medewerkers", "Eensgezindheid"]
-    assert "Niet apart getoond: HR of opleiding, Leidinggevenden." in roles
-    assert "Soms laten we ook een grotere groep weg" in roles
+    # With the manager's 0 counted, "Iedereen" would be 92.
+    assert comparison_rows(roles)[1].startswith(
+        "1. Werk gaat voor Iedereen 100 HR of opleiding 100 Medewerkers 100"
+    )
+    assert (
+        "Niet meegeteld in de cijfers, ook niet bij ‘Iedereen’: Leidinggevenden (1 antwoord)."
+    ) in roles
+    assert "Niet apart getoond" not in roles
 
 
 def test_groups_at_the_threshold_are_compared_with_everyone(client):
@@ -125,10 +148,9 @@ def test_groups_at_the_threshold_are_compared_with_everyone(client):
         )
     )
     assert set(report.role_scores) == {"hr", "medewerker"}
-    rows = table_rows(section(page_of(client, report), "per-rol"))
-    assert rows[0] == ["Uitdaging", "Iedereen", "HR of opleiding", "Medewerkers", "Eensgezindheid"]
+    rows = comparison_rows(section(page_of(client, report), "per-rol"))
     # (6·5 + 5·1) / 11 = 3.18 → 54.5; HR 1 → 0; employees 5 → 100.
-    assert rows[1][1:4] == ["55", "0", "100"]
+    assert "Iedereen 55 HR of opleiding 0 Medewerkers 100" in rows[1]
     assert "Niet apart getoond" not in section(page_of(client, report), "per-rol")
 
 
@@ -139,22 +161,31 @@ def test_agreement_per_challenge_is_stored_and_shown_in_words(client):
     assert report.agreement["2"] == 1.0
     assert set(report.agreement) == {str(n) for n in range(1, 10)}
     roles = section(page_of(client, report), "per-rol")
-    assert "weinig eensgezindheid" in roles and "grote eensgezindheid" in roles
+    rows = comparison_rows(roles)
+    # Challenge 1: the groups lie 90 points apart, which is said instead of an agreement.
+    assert rows[1].endswith("geen gedeelde kijk: de groepen liggen meer dan 20 punten uit elkaar")
+    assert rows[2].endswith("grote eensgezindheid")
     assert "Eensgezindheid toont hoe dicht" in roles
 
 
-def test_moderate_agreement_has_its_own_words(client):
-    # Challenge 1 answered 2, 2, 3, 4, 4, 5 on every item: variance 1.47 against 2, so
-    # r_wg(J) is 0.59 with 4 items and 0.65 with 5.
-    values = [2, 2, 3, 4, 4, 5]
+@pytest.mark.parametrize(
+    ("values", "agreement", "words"),
+    [
+        # Variance 0.67 against 2 on every item: each item's r_wg is 0.67, and so is their
+        # mean (r_wg(J) would make it 0.89 or more with 4 or 5 items).
+        ([2, 3, 3, 4, 4, 4], 0.67, "matige eensgezindheid"),
+        # More spread than random answers.
+        ([1, 5, 1, 5, 3, 3], 0.0, "weinig eensgezindheid"),
+    ],
+)
+def test_moderate_and_little_agreement_have_their_own_words(client, values, agreement, words):
+    # Six employees answer challenge 1 with `values`, the same on every item.
     assessment = make_answered_round(
         {"medewerker": 6}, answers={"medewerker": lambda i: agreeing(values[i])(i)}
     )
     report = close_and_publish(assessment)
-    assert 0.50 <= report.agreement["1"] < 0.70
-    assert table_rows(section(page_of(client, report), "per-rol"))[1][-1] == (
-        "matige eensgezindheid"
-    )
+    assert report.agreement["1"] == agreement
+    assert comparison_rows(section(page_of(client, report), "per-rol"))[1].endswith(words)
 
 
 def test_open_answers_stay_hidden_with_seven_responses(client):

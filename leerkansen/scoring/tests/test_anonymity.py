@@ -1,15 +1,22 @@
-"""Counts per role and which roles a report may show (the anonymity rule)."""
+"""Which groups a closed round's report shows apart and whom it counts (the anonymity rule).
+
+The issue's cases (k = 5, roles hr/directie/leidinggevende/medewerker): 1/2/5/7, 4/6, 5/5/1,
+and the demo's 2/3/5/9; then the rule against the published steps, and the attack: every
+combination of what is ever published, tried by brute force.
+"""
 
 import doctest
+import itertools
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from leerkansen.scoring import anonymity
-from leerkansen.scoring.anonymity import role_breakdown, role_counts, visible_groups
+from leerkansen.scoring.anonymity import GroupPlan, report_groups, role_counts
 
 ROLES = ("hr", "directie", "leidinggevende", "medewerker")
+K = 5
 
 counts_strategy = st.dictionaries(
     st.sampled_from((*ROLES, "extern")), st.integers(min_value=0, max_value=30)
@@ -19,7 +26,7 @@ thresholds = st.integers(min_value=3, max_value=12)
 
 def test_the_examples_in_the_docstrings_hold():
     result = doctest.testmod(anonymity)
-    assert result.attempted >= 4
+    assert result.attempted >= 8
     assert result.failed == 0
 
 
@@ -32,102 +39,207 @@ def test_role_counts_counts_responses_per_role_in_a_fixed_order():
     assert list(role_counts(["zzz", "medewerker", "aaa"])) == ["medewerker", "aaa", "zzz"]
 
 
-def test_roles_below_the_threshold_are_hidden():
-    counts = {"medewerker": 6, "leidinggevende": 4, "hr": 1}
-    # Two groups are hidden already: the total minus the employees mixes them, nothing extra.
-    assert visible_groups(counts, 5) == {"medewerker"}
+def test_1_2_5_7_compares_managers_and_employees_and_counts_hr_and_directie_nowhere():
+    plan = report_groups({"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7}, K)
+    assert plan.shown == {"leidinggevende": ("leidinggevende",), "medewerker": ("medewerker",)}
+    # HR and directie together are 3: "Iedereen" minus the two groups would be them.
+    assert plan.left_out == ("hr", "directie")
+    assert not plan.counted("hr") and not plan.counted("directie")
+    assert plan.counted("leidinggevende") and plan.counted("medewerker")
 
 
-def test_a_single_hidden_group_also_hides_the_smallest_visible_one():
-    counts = {"medewerker": 6, "hr": 5, "leidinggevende": 1}
-    # Total minus employees minus HR would be the one manager: HR is hidden as well.
-    assert visible_groups(counts, 5) == {"medewerker"}
+def test_4_6_shows_nobody_apart_and_counts_everyone():
+    # The 4 managers cannot be shown; the 6 employees apart would give them away ("Iedereen"
+    # minus the employees), and leaving the managers out leaves nothing to compare with.
+    assert report_groups({"leidinggevende": 4, "medewerker": 6}, K) == GroupPlan()
 
 
-def test_small_hidden_groups_that_are_small_together_also_hide_the_smallest_visible_one():
-    # Total minus employees would be the mean of three people (two managers and HR).
-    assert visible_groups({"medewerker": 6, "leidinggevende": 2, "hr": 1}, 5) == set()
-    counts = {"medewerker": 7, "directie": 6, "leidinggevende": 2, "hr": 2}
-    assert visible_groups(counts, 5) == {"medewerker"}
+@pytest.mark.parametrize("small", ["hr", "directie"])
+def test_5_5_1_compares_the_two_groups_without_the_one(small):
+    plan = report_groups({small: 1, "leidinggevende": 5, "medewerker": 5}, K)
+    assert set(plan.shown) == {"leidinggevende", "medewerker"}
+    assert plan.left_out == (small,)
 
 
-def test_a_single_hidden_group_next_to_one_visible_group_hides_both():
-    assert visible_groups({"medewerker": 9, "hr": 1}, 5) == set()
-
-
-def test_roles_without_responses_hide_nothing():
-    assert visible_groups({"medewerker": 6, "hr": 5, "leidinggevende": 0}, 5) == {
-        "medewerker",
-        "hr",
+def test_small_roles_that_reach_the_threshold_together_are_one_named_group():
+    plan = report_groups({"hr": 2, "directie": 3, "leidinggevende": 5, "medewerker": 9}, K)
+    assert plan.shown == {
+        "leidinggevende": ("leidinggevende",),
+        "medewerker": ("medewerker",),
+        "hr+directie": ("hr", "directie"),
     }
-    assert visible_groups({}, 5) == set()
+    assert plan.left_out == ()
+    plan = report_groups({"hr": 1, "leidinggevende": 4, "medewerker": 6}, K)
+    assert set(plan.shown) == {"hr+leidinggevende", "medewerker"}
+    assert plan.group_of("hr") == plan.group_of("leidinggevende") == "hr+leidinggevende"
 
 
-def test_equally_small_visible_groups_hide_the_earlier_role():
-    counts = {"medewerker": 5, "hr": 5, "directie": 2}
-    assert visible_groups(counts, 5) == {"medewerker"}
-    counts = {"medewerker": 5, "leidinggevende": 5, "hr": 2}
-    assert visible_groups(counts, 5) == {"medewerker"}
+def test_a_small_remainder_next_to_one_group_shows_nobody_apart():
+    assert report_groups({"medewerker": 9, "hr": 1}, K) == GroupPlan()
+    assert report_groups({"medewerker": 6, "leidinggevende": 2, "hr": 1}, K) == GroupPlan()
+    assert report_groups({}, K) == GroupPlan()
 
 
-def test_everyone_above_the_threshold_is_shown():
-    counts = {"medewerker": 12, "leidinggevende": 5, "hr": 7}
-    assert visible_groups(counts, 5) == set(counts)
+def test_a_single_group_may_be_shown_it_equals_everyone():
+    assert set(report_groups({"medewerker": 10}, K).shown) == {"medewerker"}
 
 
-@pytest.mark.parametrize("threshold", [2, 1, 0, -5])
-def test_a_threshold_below_three_is_refused(threshold):
+@pytest.mark.parametrize("threshold", [0, 1, 2])
+def test_a_threshold_below_the_floor_is_refused(threshold):
     with pytest.raises(ValueError, match="at least 3"):
-        visible_groups({"medewerker": 10}, threshold)
+        report_groups({"medewerker": 10}, threshold)
 
 
 def test_a_negative_count_is_refused():
     with pytest.raises(ValueError, match="negative"):
-        visible_groups({"medewerker": -1}, 5)
+        report_groups({"medewerker": -1}, K)
 
 
 @given(counts_strategy, thresholds)
-def test_every_visible_role_reaches_the_threshold(counts, threshold):
-    assert all(counts[role] >= threshold for role in visible_groups(counts, threshold))
+def test_every_group_shown_reaches_the_threshold(counts, threshold):
+    plan = report_groups(counts, threshold)
+    for roles in plan.shown.values():
+        assert sum(counts[role] for role in roles) >= threshold
 
 
 @given(counts_strategy, thresholds)
-def test_no_single_hidden_group_can_be_derived_from_the_total(counts, threshold):
-    visible = visible_groups(counts, threshold)
-    hidden = {role for role, count in counts.items() if count > 0 and role not in visible}
-    # Either nothing is hidden, or at least two groups with responses are — unless no group is
-    # shown at all, when the total is all there is.
-    assert not hidden or len(hidden) >= 2 or not visible
+def test_everyone_minus_the_groups_shown_is_none_or_at_least_the_threshold(counts, threshold):
+    plan = report_groups(counts, threshold)
+    shown = {role for roles in plan.shown.values() for role in roles}
+    rest = sum(c for role, c in counts.items() if plan.counted(role) and role not in shown)
+    assert rest == 0 or rest >= threshold or not plan.shown
+    # Left out only when that keeps two groups comparable, and then nothing else is hidden.
+    if plan.left_out:
+        assert len(plan.shown) >= 2 and rest == 0
+        assert 0 < sum(counts[role] for role in plan.left_out) < threshold
 
 
 @given(counts_strategy, thresholds)
-def test_what_the_total_gives_away_is_never_a_group_below_the_threshold(counts, threshold):
-    visible = visible_groups(counts, threshold)
-    hidden = sum(count for role, count in counts.items() if role not in visible)
-    # The total minus the visible groups is the hidden responses together: none, or as many
-    # as a group that may be shown — unless nothing is shown apart at all.
-    assert hidden == 0 or hidden >= threshold or not visible
+def test_managers_and_employees_are_compared_whenever_each_reaches_the_threshold(counts, threshold):
+    plan = report_groups(counts, threshold)
+    if counts.get("leidinggevende", 0) >= threshold and counts.get("medewerker", 0) >= threshold:
+        assert {"leidinggevende", "medewerker"} <= set(plan.shown)
 
 
-@given(counts_strategy, thresholds)
-def test_suppression_hides_at_most_one_group_that_reaches_the_threshold(counts, threshold):
-    large = {role for role, count in counts.items() if count >= threshold}
-    visible = visible_groups(counts, threshold)
-    assert visible <= large
-    assert len(large - visible) <= 1
+# -- Against the published steps ------------------------------------------------------------
 
 
-def test_only_a_final_state_holds_anything_per_role():
-    roles = ["medewerker"] * 5 + ["leidinggevende"] * 5
-    assert role_breakdown(roles, threshold=5, final=False) == ({}, set())
-    counts, shown = role_breakdown(roles, threshold=5, final=True)
-    assert counts == {"leidinggevende": 5, "medewerker": 5}
-    assert shown == {"leidinggevende", "medewerker"}
-
-
-def test_the_breakdown_hides_roles_that_the_published_steps_would_give_away():
+def test_groups_that_the_steps_would_give_away_are_not_shown():
     # 5 employees | 4 employees + 1 manager | 5 managers: all managers − step 3 = one manager.
-    roles = ["medewerker"] * 9 + ["leidinggevende"] * 6
     steps = [{"medewerker": 5}, {"medewerker": 4, "leidinggevende": 1}, {"leidinggevende": 5}]
-    assert role_breakdown(roles, threshold=5, final=True)[1] == {"leidinggevende", "medewerker"}
-    assert role_breakdown(roles, threshold=5, final=True, steps=steps)[1] == set()
+    counts = {"leidinggevende": 6, "medewerker": 9}
+    assert set(report_groups(counts, K).shown) == {"leidinggevende", "medewerker"}
+    assert report_groups(counts, K, steps) == GroupPlan()
+
+
+def test_1_2_5_7_in_two_steps_still_compares_managers_and_employees():
+    steps = [
+        {"leidinggevende": 2, "medewerker": 3},
+        {"hr": 1, "directie": 2, "leidinggevende": 3, "medewerker": 4},
+    ]
+    counts = {"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7}
+    assert report_groups(counts, K, steps) == report_groups(counts, K)
+
+
+def test_hr_and_directie_in_an_earlier_step_cost_the_comparison():
+    # Step 1's overall result is public: all employees minus step 2 is step 1's 2 employees,
+    # and step 1 minus those is HR and directie (3). The employees cannot be shown.
+    steps = [
+        {"hr": 1, "directie": 2, "medewerker": 2},
+        {"medewerker": 5},
+        {"leidinggevende": 5},
+    ]
+    counts = {"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7}
+    plan = report_groups(counts, K, steps)
+    assert "medewerker" not in plan.shown
+    assert_nothing_below_k_can_be_isolated(steps, plan, K)
+
+
+def published_sums(steps, plan, last_step_published=False):
+    """Every sum that is ever published, as sets of cells (step, role).
+
+    The overall result of each earlier step (cumulative; the last one too when an open state
+    published it), and in the final state each group shown apart and "Iedereen" (the
+    counted roles).
+    """
+    cells = [(index, role) for index, counts in enumerate(steps) for role in counts]
+    open_states = len(steps) if last_step_published else len(steps) - 1
+    sums = [{cell for cell in cells if cell[0] <= last} for last in range(open_states)]
+    for roles in plan.shown.values():
+        sums.append({cell for cell in cells if cell[1] in roles})
+    sums.append({cell for cell in cells if plan.counted(cell[1])})
+    return cells, sums
+
+
+def assert_nothing_below_k_can_be_isolated(steps, plan, threshold, last_step_published=False):
+    """The attack by brute force: add and subtract any of the published sums (the overall
+    results of every step, every group, "Iedereen"); whatever is left must weigh no
+    respondent at all, or at least `threshold` of them."""
+    cells, sums = published_sums(steps, plan, last_step_published)
+    for coefficients in itertools.product((-1, 0, 1), repeat=len(sums)):
+        weights = {cell: 0 for cell in cells}
+        for coefficient, members in zip(coefficients, sums, strict=True):
+            for cell in members:
+                weights[cell] += coefficient
+        isolated = sum(steps[i][role] for (i, role), weight in weights.items() if weight)
+        assert isolated == 0 or isolated >= threshold, (coefficients, steps, plan)
+
+
+step_counts = st.dictionaries(st.sampled_from(ROLES), st.integers(min_value=0, max_value=8))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(step_counts, min_size=1, max_size=3),
+    st.integers(min_value=3, max_value=6),
+    st.booleans(),
+)
+def test_no_combination_of_anything_published_isolates_fewer_than_k(steps, threshold, last):
+    # Each step is published with at least k responses (reports.services.refresh_report).
+    assume(all(sum(counts.values()) >= threshold for counts in steps))
+    counts = {}
+    for step in steps:
+        for role, count in step.items():
+            counts[role] = counts.get(role, 0) + count
+    plan = report_groups(counts, threshold, steps, last_step_published=last)
+    assert_nothing_below_k_can_be_isolated(steps, plan, threshold, last)
+
+
+def test_a_round_whose_open_states_published_everyone_cannot_leave_anyone_out():
+    # Web rounds publish at 5, 10 and 15 while open: "Iedereen" of all 15 is known, so
+    # showing the managers and the employees would give HR and directie (3) away.
+    steps = [
+        {"leidinggevende": 2, "medewerker": 3},
+        {"directie": 2, "medewerker": 3},
+        {"hr": 1, "leidinggevende": 3, "medewerker": 1},
+    ]
+    counts = {"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7}
+    assert set(report_groups(counts, K, steps).shown) == {"leidinggevende", "medewerker"}
+    plan = report_groups(counts, K, steps, last_step_published=True)
+    assert plan.left_out == () and len(plan.shown) < 2
+    assert_nothing_below_k_can_be_isolated(steps, plan, K, last_step_published=True)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7},
+        {"leidinggevende": 4, "medewerker": 6},
+        {"leidinggevende": 5, "medewerker": 5, "hr": 1},
+        {"hr": 2, "directie": 3, "leidinggevende": 5, "medewerker": 9},
+        {"hr": 1, "leidinggevende": 4, "medewerker": 6},
+    ],
+)
+def test_the_issues_cases_published_at_once_isolate_nobody(counts):
+    assert_nothing_below_k_can_be_isolated([counts], report_groups(counts, K), K)
+
+
+def test_the_brute_force_attack_finds_a_leak_when_there_is_one():
+    steps = [{"medewerker": 5}, {"medewerker": 4, "leidinggevende": 1}, {"leidinggevende": 5}]
+    both = GroupPlan({"leidinggevende": ("leidinggevende",), "medewerker": ("medewerker",)})
+    with pytest.raises(AssertionError):
+        assert_nothing_below_k_can_be_isolated(steps, both, K)
+    counts = {"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7}
+    counted_all = GroupPlan(report_groups(counts, K).shown)
+    with pytest.raises(AssertionError):
+        assert_nothing_below_k_can_be_isolated([counts], counted_all, K)

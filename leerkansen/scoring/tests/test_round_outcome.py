@@ -90,3 +90,36 @@ def test_practices_go_to_the_majority_and_ties_to_the_most_cautious_state():
 def test_open_answers_are_sorted_so_their_order_tells_nothing():
     responses = [{"E_open": " zeker "}, {"E_open": "Anders"}, {"E_open": "  "}, {}]
     assert open_answers(responses, QUESTIONNAIRE)["E_open"] == ["Anders", "zeker"]
+
+
+def test_roles_left_out_count_in_no_figure_not_even_everyone():
+    # 1/2/5/7: HR and directie (3) answer every challenge at 5, the others at 1 and 3.
+    high, low, mid = (full_answers(agreement=dict.fromkeys(range(1, 10), v)) for v in (5, 1, 3))
+    responses = [
+        ("hr", {**high, "E_open": "Meer tijd."}),
+        *[("directie", high)] * 2,
+        *[("leidinggevende", low)] * 5,
+        *[("medewerker", mid)] * 7,
+    ]
+    content = outcome(responses, threshold=5, free_text_threshold=8)
+    assert content["role_counts"] == {"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 7}
+    assert set(content["role_scores"]) == {"leidinggevende", "medewerker"}
+    # "Iedereen" is the 12 counted: without HR and directie's 100s.
+    assert content["response_count"] == 12
+    counted = outcome(responses[3:], threshold=5, free_text_threshold=8)
+    assert content["scores"] == counted["scores"]
+    assert content["agreement"] == counted["agreement"]
+    assert (
+        content["scores"]
+        != outcome(responses, threshold=5, free_text_threshold=8, final=False)["scores"]
+    )
+    # Open answers are no figure: they come from everyone, without a name or a group.
+    assert content["free_text"]["E_open"] == ["Meer tijd."]
+
+
+def test_a_merged_group_is_stored_under_its_key():
+    answers = full_answers()
+    responses = [("hr", answers)] * 2 + [("directie", answers)] * 3 + [("medewerker", answers)] * 5
+    content = outcome(responses, threshold=5, free_text_threshold=8)
+    assert set(content["role_scores"]) == {"hr+directie", "medewerker"}
+    assert content["response_count"] == 10
