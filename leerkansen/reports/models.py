@@ -70,6 +70,10 @@ class Report(models.Model):
     # threshold, when free_text_allowed is False.
     free_text = models.JSONField(default=dict)
     free_text_allowed = models.BooleanField(default=False)
+    # Open answers an admin hid from the report (comments.py): per question, the SHA-256 of
+    # each hidden text, {"E_open": [hex]}. The texts themselves are gone from free_text, and
+    # a later publication of an open round leaves them out again.
+    hidden_comments = models.JSONField(default=dict, editable=False)
     # The thresholds the report was made with (services.compute_report sets them), so that it
     # keeps saying what it said: the anonymity and free-text thresholds of the settings and
     # its model version's dominance threshold. The defaults are those in force now.
@@ -103,6 +107,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} – {self.profile.get('name', '')}"
+
+    @property
+    def hidden_comment_count(self) -> int:
+        return sum(len(keys) for keys in (self.hidden_comments or {}).values())
 
 
 class ActionRating(models.Model):

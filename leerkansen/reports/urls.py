@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import views, views_ratings
+from . import views, views_comments, views_ratings
 
 app_name = "reports"
 
@@ -14,6 +14,7 @@ report_patterns = [
     path("<str:code>/", views.report, name="report"),
     path("<str:code>/rapport.pdf", views.report_pdf, name="report_pdf"),
     path("<str:code>/beoordelen/", views_ratings.rate_actions, name="rate_actions"),
+    path("<str:code>/opmerkingen/", views_comments.comments, name="comments"),
     # "<code>/voortgang/", the progress since the previous round, is the plans app's.
 ]
 
