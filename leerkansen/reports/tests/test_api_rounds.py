@@ -17,10 +17,12 @@ from leerkansen.testing import make_organisation
 pytestmark = pytest.mark.django_db
 
 
-def enter(api, round_id: str, role: str, number: int = 1, **body) -> dict:
-    """`number` responses in `role`, entered one by one; the round as the last call gave it."""
+def enter(api, round_id: str, role: str, number: int = 1, level: int | None = None) -> dict:
+    """`number` responses in `role`, entered one by one (every statement at `level` when given);
+    the round as the last call gave it."""
+    body = body_for(role, dict.fromkeys(range(1, 10), level)) if level else body_for(role)
     for _ in range(number):
-        response = post(api, f"/rounds/{round_id}/responses", {**body_for(role), **body})
+        response = post(api, f"/rounds/{round_id}/responses", body)
         assert response.status_code == 201, response.content
     return response.json()
 
@@ -119,3 +121,37 @@ def test_the_report_of_a_round_answered_through_links_and_entered_answers_counts
     enter(api, round_id, "medewerker")
 
     assert report(api, round_id).json()["response_count"] == k
+
+
+def test_the_final_report_gives_the_gap_between_groups_as_a_gap_never_as_agreement():
+    k = settings.ANONYMITY_THRESHOLD
+    api = api_client(make_organisation("Zorggroep Noord"))
+    round_id = post(api, "/rounds", {"roles": ["leidinggevende", "medewerker"]}).json()["id"]
+    # Line managers see every challenge at 25, employees at 75; each group agrees fully.
+    enter(api, round_id, "leidinggevende", k, level=2)
+    enter(api, round_id, "medewerker", k, level=4)
+    open_state = report(api, round_id).json()
+    assert open_state["groups"] == {}
+    assert all(row["gap"] is None for row in open_state["comparison"].values())
+
+    post(api, f"/rounds/{round_id}/close")
+    final = report(api, round_id).json()
+
+    assert list(final["groups"]) == ["leidinggevende", "medewerker"]
+    assert final["groups"]["medewerker"] == "Medewerkers"
+    assert final["role_scores"]["leidinggevende"]["1"] == 25
+    assert final["role_scores"]["medewerker"]["1"] == 75
+    for challenge in (str(number) for number in range(1, 10)):
+        row = final["comparison"][challenge]
+        assert row["gap"] == {
+            "low": "leidinggevende",
+            "low_value": 25,
+            "high": "medewerker",
+            "high_value": 75,
+            "points": 50,
+            "large": True,
+            "words": row["gap"]["words"],
+        }
+        assert "25" in row["gap"]["words"] and "75" in row["gap"]["words"]
+        assert row["agreement_level"] == "split"
+        assert "eensgezind" not in row["agreement_words"]
