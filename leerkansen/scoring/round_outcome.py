@@ -184,17 +184,22 @@ def _mixture_entry(rec: MixtureRecommendation, respondents: int) -> dict:
 
 
 def agreed_practices(responses: Sequence[Answers], questionnaire: Questionnaire) -> dict[str, str]:
-    """Per action the state most respondents gave ("al", "deels", "nog_niet", "nvt")."""
-    practices = {}
+    """Per action the state most respondents gave ("al", "deels", "nog_niet", "nvt").
+
+    A row that stands for several actions (one practice, e.g. 1.1 and 2.2) votes for each of
+    them; a retired row still votes with the answers stored for it. "Weet niet" is no vote.
+    """
+    votes: dict[str, Counter[str]] = {}
     for item in questionnaire.items():
-        if item.action is None:
-            continue
-        votes = Counter(answers[item.id] for answers in responses if answers.get(item.id))
-        if votes:
-            practices[item.action] = min(
-                votes, key=lambda state: (-votes[state], PRACTICE_TIE_ORDER.index(state))
+        for action in item.actions or ((item.action,) if item.action else ()):
+            votes.setdefault(action, Counter()).update(
+                state for answers in responses if (state := answers.get(item.id))
             )
-    return practices
+    return {
+        action: min(tally, key=lambda state: (-tally[state], PRACTICE_TIE_ORDER.index(state)))
+        for action, tally in votes.items()
+        if tally
+    }
 
 
 def compute_outcome(

@@ -79,12 +79,21 @@ def test_a_need_keeps_the_mean_urgency_of_its_respondents():
 
 
 def test_practices_go_to_the_majority_and_ties_to_the_most_cautious_state():
-    responses = [{"C_1_1": "al", "C_1_2": "al"}, {"C_1_1": "al", "C_1_2": "nog_niet"}, {}]
-    # One vote each for 1.2: "nog_niet" is more cautious than "al". No answer does not vote.
-    assert agreed_practices(responses, QUESTIONNAIRE) == {"1.1": "al", "1.2": "nog_niet"}
-    tied = [{"C_1_1": "al"}, {"C_1_1": "deels"}, {"C_1_1": "nvt"}, {"C_1_1": "nog_niet"}]
-    assert agreed_practices(tied, QUESTIONNAIRE) == {"1.1": "deels"}
-    assert agreed_practices(tied[::2], QUESTIONNAIRE) == {"1.1": "al"}
+    responses = [{"C_1_2": "al"}, {"C_1_2": "nog_niet"}, {"C_1_2": "al", "C_1_3": "deels"}, {}]
+    # Two votes against one for 1.2; no answer does not vote.
+    assert agreed_practices(responses, QUESTIONNAIRE) == {"1.2": "al", "1.3": "deels"}
+    tied = [{"C_1_2": "al"}, {"C_1_2": "deels"}, {"C_1_2": "nvt"}, {"C_1_2": "nog_niet"}]
+    # One vote each: "deels" is the most cautious state.
+    assert agreed_practices(tied, QUESTIONNAIRE) == {"1.2": "deels"}
+    assert agreed_practices(tied[::2], QUESTIONNAIRE) == {"1.2": "al"}
+
+
+def test_one_row_for_one_practice_counts_for_each_of_its_actions():
+    # 1.1 and 2.2 are the same practice: row C_1_1 asks it once; stored answers to the
+    # retired row C_2_2 still vote for 2.2. "Weet niet" (None) is no vote.
+    assert QUESTIONNAIRE.item("C_1_1").actions == ("1.1", "2.2")
+    responses = [{"C_1_1": "deels"}, {"C_1_1": None}, {"C_2_2": "al"}, {"C_1_1": "deels"}]
+    assert agreed_practices(responses, QUESTIONNAIRE) == {"1.1": "deels", "2.2": "deels"}
 
 
 def test_open_answers_are_sorted_so_their_order_tells_nothing():
