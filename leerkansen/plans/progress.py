@@ -1,11 +1,14 @@
 """Progress after a re-scan: per challenge the previous round's score, this round's and the change.
 
 A round's report is compared with the organisation's previous round that has a report: the
-latest round opened before it. Only the rounds' overall scores are compared (all responses
-together), never a role's: a role's scores appear only in the report, where the anonymity
-threshold decides whether they may. Next to each challenge stand the actions of the
-organisation's plan that target it, with their status, so that the change can be read against
-what was done.
+latest round opened before it. The rounds' overall scores are compared (all responses that
+count in them together). Like is compared with like: when the groups whose answers count
+differ between the two rounds (say, HR and directie answered only the first time), the page
+says so plainly next to the overall scores (`groups_compared`), and a group is compared on
+its own only where both reports show it apart (`group_rows`): a report shows a group only
+from the anonymity threshold on, so no group below k ever appears here. Next to each
+challenge stand the actions of the organisation's plan that target it, with their status,
+so that the change can be read against what was done.
 
 It lives in the plans app, with the data it puts next to the scores: plans reads the reports,
 the reports app knows nothing of plans.
@@ -25,7 +28,9 @@ from django.db.models import Q
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.organisations.tenancy import owned
 from leerkansen.reports.chart import CHALLENGE_COLOURS
+from leerkansen.reports.comparison import group_name, role_group_name
 from leerkansen.reports.models import Report
+from leerkansen.scoring.anonymity import group_rank, group_roles, role_rank
 from leerkansen.scoring.scales import score_value
 
 from .models import PlanItem
@@ -102,6 +107,26 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class GroupsCompared:
+    """Whose answers count in each round's overall scores, as group names."""
+
+    previous: tuple[str, ...]
+    current: tuple[str, ...]
+
+    @property
+    def differ(self) -> bool:
+        return self.previous != self.current
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    """One group that both reports show apart (at least k responses in each), per challenge."""
+
+    name: str
+    rows: tuple[ChallengeProgress, ...]
+
+
+@dataclass(frozen=True)
 class Progress:
     report: Report
     # None: this round has no earlier round with a report (the empty state).
@@ -110,6 +135,8 @@ class Progress:
     chart: Chart | None
     # The plan's actions, per challenge number (also shown without a previous round).
     plan_actions: Mapping[int, tuple[PlanAction, ...]]
+    groups: GroupsCompared | None = None
+    group_rows: tuple[GroupProgress, ...] = ()
 
 
 def _neighbour_report(report: Report, *, later: bool) -> Report | None:
@@ -261,6 +288,47 @@ def progress_chart(rows: Iterable[ChallengeProgress]) -> Chart:
     )
 
 
+def counted_roles(report: Report) -> tuple[str, ...]:
+    """The roles whose answers count in the report's overall scores, in role order.
+
+    A final state knows its counts per role, and leaves out of every figure the roles in no
+    group shown apart when it says so (fewer responses counted than sent). An open state keeps
+    no counts per role: there, the roles the round asked.
+    """
+    counts = {role: n for role, n in (report.role_counts or {}).items() if n}
+    if not counts:
+        roles = set(report.assessment.roles)
+    elif sum(counts.values()) > report.response_count:
+        in_groups = {role for key in report.role_scores or {} for role in group_roles(key)}
+        roles = {role for role in counts if role in in_groups}
+    else:
+        roles = set(counts)
+    return tuple(sorted(roles, key=role_rank))
+
+
+def groups_compared(previous: Report, current: Report) -> GroupsCompared:
+    def names(report: Report) -> tuple[str, ...]:
+        return tuple(role_group_name(role) for role in counted_roles(report))
+
+    return GroupsCompared(previous=names(previous), current=names(current))
+
+
+def group_progress(
+    previous: Report, current: Report, catalogue: Catalogue
+) -> tuple[GroupProgress, ...]:
+    """Per group both reports show apart (the same roles), its scores then and now.
+
+    Only groups in both reports' role_scores: those reached the anonymity threshold in each.
+    """
+    before = previous.role_scores or {}
+    now = current.role_scores or {}
+    keys = sorted(set(before) & set(now), key=group_rank)
+    return tuple(
+        GroupProgress(group_name(key), progress_rows(before[key], now[key], {}, catalogue))
+        for key in keys
+    )
+
+
 def build_progress(report: Report, items: Iterable[PlanItem]) -> Progress:
     """The progress page's content for `report`, with the plan's `items` per challenge."""
     catalogue = get_catalogue()
@@ -269,4 +337,12 @@ def build_progress(report: Report, items: Iterable[PlanItem]) -> Progress:
     if previous is None:
         return Progress(report, None, (), None, plan_actions)
     rows = progress_rows(previous.scores, report.scores, plan_actions, catalogue)
-    return Progress(report, previous, rows, progress_chart(rows), plan_actions)
+    return Progress(
+        report,
+        previous,
+        rows,
+        progress_chart(rows),
+        plan_actions,
+        groups=groups_compared(previous, report),
+        group_rows=group_progress(previous, report, catalogue),
+    )
