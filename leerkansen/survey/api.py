@@ -1,9 +1,11 @@
 """The questionnaire as JSON, and the body of a whole assessment submitted in one request.
 
-GET  /api/v1/questionnaire: every section and answerable item with its options.
+GET  /api/v1/questionnaire: every section and answerable item with its options and the roles
+that answer it; ?rol= gives one role's version (content.questionnaire.questionnaire_for).
 POST /api/v1/assessments: answers, practices, needs and context at once → a report. The
 endpoint is the reports app's (reports/api.py), since it makes the report; its body is read
-and judged here (AssessmentIn, read_body).
+and judged here (AssessmentIn, read_body), as is a response entered in a round
+(api_rounds.py: parse_body, read_submission against the role's version).
 
 Every error of these endpoints (and of the report endpoints) has one shape, ninja's own:
 {"detail": [{"loc": ["body", "answers", "B1_1"], "msg": "...", "type": "..."}]}. The POST
