@@ -123,6 +123,8 @@ class GroupProgress:
     """One group that both reports show apart (at least k responses in each), per challenge."""
 
     name: str
+    # The table caption's id: "groep-hr-directie".
+    anchor: str
     rows: tuple[ChallengeProgress, ...]
 
 
@@ -324,7 +326,11 @@ def group_progress(
     now = current.role_scores or {}
     keys = sorted(set(before) & set(now), key=group_rank)
     return tuple(
-        GroupProgress(group_name(key), progress_rows(before[key], now[key], {}, catalogue))
+        GroupProgress(
+            name=group_name(key),
+            anchor="groep-" + "-".join(group_roles(key)),
+            rows=progress_rows(before[key], now[key], {}, catalogue),
+        )
         for key in keys
     )
 

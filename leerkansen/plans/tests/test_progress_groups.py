@@ -81,6 +81,7 @@ def test_other_groups_answering_is_said_plainly_and_only_shared_groups_are_compa
     # Only the employees answered in both rounds: compared on their own, from their own scores.
     tables = group_tables(html)
     assert list(tables) == ["Medewerkers"]
+    assert 'aria-labelledby="groep-medewerker"' in html and 'id="groep-medewerker"' in html
     rows = re.findall(r"<tr>(.*?)</tr>", tables["Medewerkers"], re.S)[1:]
     first_row = [text(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", rows[0], re.S)]
     assert first_row[1] == str(score_value(first.role_scores["medewerker"]["1"]))  # 0
