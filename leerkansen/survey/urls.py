@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_sent
 
 app_name = "survey"
 
@@ -10,6 +10,6 @@ urlpatterns = [
     path("hervat/<str:token>/", views.resume, name="resume"),
     path("stap/<str:section_id>/", views.section, name="section"),
     path("overzicht/", views.review, name="review"),
-    path("bedankt/", views.thanks, name="thanks"),
+    path("bedankt/", views_sent.thanks, name="thanks"),
     path("opnieuw/", views.again, name="again"),
 ]

@@ -10,7 +10,8 @@ needs the link every time, and leaves nothing in the session or in a cookie, so 
 computer, or an admin who logs in on it, shows nothing without the link.
 
 A send that completes a response is announced with signals.response_completed; the survey
-does not know what listens (the reports app refreshes the round's report on it).
+does not know what listens (the reports app refreshes the round's report on it). The pages
+after sending (thanks, a shared link opened again on the same device): views_sent.py.
 """
 
 from __future__ import annotations
@@ -43,11 +44,9 @@ from .respondent import (
     came_with_shared_link,
     forget_respondent,
     hand_over_link,
-    handed_over_link,
     keep_alive,
     link_cookie,
     link_of,
-    mark_shared,
     open_draft_id,
     personal_invitation,
     remember_response,
@@ -66,6 +65,7 @@ from .services import (
     unanswered_items,
 )
 from .signals import response_completed
+from .views_sent import shared_link_sent
 
 # A page posted after the session ended: {"section": "B", "data": {item id: posted value}},
 # valid answers only (see _keep_for_later).
@@ -97,13 +97,6 @@ def _link_not_found(request: HttpRequest) -> HttpResponse:
 def _already_answered(request: HttpRequest) -> HttpResponse:
     """A personal link that sent its answers: one person, one response."""
     return render(request, "survey/already_answered.html")
-
-
-def _shared_link_sent(request: HttpRequest) -> HttpResponse:
-    """A shared link opened again in the browser that sent answers with it: a shared computer
-    (a break room) may be next in line, so offer a fresh questionnaire, one click away."""
-    mark_shared(request)
-    return render(request, "survey/shared_link_sent.html")
 
 
 def _round_closed(request: HttpRequest) -> HttpResponse:
@@ -248,7 +241,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if same_link:
         # Opened again in the same browser session: the same response continues.
         if current.is_completed:
-            return _already_answered(request) if personal else _shared_link_sent(request)
+            return _already_answered(request) if personal else shared_link_sent(request)
         return _continue(request, current)
     response, resume_token = start_response(found.assessment, found.role)
     if personal:
@@ -456,47 +449,10 @@ def review(request: HttpRequest, response: Response) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET"])
-@link_cookie
-def thanks(request: HttpRequest) -> HttpResponse:
-    """After sending: thanks, never the organisation's report (an admin finds it elsewhere).
-
-    Right after sending it offers the respondent's own link to what they answered, once: the
-    page forgets it, so that the next person at a shared computer does not find it here.
-    """
-    response = session_response(request)
-    if response is None or not response.is_completed:
-        return redirect("survey:start")
-    resume_token = handed_over_link(request, response)
-    if link_of(request, response):
-        request.survey_link = ""
-    assessment = response.assessment
-    is_admin = (
-        request.user.is_authenticated
-        and Membership.objects.filter(
-            user=request.user, organisation_id=assessment.organisation_id
-        ).exists()
-    )
-    context = {
-        "organisation": assessment.organisation,
-        # "Nog iemand op dit toestel?": only after a shared link, whose round still takes answers.
-        "shared": came_with_shared_link(request) and assessment.is_open,
-        "round_url": reverse("rounds:detail", args=[assessment.code]) if is_admin else "",
-        "own_answers_url": request.build_absolute_uri(reverse("survey:resume", args=[resume_token]))
-        if resume_token
-        else "",
-    }
-    answer = render(request, "survey/thanks.html", context)
-    if SENT_COOKIE in request.COOKIES:
-        answer.delete_cookie(SENT_COOKIE, path=reverse("survey:thanks"), samesite="Lax")
-    return answer
-
-
-@never_cache
 @require_POST
 @link_cookie
 def again(request: HttpRequest) -> HttpResponse:
-    """ "Nog iemand op dit toestel? Begin een nieuwe vragenlijst": after a shared link's send,
+    """After a shared link's send ("Nog iemand op dit toestel? Begin een nieuwe vragenlijst"),
     a fresh response of the same round and role on the same device.
 
     Only after a send (the session's response is completed) and only for a shared link that
