@@ -17,7 +17,7 @@ from leerkansen.content.action_attributes import (
     normalise_space,
 )
 from leerkansen.content.catalogue import get_catalogue
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import ROLES, get_questionnaire, questionnaire_for
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,13 @@ def write_copy(tmp_path, raw, change):
 
 def entry(data, action_id):
     return next(action for action in data["actions"] if action["id"] == action_id)
+
+
+def asked_now(challenge):
+    """The diagnostic items of a challenge that some role answers in the current version."""
+    return {
+        item.id for role in ROLES for item in questionnaire_for(role).diagnostic_items(challenge)
+    }
 
 
 def refused(path):
@@ -97,19 +104,70 @@ def test_facets_are_items_of_the_actions_own_challenge(attributes):
         assert entry.facet_items <= own, entry.id
 
 
-def test_every_facet_of_every_challenge_is_answered_by_an_action(by_challenge):
-    questionnaire = get_questionnaire()
+def test_every_item_asked_now_is_a_facet_of_an_action_of_its_challenge(by_challenge):
+    """Every diagnostic item some role answers in the current version has an action."""
     for challenge, entries in by_challenge.items():
         answered = set().union(*(entry.facet_items for entry in entries))
-        items = {item.id for item in questionnaire.diagnostic_items(challenge)}
+        asked = asked_now(challenge)
+        assert asked, challenge
+        assert asked - answered == set(), challenge
+        for entry in entries:
+            assert entry.facet_items & asked, entry.id
+
+
+def test_items_of_the_earlier_version_keep_their_facets(by_challenge):
+    """Answers given to questionnaire 1.1.0 still count: its items stay facets too."""
+    (earlier,) = get_questionnaire().earlier_versions
+    for challenge, entries in by_challenge.items():
+        answered = set().union(*(entry.facet_items for entry in entries))
+        items = {item for item in earlier.diagnostic_items if item.startswith(f"B{challenge}_")}
+        assert items, challenge
         assert items - answered == set(), challenge
+
+
+# Retired 1.1.0 items and the 2.0.0 item that asks the same thing (commit ab12174).
+SUCCESSORS = {
+    "B1_2": "B1_8",
+    "B1_4": "B1_7",
+    "B2_3": "B2_6",
+    "B2_4": "B2_9",
+    "B3_1": "B3_6",
+    "B4_3": "B4_6",
+    "B4_5": "B4_7",
+    "B5_2": "B5_6",
+    "B5_3": "B5_7",
+    "B5_4": "B5_11",
+    "B6_1": "B6_6",
+    "B6_4": "B6_10",
+    "B7_1": "B7_6",
+    "B7_3": "B7_8",
+    "B7_4": "B7_6",
+    "B7_5": "B7_9",
+    "B8_2": "B8_6",
+    "B8_3": "B8_8",
+    "B8_5": "B8_7",
+    "B9_4": "B9_10",
+    "B9_5": "B9_8",
+}
+
+
+def test_a_successor_is_a_facet_wherever_its_retired_item_was(attributes):
+    questionnaire = get_questionnaire()
+    for retired, successor in SUCCESSORS.items():
+        assert questionnaire.item(retired).roles == (), retired
+        assert questionnaire.item(successor).roles, successor
+    for entry in attributes.actions:
+        for facet in entry.facets:
+            if facet.item in SUCCESSORS:
+                assert SUCCESSORS[facet.item] in entry.facet_items, (entry.id, facet.item)
 
 
 def test_actions_of_one_challenge_can_be_told_apart(by_challenge):
     """No two actions of a challenge share all their attributes.
 
-    Measured on version 1.0.0: every challenge has as many distinct attribute profiles as
-    actions, so the file gives the scoring something to choose with everywhere. Without the
+    Measured on versions 1.0.0 and 1.1.0: every challenge has as many distinct attribute
+    profiles as actions, so the file gives the scoring something to choose with everywhere; on
+    the items asked now alone too (a new round answers no retired item). Without the
     facets (needs, reaches, effort, first result: what the context of an organisation acts on),
     one pair is alike: 5.1 and 5.3 both bring a trainer or coach to managers on the work floor
     for a quick first result; they differ in the facets they answer.
@@ -124,6 +182,9 @@ def test_actions_of_one_challenge_can_be_told_apart(by_challenge):
             if first.profile()[1:] == second.profile()[1:]
         ]
         assert len(set(without_facets)) >= len(entries) - 1, (challenge, alike)
+        asked = asked_now(challenge)
+        current = [(profile[0] & asked, *profile[1:]) for profile in profiles]
+        assert len(set(current)) == len(entries), challenge
 
 
 def test_every_attribute_value_is_used_and_varies(attributes):
@@ -199,16 +260,16 @@ def test_facet_of_another_challenge_is_refused(tmp_path, raw):
     assert str(path) in message
     assert (
         "actions[5].facets[0].item: action 2.1: B1_1 is not a diagnostic item of its "
-        "challenge 2 (B2_1, B2_2, B2_3, B2_4, B2_5)"
+        "challenge 2 (B2_6, B2_7, B2_1, B2_2, B2_5, B2_10, B2_11, B2_8, B2_9, B2_3, B2_4)"
     ) in message
 
 
 def test_unknown_facet_item_is_refused(tmp_path, raw):
     def unknown(data):
-        entry(data, "9.5")["facets"][0]["item"] = "B9_9"
+        entry(data, "9.5")["facets"][0]["item"] = "B9_99"
 
     message = refused(write_copy(tmp_path, raw, unknown))
-    assert "actions[47].facets[0].item: action 9.5: B9_9 is not a diagnostic item" in message
+    assert "actions[47].facets[0].item: action 9.5: B9_99 is not a diagnostic item" in message
 
 
 def test_missing_action_is_refused(tmp_path, raw):
