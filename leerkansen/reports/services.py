@@ -67,13 +67,25 @@ def compute_report(
     )
 
 
-def _steps(rows: Sequence[tuple[int, str, int | None]]) -> list[dict[str, int]]:
+def _steps(rows: Sequence[tuple]) -> list[dict[str, int]]:
     """Per published step, in order, how many responses of each role it took in."""
     by_step: dict[int, list[str]] = {}
-    for _pk, role, step in rows:
+    for _pk, role, step, *_rest in rows:
         if step is not None:
             by_step.setdefault(step, []).append(role)
     return [role_counts(by_step[step]) for step in sorted(by_step)]
+
+
+def enough_new(new: Sequence[tuple], threshold: int) -> bool:
+    """Whether responses completed since the last state may be taken in: at least k of them
+    came through a link, or all of them were entered by the organisation and they are k.
+
+    Entered responses (paper, import) are known to the admin who typed them: counting them
+    towards k would let k - 1 entered answers single out one person who answered by link.
+    Rows are (pk, role, step, entered_by_organisation).
+    """
+    through_links = sum(1 for row in new if not row[3])
+    return through_links >= threshold or (through_links == 0 and len(new) >= threshold)
 
 
 def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Report | None:
@@ -97,7 +109,7 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         rows = list(
             Response.objects.filter(assessment=assessment, completed_on__isnull=False)
             .order_by("pk")
-            .values_list("pk", "role", "report_step")
+            .values_list("pk", "role", "report_step", "entered_by_organisation")
         )
         published = [row for row in rows if row[2] is not None]
         new = [row for row in rows if row[2] is None]
@@ -105,7 +117,7 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         # A first state of fewer than k: for a round answered in one go, or at the close of
         # a round that only its admins could answer (no link was ever made for others).
         small_first_allowed = first_as_it_stands or (closing and not assessment.links_made)
-        if len(new) >= threshold or (report is None and small_first_allowed):
+        if enough_new(new, threshold) or (report is None and small_first_allowed):
             taken = new
         elif closing and report is not None:
             # Fewer than k since the last state: the difference would show them. Left out.
@@ -117,7 +129,7 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         if taken:
             step = max((row[2] for row in published), default=0) + 1
             Response.objects.filter(pk__in=[row[0] for row in taken]).update(report_step=step)
-            taken = [(pk, role, step) for pk, role, _none in taken]
+            taken = [(pk, role, step, entered) for pk, role, _none, entered in taken]
         included = published + taken
         model = get_model(report.model_version) if report else get_active_model()
         content = compute_report(
@@ -155,7 +167,9 @@ def refresh_report(assessment: Assessment) -> Report | None:
     (docs/scoring.md, "When a round's report changes"), with k = ANONYMITY_THRESHOLD:
     - open round: nothing is published before k responses are completed; after that the
       report changes only when at least k new ones have come in since the last published
-      state, and it shows the overall results only (final False: no counts or scores per role);
+      state (k through links: answers the organisation entered itself do not count towards
+      the k of link answers they come with, see enough_new), and it shows the overall
+      results only (final False: no counts or scores per role);
     - closing publishes the final state, with the roles: what was published plus the responses
       completed since, if those are at least k or nothing was published yet; otherwise without
       them (left_out says how many), since the difference with the last state would show them;

@@ -1,0 +1,83 @@
+"""Answers the organisation entered itself (paper, import) never make up the k of others.
+
+The admin who typed them knows them: if they counted towards k, k - 1 entered answers next to
+one answer through a link would publish a report from which that one person's answers follow
+by subtraction. A step of the report needs k new answers through links, or only entered ones.
+"""
+
+import pytest
+from django.conf import settings
+
+from leerkansen.reports.models import Report
+from leerkansen.reports.services import refresh_report
+from leerkansen.survey.models import Assessment, Response
+from leerkansen.survey.rounds import close_round
+from leerkansen.survey.services import (
+    complete_response,
+    new_assessment,
+    save_answers,
+    start_response,
+)
+from leerkansen.testing import make_organisation
+
+from . import full_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(assessment: Assessment, number: int, *, entered: bool) -> None:
+    for _ in range(number):
+        response, _token = start_response(assessment, "hr")
+        save_answers(response, full_answers())
+        if entered:
+            Response.objects.filter(pk=response.pk).update(entered_by_organisation=True)
+            response.refresh_from_db()
+        complete_response(response)
+
+
+def a_round_with_links() -> Assessment:
+    assessment = new_assessment(make_organisation("Zorggroep De Linde"), roles=["hr"])
+    Assessment.objects.filter(pk=assessment.pk).update(links_made=True)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def test_entered_answers_do_not_make_up_the_k_of_one_answer_through_a_link():
+    k = settings.ANONYMITY_THRESHOLD
+    assessment = a_round_with_links()
+    answer(assessment, 1, entered=False)
+    answer(assessment, k - 1, entered=True)
+    assert refresh_report(assessment) is None
+    assert not Report.objects.exists()
+
+    # Closing does not publish them either: the one answer through a link would be plain.
+    close_round(assessment)
+    assert refresh_report(assessment) is None
+    assert not Report.objects.exists()
+
+
+def test_k_answers_through_links_publish_together_with_the_entered_ones():
+    k = settings.ANONYMITY_THRESHOLD
+    assessment = a_round_with_links()
+    answer(assessment, 3, entered=True)
+    answer(assessment, k - 1, entered=False)
+    assert refresh_report(assessment) is None
+    answer(assessment, 1, entered=False)
+    report = refresh_report(assessment)
+    assert report is not None and report.response_count == k + 3
+
+    # After that, again k through links; entered answers alone wait for k of their own.
+    answer(assessment, 1, entered=False)
+    answer(assessment, k, entered=True)
+    assert refresh_report(assessment).response_count == k + 3
+    answer(assessment, k - 1, entered=False)
+    assert refresh_report(assessment).response_count == 3 * k + 3
+
+
+def test_a_round_of_only_entered_answers_publishes_in_steps_of_k():
+    k = settings.ANONYMITY_THRESHOLD
+    assessment = a_round_with_links()
+    answer(assessment, k - 1, entered=True)
+    assert refresh_report(assessment) is None
+    answer(assessment, 1, entered=True)
+    assert refresh_report(assessment).response_count == k
