@@ -1,8 +1,14 @@
-"""Fixtures shared by every app's tests: a headless Chromium driven by Playwright."""
+"""Shared by every app's tests: the hypothesis profile and a headless Chromium (Playwright)."""
 
 import os
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge results, not speed: on a busy machine (two suites at once in CI) an
+# example can take longer than hypothesis' default 200 ms deadline and fail as "flaky".
+settings.register_profile("leerkansen", deadline=None)
+settings.load_profile("leerkansen")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless Chromium on a machine without network beyond localhost.
