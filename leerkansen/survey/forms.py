@@ -171,7 +171,8 @@ def encode(value: AnswerValue) -> str:
 def widget_for(item: Item) -> Literal["radio", "select", "text"]:
     if item.scale == "text":
         return "text"
-    if item.scale == "challenges" or len(item.options) > MAX_RADIO_OPTIONS:
+    # The 47 practice rows as radio buttons would be 25 screens on a phone: one select each.
+    if item.scale in ("challenges", "practice") or len(item.options) > MAX_RADIO_OPTIONS:
         return "select"
     return "radio"
 

@@ -165,3 +165,21 @@ def test_practice_rows_are_asked_in_plain_dutch():
         questionnaire_for("hr").item("C_1_2").text
         == "Voorzien van een forum voor hulpvragen en leerwensen"
     )
+
+
+def test_the_answering_pages_split_long_sections_at_challenge_boundaries():
+    from leerkansen.content.questionnaire_pages import pages_without_role, questionnaire_pages
+
+    hr = questionnaire_pages("hr")
+    assert [section.id for section in hr.sections] == [
+        *("A", "B", "B2", "B3", "B4", "B5", "C", "C2", "C3", "D", "E")
+    ]
+    assert hr.section("B2").title == "Uitdagingen (2 van 5)"
+    assert {item.challenge for item in hr.items("B2")} == {3, 4}
+    # The items stay the version's items: only the page they are on differs.
+    assert {item.id for item in hr.items()} == {item.id for item in questionnaire_for("hr").items()}
+    employee = questionnaire_pages("medewerker")
+    assert [section.id for section in employee.sections] == ["B", "B2", "B3", "E"]
+    assert all(len(employee.items(section.id)) <= 12 for section in employee.sections)
+    # Without a session any page address takes the statements of its section.
+    assert len(pages_without_role().items("B3")) == len(get_questionnaire().items("B"))
