@@ -9,7 +9,7 @@ and locked the next colleague out. A personal link still sends once.
 import pytest
 from django.test import Client
 
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import questionnaire_for
 from leerkansen.survey.models import Response
 from leerkansen.survey.respondent import LINK_COOKIE, SENT_COOKIE, SESSION_RESPONSE_KEY
 from leerkansen.survey.rounds import close_round, disable_link
@@ -29,7 +29,7 @@ PERSONAL_WORDING = ("Je hebt deze vragenlijst al ingevuld", "Elke persoonlijke l
 
 def scorable_answers() -> tuple[str, dict[str, str]]:
     """A page of HR's questionnaire and answers to it that make a sendable response."""
-    items = get_questionnaire().diagnostic_items(1)
+    items = questionnaire_for(ROLE).diagnostic_items(1)
     section = items[0].section
     return section, {item.id: "4" for item in items if item.section == section}
 
@@ -107,6 +107,7 @@ def test_shared_link_twice_on_one_device_gives_the_next_person_a_fresh_empty_que
 
     answer_and_send(device)
     assert Response.objects.filter(completed_on__isnull=False).count() == 2
+    # Each kept their own answers: the same page, answered alike, saved twice apart.
     assert answers_of(first) == answers_of(second) == {key: 4 for key in answers}
 
 
