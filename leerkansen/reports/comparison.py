@@ -112,8 +112,8 @@ def _in_sentence(name: str) -> str:
 def agreement_words(level: str) -> str:
     """How much the respondents agree on a challenge, in plain Dutch ("grote eensgezindheid")."""
     return {
-        "split": gettext("no shared view: the groups are more than %(limit)s points apart")
-        % {"limit": GAP_LIMIT},
+        # The help text under the comparison says why (more than GAP_LIMIT points apart).
+        "split": gettext("no shared view"),
         "unknown": gettext("too few answers to tell the agreement"),
         "strong": gettext("strong agreement"),
         "moderate": gettext("moderate agreement"),

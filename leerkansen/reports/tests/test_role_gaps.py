@@ -73,7 +73,7 @@ def test_1_2_5_7_compares_managers_and_employees_and_calls_a_25_point_gap_no_agr
     for row in rows.values():
         assert "Leidinggevenden 25, medewerkers 50: ze zien dit heel verschillend." in row
         assert "eensgezindheid" not in row
-        assert "geen gedeelde kijk: de groepen liggen meer dan 20 punten uit elkaar" in row
+        assert row.endswith("geen gedeelde kijk")
     # HR and directie (3) are in no figure: "Iedereen" is the 12 others, (5·25 + 7·50) / 12.
     assert report.response_count == 12
     assert all(row.startswith(f"{n}. ") and "Iedereen 40 " in row for n, row in rows.items())
