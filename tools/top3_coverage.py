@@ -3,8 +3,10 @@
 Usage:
     python tools/top3_coverage.py [--n 5000] [--seed 1] [--model VERSION]
 
-Draws N organisations from the profile model (leerkansen/scoring/coverage.py: scores, item
-answers, context, needs with urgency; half with section C) and prints how many of the 48
+Draws N organisations from the profile model (leerkansen/scoring/coverage.py: scores; per
+round one hr respondent, maybe one directie, some leidinggevenden and mostly medewerkers, each
+answering the version of their role: item answers, context, needs with urgency; half with
+section C) and prints how many of the 48
 actions reach a top 3 with and without section C, the share of top 3s holding the most
 frequent action and how often one extra respondent changes the top 3. Targets of the shipped
 model: at least 44 of 48 without section C, no action in more than 15% of top 3s; the exit

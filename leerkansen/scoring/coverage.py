@@ -6,23 +6,30 @@ a report does. Per organisation:
 
 1. a profile k with the model's weights, z-scores from its prototype (N(m_kc, v_kc)), scores
    mean_c + sd_c·z_c on 0-100 (clipped);
-2. 1 to 15 respondents. Every item has an organisation-level deviation (sd ITEM_SD answer
+2. 1 to 15 respondents with their roles (`roles_of`): always one hr respondent, a directie
+   respondent in half of the rounds of two or more, then of the others about one in five a
+   leidinggevende (at least one from three others on) and the rest medewerkers. Each answers
+   only the version of their role (`Questionnaire.for_role`): its section B items, section A
+   and C only where the version has them (hr, directie), section D needs where it has them
+   (not medewerkers). Every item has an organisation-level deviation (sd ITEM_SD answer
    points: the facets of one challenge differ), every respondent a shift per challenge
    (RESPONDENT_SD) and noise per answer (ANSWER_SD); answers are rounded to 1-5, mirrored on
    reverse items, DONT_KNOW of them "weet niet";
 3. section A: the number of sites, the shares away from the manager and teleworking follow
    the score of challenge 4 (many sites), the share working alone that of challenge 8 (option
    index ~ N(CONTEXT_CENTRE + CONTEXT_TILT·z, 1), rounded: mostly one or a few sites and few
-   people at a distance), the HR capacity is drawn at random; each respondent gives the
+   people at a distance), the HR capacity is drawn at random; each respondent asked gives the
    organisation's answer, a neighbouring one or "weet niet";
-4. needs: each respondent ranks the three challenges that weigh most in their own eyes (the
-   score plus NEED_NOISE_SD points), with an urgency that follows that score (20% none);
+4. needs: each respondent asked ranks the three challenges that weigh most in their own eyes
+   (the score plus NEED_NOISE_SD points), with an urgency that follows that score (20% none);
 5. section C for every other organisation (half with, half without): a state per action
-   (PRACTICE_SHARES), which each respondent gives with probability 0.7 (else any state).
+   (PRACTICE_SHARES), which each respondent asked gives with probability 0.7 (else any state);
+   a row that stands for several actions (C_1_1: 1.1 and 2.2) takes its first action's state.
 
 It reports how many of the actions reach a top 3 with and without section C, the share of top
-3s that hold the most frequent action, and how often one extra respondent (drawn the same way)
-changes which actions are in the top 3. `tools/top3_coverage.py` prints it for 5,000.
+3s that hold the most frequent action, and how often one extra respondent (a medewerker, or a
+leidinggevende one time in four, drawn the same way) changes which actions are in the top 3.
+`tools/top3_coverage.py` prints it for 5,000.
 """
 
 from __future__ import annotations
@@ -35,12 +42,18 @@ import numpy as np
 
 from leerkansen.content.action_attributes import ActionAttributesFile
 from leerkansen.content.catalogue import Catalogue
-from leerkansen.content.questionnaire import Questionnaire
+from leerkansen.content.questionnaire import ROLES, Questionnaire
 
 from .model import ProfileModel
 from .round_outcome import compute_outcome
 
 MAX_RESPONDENTS = 15
+# The mix of roles in a round (roles_of): one hr respondent always, a directie respondent in
+# this share of the rounds of two or more, leidinggevenden this share of the others.
+DIRECTIE_SHARE = 0.5
+MANAGER_SHARE = 0.2
+# The extra respondent of the flip measure is a leidinggevende this often, else a medewerker.
+EXTRA_MANAGER_SHARE = 0.25
 # Rounds this large (or larger) show how stable the advice is once a team has answered.
 LARGE_ROUND = 10
 ITEM_SD = 0.6
@@ -90,7 +103,21 @@ class Coverage:
         ]
 
 
+def roles_of(size: int, rng: np.random.Generator) -> list[str]:
+    """The roles of a round of `size` respondents (see the module: 1 hr, maybe 1 directie)."""
+    roles = ["hr"]
+    if size >= 2 and rng.random() < DIRECTIE_SHARE:
+        roles.append("directie")
+    others = size - len(roles)
+    managers = int(rng.binomial(others, MANAGER_SHARE))
+    if others >= 3:
+        managers = max(managers, 1)
+    return roles + ["leidinggevende"] * managers + ["medewerker"] * (others - managers)
+
+
 class _Organisation:
+    """One organisation drawn from the model: its scores, item deviations and context."""
+
     def __init__(self, rng: np.random.Generator, model: ProfileModel, questionnaire: Questionnaire):
         weights = np.array([profile.weight for profile in model.profiles])
         profile = model.profiles[rng.choice(len(weights), p=weights / weights.sum())]
@@ -99,10 +126,12 @@ class _Organisation:
         }
         mean, sd = model.standardisation.mean, model.standardisation.sd
         self.scores = {c: float(np.clip(mean[c] + sd[c] * z, 0, 100)) for c, z in self.z.items()}
-        self.items = [
-            (item.id, item.challenge, item.reverse, rng.normal(0, ITEM_SD))
-            for item in questionnaire.items("B")
-        ]
+        self.versions = {role: questionnaire.for_role(role) for role in ROLES}
+        self.deviation = {
+            item.id: rng.normal(0, ITEM_SD)
+            for version in self.versions.values()
+            for item in version.items("B")
+        }
         self.context = {}
         for item_id, challenge, options in CONTEXT_DRAWS:
             if challenge:
@@ -113,25 +142,29 @@ class _Organisation:
                 base = rng.normal(len(options) / 2 - 0.5, 1.2)
             self.context[item_id] = (options, int(np.clip(round(base), 0, len(options) - 1)))
         self.practices: dict[str, str] | None = None
-        self.need_ids = questionnaire.need_items()
 
-    def respondent(self, rng: np.random.Generator) -> dict[str, object]:
+    def respondent(self, rng: np.random.Generator, role: str = "hr") -> dict[str, object]:
+        """The answers of one respondent of `role` (hr by default: its version has every part)."""
+        version = self.versions[role]
         answers: dict[str, object] = {}
         shift = {c: rng.normal(0, RESPONDENT_SD) for c in self.scores}
-        for item_id, challenge, reverse, deviation in self.items:
+        for item in version.items("B"):
             if rng.random() < DONT_KNOW:
-                answers[item_id] = None
+                answers[item.id] = None
                 continue
             raw = (
                 1
-                + 4 * self.scores[challenge] / 100
-                + deviation
-                + shift[challenge]
+                + 4 * self.scores[item.challenge] / 100
+                + self.deviation[item.id]
+                + shift[item.challenge]
                 + rng.normal(0, ANSWER_SD)
             )
             value = int(np.clip(round(raw), 1, 5))
-            answers[item_id] = 6 - value if reverse else value
+            answers[item.id] = 6 - value if item.reverse else value
+        asked = {item.id for item in version.items("A")}
         for item_id, (options, index) in self.context.items():
+            if item_id not in asked:
+                continue
             draw = rng.random()
             if draw < 0.1:
                 answers[item_id] = None
@@ -142,16 +175,20 @@ class _Organisation:
                 answers[item_id] = options[index]
         perceived = {c: s + rng.normal(0, NEED_NOISE_SD) for c, s in self.scores.items()}
         ranked = sorted(perceived, key=lambda c: (-perceived[c], c))
-        for (need_id, urgency_id), challenge in zip(self.need_ids, ranked, strict=False):
+        for (need_id, urgency_id), challenge in zip(version.need_items(), ranked, strict=False):
             answers[need_id] = challenge
             if urgency_id and rng.random() >= 0.2:
                 urgency = 1 + 4 * perceived[challenge] / 100 + rng.normal(0, 0.8)
                 answers[urgency_id] = int(np.clip(round(urgency), 1, 5))
         if self.practices is not None:
-            for action_id, state in self.practices.items():
+            for item in version.items("C"):
+                actions = item.actions or ((item.action,) if item.action else ())
+                if not actions:
+                    continue
+                state = self.practices[actions[0]]
                 if rng.random() >= PRACTICE_AGREEMENT:
                     state = PRACTICE_STATES[rng.integers(len(PRACTICE_STATES))]
-                answers[f"C_{action_id.replace('.', '_')}"] = state
+                answers[item.id] = state
         return answers
 
 
@@ -191,11 +228,12 @@ def measure_coverage(
                 for action_id, state in zip(action_ids, states, strict=True)
             }
         size = int(rng.integers(1, MAX_RESPONDENTS + 1))
-        responses = [organisation.respondent(rng) for _ in range(size)]
+        responses = [organisation.respondent(rng, role) for role in roles_of(size, rng)]
         top = _top3(responses, **context)
         counts.update(top)
         reached[with_c].update(top)
-        extra = _top3([*responses, organisation.respondent(rng)], **context)
+        role = "leidinggevende" if rng.random() < EXTRA_MANAGER_SHARE else "medewerker"
+        extra = _top3([*responses, organisation.respondent(rng, role)], **context)
         flips += set(extra) != set(top)
         if size >= LARGE_ROUND:
             large += 1
