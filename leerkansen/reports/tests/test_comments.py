@@ -64,10 +64,16 @@ def everywhere(report: Report, client: Client) -> dict[str, str]:
         headers={"Authorization": f"Bearer {key}"},
     )
     assert api.status_code == 200
+    rounds_api = client.get(
+        f"/api/v1/rounds/{report.assessment.code}/report",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert rounds_api.status_code == 200
     return {
         "web": client.get(f"/rapport/{report.code}/").content.decode(),
         "pdf": render_to_string("reports/report_pdf.html", report_context(report)),
         "api": json.dumps(api.json(), ensure_ascii=False),
+        "rounds api": json.dumps(rounds_api.json(), ensure_ascii=False),
         "download": export_json(report.assessment.organisation).decode(),
     }
 
