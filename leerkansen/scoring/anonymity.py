@@ -195,16 +195,15 @@ def _smaller_plans(plan: GroupPlan) -> list[GroupPlan]:
     """Plans that show fewer of the plan's groups, later roles kept first.
 
     A group hidden counts in "Iedereen"; with one hidden, "Iedereen" minus the groups shown
-    is at least k, so the left-out roles may count again (tried first) or stay out.
+    is at least k, so the left-out roles count again. (So a plan that leaves roles out shows
+    every role it counts: the report tells them apart by its response count.)
     """
     keys = sorted(plan.shown, key=group_rank, reverse=True)
-    plans = []
-    for size in range(len(keys) - 1, 0, -1):
-        for kept in itertools.combinations(keys, size):
-            shown = {key: plan.shown[key] for key in kept}
-            plans.append(GroupPlan(shown))
-            if plan.left_out:
-                plans.append(GroupPlan(shown, plan.left_out))
+    plans = [
+        GroupPlan({key: plan.shown[key] for key in kept})
+        for size in range(len(keys) - 1, 0, -1)
+        for kept in itertools.combinations(keys, size)
+    ]
     plans.append(GroupPlan())
     return plans
 

@@ -203,6 +203,10 @@ def test_no_combination_of_anything_published_isolates_fewer_than_k(steps, thres
             counts[role] = counts.get(role, 0) + count
     plan = report_groups(counts, threshold, steps, last_step_published=last)
     assert_nothing_below_k_can_be_isolated(steps, plan, threshold, last)
+    # A plan that leaves roles out shows every role it counts (the report relies on it).
+    if plan.left_out:
+        shown = {role for roles in plan.shown.values() for role in roles}
+        assert all(role in shown or role in plan.left_out for role in counts if counts[role])
 
 
 def test_a_round_whose_open_states_published_everyone_cannot_leave_anyone_out():
