@@ -24,7 +24,7 @@ from django.utils import timezone
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.modelversions.services import get_active_model, get_model
-from leerkansen.scoring.anonymity import role_counts
+from leerkansen.scoring.anonymity import protected_counts
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.round_outcome import RoleAnswers, round_outcome
 from leerkansen.survey.models import Assessment, Response
@@ -46,11 +46,13 @@ def compute_report(
     final: bool = True,
     steps: Sequence[Mapping[str, int]] = (),
     last_step_published: bool = False,
+    protected: Mapping[str, int] | None = None,
 ) -> dict:
     """Everything a report stores, from a round's completed responses (scoring.round_outcome).
 
     The thresholds default to settings.ANONYMITY_THRESHOLD and settings.FREE_TEXT_THRESHOLD;
-    the model to the active one. `final`, `steps` and `last_step_published`: see round_outcome.
+    the model to the active one. `final`, `steps`, `last_step_published` and `protected`: see
+    round_outcome.
     """
     return round_outcome(
         responses,
@@ -64,16 +66,24 @@ def compute_report(
         final=final,
         steps=steps,
         last_step_published=last_step_published,
+        protected=protected,
     )
 
 
+def _protected(rows: Sequence[tuple]) -> dict[str, int]:
+    """The counts per role the threshold protects (anonymity.protected_counts), of rows
+    (pk, role, step, entered_by_organisation)."""
+    return protected_counts([(row[1], row[3]) for row in rows])
+
+
 def _steps(rows: Sequence[tuple]) -> list[dict[str, int]]:
-    """Per published step, in order, how many responses of each role it took in."""
-    by_step: dict[int, list[str]] = {}
-    for _pk, role, step, *_rest in rows:
-        if step is not None:
-            by_step.setdefault(step, []).append(role)
-    return [role_counts(by_step[step]) for step in sorted(by_step)]
+    """Per published step, in order, how many responses of each role it took in that the
+    threshold protects (rows: pk, role, step, entered_by_organisation; see _protected)."""
+    by_step: dict[int, list[tuple]] = {}
+    for row in rows:
+        if row[2] is not None:
+            by_step.setdefault(row[2], []).append(row)
+    return [_protected(by_step[step]) for step in sorted(by_step)]
 
 
 def enough_new(new: Sequence[tuple], threshold: int) -> bool:
@@ -137,6 +147,7 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
             model=model,
             final=closing,
             steps=_steps(included),
+            protected=_protected(included),
             # A close that takes in nothing new: an open state published the last step.
             last_step_published=closing and not taken,
         )
@@ -209,7 +220,7 @@ def recompute_report(report: Report) -> dict:
     rows = list(
         Response.objects.filter(assessment=report.assessment, report_step__isnull=False)
         .order_by("pk")
-        .values_list("pk", "role", "report_step")
+        .values_list("pk", "role", "report_step", "entered_by_organisation")
     )
     if not rows:
         raise NoResponses(report.assessment.code)
@@ -220,6 +231,7 @@ def recompute_report(report: Report) -> dict:
         model=get_model(report.model_version),
         final=report.final,
         steps=_steps(rows),
+        protected=_protected(rows),
         # Every publication but a close without new responses added a step.
         last_step_published=report.final and report.revision > len(_steps(rows)),
     )

@@ -72,6 +72,22 @@ def role_counts(roles: Sequence[str]) -> dict[str, int]:
     return {role: counts[role] for role in sorted(counts, key=role_rank)}
 
 
+def protected_counts(responses: Sequence[tuple[str, bool]]) -> dict[str, int]:
+    """Per role, the responses the threshold protects: (role, entered_by_organisation) pairs.
+
+    Answers the organisation entered itself (paper, import) are known to the admin who typed
+    them, so they cannot make up a group's k: a role counts its answers through links when it
+    has any. A role with entered answers only counts those (its group is protected as any).
+
+    >>> protected_counts([("medewerker", False), *[("medewerker", True)] * 4, ("hr", True)])
+    {'hr': 1, 'medewerker': 1}
+    """
+    through_links = role_counts([role for role, entered in responses if not entered])
+    entered_only = role_counts([role for role, entered in responses if entered])
+    counts = {**entered_only, **through_links}
+    return {role: counts[role] for role in sorted(counts, key=role_rank)}
+
+
 def role_rank(role: str) -> tuple[int, str]:
     """The sort key of a role: ROLE_ORDER first, other roles after them by name."""
     return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)

@@ -357,6 +357,7 @@ def round_outcome(
     final: bool = True,
     steps: Sequence[Mapping[str, int]] = (),
     last_step_published: bool = False,
+    protected: Mapping[str, int] | None = None,
 ) -> dict:
     """Everything a report stores, from a round's completed responses.
 
@@ -372,9 +373,12 @@ def round_outcome(
     what it was made with.
     """
     counts = role_counts([role for role, _answers in responses]) if final else {}
+    # `protected`: the counts the threshold applies to, when some answers were entered by the
+    # organisation (anonymity.protected_counts; `steps` are then counted the same way).
+    protected = (protected if protected is not None else counts) if final else {}
     # Not final: no counts, so no group; the call still refuses a threshold below the floor.
     plan = report_groups(
-        counts, threshold, steps if final else (), last_step_published=last_step_published
+        protected, threshold, steps if final else (), last_step_published=last_step_published
     )
     counted = [(role, answers) for role, answers in responses if plan.counted(role)]
     answers = [answers for _role, answers in counted]

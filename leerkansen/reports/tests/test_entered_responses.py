@@ -25,9 +25,9 @@ from . import full_answers
 pytestmark = pytest.mark.django_db
 
 
-def answer(assessment: Assessment, number: int, *, entered: bool) -> None:
+def answer(assessment: Assessment, number: int, *, entered: bool, role: str = "hr") -> None:
     for _ in range(number):
-        response, _token = start_response(assessment, "hr")
+        response, _token = start_response(assessment, role)
         save_answers(response, full_answers())
         if entered:
             Response.objects.filter(pk=response.pk).update(entered_by_organisation=True)
@@ -36,7 +36,7 @@ def answer(assessment: Assessment, number: int, *, entered: bool) -> None:
 
 
 def a_round_with_links() -> Assessment:
-    assessment = new_assessment(make_organisation("Zorggroep De Linde"), roles=["hr"])
+    assessment = new_assessment(make_organisation("Zorggroep De Linde"), roles=["hr", "directie"])
     Assessment.objects.filter(pk=assessment.pk).update(links_made=True)
     assessment.refresh_from_db()
     return assessment
@@ -81,3 +81,22 @@ def test_a_round_of_only_entered_answers_publishes_in_steps_of_k():
     assert refresh_report(assessment) is None
     answer(assessment, 1, entered=True)
     assert refresh_report(assessment).response_count == k
+
+
+@pytest.mark.parametrize("entered", [True, False])
+def test_a_group_is_not_shown_apart_on_the_strength_of_entered_answers(entered):
+    k = settings.ANONYMITY_THRESHOLD
+    assessment = a_round_with_links()
+    answer(assessment, k, entered=False, role="hr")
+    answer(assessment, 1, entered=False, role="directie")
+    answer(assessment, k - 1, entered=entered, role="directie")
+    refresh_report(assessment)
+    close_round(assessment)
+    report = refresh_report(assessment)
+    assert report.final and report.role_counts == {"hr": k, "directie": k}
+    if entered:
+        # Directie is one answer through a link next to k - 1 the admin typed: its group
+        # score would be that one person's answers. Nobody is shown apart.
+        assert report.role_scores == {}
+    else:
+        assert set(report.role_scores) == {"hr", "directie"}
