@@ -2,7 +2,8 @@
 
 The round is answered by HR, management, line managers and employees, enough of them to show
 what a report of several respondents holds: counts per role, two roles compared with everyone,
-two roles hidden behind the anonymity threshold, agreement per challenge and open answers.
+two small roles shown as one group ("HR en directie"), the gap between the groups, agreement
+per challenge and open answers.
 The answers differ as people's do: line managers and employees see their managers' support
 and coaching (challenges 5 and 9) and the way learning needs are raised (3) differently, some
 items get "weet niet", some practices are in place ("al") or partly ("deels"), and each person
@@ -56,8 +57,8 @@ CONTEXT = {
 NEEDS = {"D_1": 1, "D_1_urgency": 5, "D_2": 4, "D_2_urgency": 4, "D_3": 9, "D_3_urgency": 3}
 PRACTICES = {"C_1_1": "al", "C_3_7": "deels"}
 
-# Responses per role: HR and management together (5) stay hidden, line managers and
-# employees are compared with everyone.
+# Responses per role: HR and management, each below the threshold, together (5) one group;
+# line managers and employees each a group of their own.
 DEMO_ROUND = {"hr": 2, "directie": 3, "leidinggevende": 5, "medewerker": 9}
 
 # How strongly each role agrees with the problem-worded items of each challenge (1-5, before

@@ -40,6 +40,12 @@ def get_or_render_pdf(report: Report) -> bytes:
     if report.pdf:
         return bytes(report.pdf)
     pdf = render_report_pdf(report)
-    Report.objects.filter(pk=report.pk, pdf__isnull=True, revision=report.revision).update(pdf=pdf)
+    Report.objects.filter(
+        pk=report.pk,
+        pdf__isnull=True,
+        revision=report.revision,
+        # Not a PDF rendered before a comment was hidden (comments.hide_comment).
+        hidden_comments=report.hidden_comments,
+    ).update(pdf=pdf)
     report.pdf = pdf
     return pdf
