@@ -183,3 +183,15 @@ def test_the_answering_pages_split_long_sections_at_challenge_boundaries():
     assert all(len(employee.items(section.id)) <= 12 for section in employee.sections)
     # Without a session any page address takes the statements of its section.
     assert len(pages_without_role().items("B3")) == len(get_questionnaire().items("B"))
+
+
+def test_an_employee_answers_in_about_ten_minutes_in_short_statements():
+    """At 10 to 12 seconds a statement (a common estimate for short agreement items), 40
+    statements and an optional open question stay under ten minutes."""
+    version = questionnaire_for("medewerker")
+    statements = [item for item in version.items() if item.scale == "agreement"]
+    assert len(statements) <= 40
+    assert len(version.items()) - len(statements) == 1  # the optional open question
+    words = [len(item.text.split()) for item in statements]
+    assert max(words) <= 17
+    assert sum(words) / len(words) <= 13

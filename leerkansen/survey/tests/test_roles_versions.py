@@ -11,7 +11,7 @@ from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.scoring.scales import scale_items, scores_of
 from leerkansen.survey.models import Response
 from leerkansen.survey.services import complete_response, completed_responses, save_answers
-from leerkansen.survey.tests import enough_for_a_report, link, make_invitation, the_response
+from leerkansen.survey.tests import link, make_invitation, the_response
 from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,9 @@ def test_a_response_of_1_1_0_and_one_of_2_0_0_are_scored_together():
     save_answers(old, dict.fromkeys(earlier.diagnostic_items, 5))
     complete_response(old)
     new = Response.objects.create(assessment=assessment, role="medewerker", resume_token_hash="y")
-    save_answers(new, {item_id: int(v) for item_id, v in enough_for_a_report("medewerker").items()})
+    # Three of the employee's four statements of challenge 1: enough for its score.
+    own = questionnaire_for("medewerker").diagnostic_items(1)[:3]
+    save_answers(new, {item.id: 2 for item in own})
     complete_response(new)
     answers = [answers for _role, answers in completed_responses(assessment)]
     items = scale_items(get_questionnaire())
