@@ -55,7 +55,8 @@ def organisation():
 @pytest.fixture
 def respondent():
     client = Client()
-    _invitation, token = make_invitation(make_round(), "medewerker")
+    # HR: the version with the context step the option test posts to.
+    _invitation, token = make_invitation(make_round(), "hr")
     assert client.get(link(token)).status_code == 302
     return client
 

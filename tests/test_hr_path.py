@@ -201,7 +201,7 @@ def test_hr_admin_goes_from_report_to_plan_printouts_new_round_and_progress(
     answer_questionnaire(page, answers_for("hr", 1))
     # One response is below the anonymity threshold: the report comes when the round closes.
     assert not Report.objects.filter(assessment=second_round).exists()
-    page.goto(f"/organisatie/rondes/{second_round.code}/")
+    page.goto(f"/organisatie/rondes/{second_round.code}/afsluiten/")
     page.locator(
         f'form[action="/organisatie/rondes/{second_round.code}/afsluiten/"] button'
     ).click()

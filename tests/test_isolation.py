@@ -81,6 +81,8 @@ MATRIX: dict[str, Row] = {
     "organisations:password_reset_confirm": row([OK] * 5, [OK] * 5),
     "organisations:dashboard": MEMBERS_ONLY_GET,
     "organisations:create": row([OK, L, OK, L, OK], [OK, L, OK, L, OK]),
+    # Without a choice, back to the organisation's page; another's code is a 404 (test_switch).
+    "organisations:switch": row([405, L, R, L, 405], ["away", L, R, L, "away"]),
     "organisations:team": MEMBERS_ONLY_GET,
     "organisations:invite": MEMBERS_ONLY_FORM,
     "organisations:invitation": row([404] * 5, [404] * 5),
@@ -111,7 +113,7 @@ MATRIX: dict[str, Row] = {
     "rounds:shared_link": A_ONLY_POST,
     "rounds:disable_link": A_ONLY_POST,
     "rounds:remind": A_ONLY_POST,
-    "rounds:close": A_ONLY_POST,
+    "rounds:close": row([404, L, R, L, OK], [404, L, R, L, "away"]),
     "reports:round_report": A_ONLY_POST,
     "rounds:answer": A_ONLY_POST,
     "survey:start": row([OK] * 5, [405] * 5),
@@ -123,11 +125,15 @@ MATRIX: dict[str, Row] = {
         ["start", OK, "start", "start", "start"], ["start", OK, "start", "start", "start"]
     ),
     "survey:thanks": row(["start", "start", "start", "start", "start"], [405] * 5),
+    # Only after a shared link's send; nobody here sent one.
+    "survey:again": row([405] * 5, ["start"] * 5),
     "reports:demo_report": PUBLIC_PAGE,
     "reports:demo_report_pdf": PUBLIC_PAGE,
     "reports:report": A_ONLY_GET,
     "reports:report_pdf": A_ONLY_GET,
     "reports:rate_actions": row([404, L, R, L, OK], [404, L, R, L, OK]),
+    # An empty post hides nothing and goes back to the page.
+    "reports:comments": row([404, L, R, L, OK], [404, L, R, L, "away"]),
     # Researchers only; everyone else logged in is refused (and the refusal is logged).
     "research:dashboard": RESEARCHERS_ONLY_GET,
     "research:organisation_list": RESEARCHERS_ONLY_GET,
@@ -149,6 +155,11 @@ MATRIX: dict[str, Row] = {
     "api_v1:create_assessment": row([405] * 5, [422, 401, 401, 401, 422]),
     "api_v1:report": API_A_ONLY,
     "api_v1:report_pdf": API_A_ONLY,
+    # An empty body is not JSON (400); B's key opens a round of B's own.
+    "api_v1:create_round": row([405] * 5, [400, 401, 401, 401, 400]),
+    "api_v1:enter_round_response": row([405] * 5, [404, 401, 401, 401, 400]),
+    "api_v1:close_round": row([405] * 5, [404, 401, 401, 401, OK]),
+    "api_v1:round_report": API_A_ONLY,
 }
 # Pages without anyone's data may be cached; every other page answers with no-store.
 CACHEABLE = {

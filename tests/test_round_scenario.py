@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import compute_report
-from leerkansen.scoring.round_outcome import scores_by_role
+from leerkansen.scoring.round_outcome import scores_by_group
 from leerkansen.scoring.scales import score_value
 from leerkansen.survey.forms import encode, widget_for
 from leerkansen.testing import PASSWORD, assert_no_axe_violations
@@ -274,7 +274,7 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
     challenges = [str(number) for number in range(1, 10)]
     assert everyone == [score_value(expected["scores"][c]) for c in challenges]
     assert employees == [score_value(expected["role_scores"]["medewerker"][c]) for c in challenges]
-    managers = scores_by_role(published, {"leidinggevende"}, questionnaire)["leidinggevende"]
+    managers = scores_by_group(published, {"m": ("leidinggevende",)}, questionnaire)["m"]
     managers = [score_value(managers[c]) for c in challenges]
     # The managers' own scores would differ from every number shown in their row...
     for row, manager in zip(shown, managers, strict=True):

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leerkansen.content.questionnaire import Questionnaire, get_questionnaire
+from leerkansen.content.questionnaire import Questionnaire
+from leerkansen.content.questionnaire_pages import pages_without_role, questionnaire_pages
 from leerkansen.lib.clients import client_address
 from leerkansen.organisations.models import Membership
 
@@ -114,7 +115,7 @@ def _continue(request: HttpRequest, response: Response) -> HttpResponse:
     pending_section = _save_pending_answers(request, response)
     if pending_section:
         return redirect("survey:section", section_id=pending_section)
-    section_id = resume_section(answers_of(response))
+    section_id = resume_section(answers_of(response), questionnaire_pages(response.role))
     if section_id is None:
         return redirect("survey:review")
     return redirect("survey:section", section_id=section_id)
@@ -125,7 +126,7 @@ def _save_pending_answers(request: HttpRequest, response: Response) -> str | Non
     pending = request.session.pop(SESSION_PENDING_KEY, None)
     if not isinstance(pending, dict) or response.assessment.status != Assessment.Status.OPEN:
         return None
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_pages(response.role)
     section = questionnaire.section(str(pending.get("section", "")))
     data = pending.get("data")
     if section is None or not isinstance(data, dict):
@@ -199,10 +200,10 @@ def _url_or_empty(name: str) -> str:
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
     """Who answers how: respondents through their link, HR through an account."""
-    questionnaire = get_questionnaire()
     current = session_response(request)
     if current and (current.is_completed or current.assessment.status != Assessment.Status.OPEN):
         current = None
+    questionnaire = questionnaire_pages(current.role) if current else pages_without_role()
     context = {
         "questionnaire": questionnaire,
         "current": current,
@@ -289,7 +290,7 @@ def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
     Rendered at the resume link's own address: the token stays in the address bar rather
     than in the session, so nothing in the browser shows the page again without the link.
     """
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_pages(response.role)
     answers = answers_of(response)
     sections = [
         {
@@ -318,7 +319,9 @@ def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @link_cookie
 def section(request: HttpRequest, section_id: str) -> HttpResponse:
-    questionnaire = get_questionnaire()
+    # The link's role decides the version: another role's section does not exist here.
+    current = session_response(request)
+    questionnaire = questionnaire_pages(current.role) if current else pages_without_role()
     if questionnaire.section(section_id) is None:
         raise Http404
     if request.method == "POST":
@@ -381,7 +384,7 @@ def _keep_for_later(
 
 @with_open_response
 def section_page(request: HttpRequest, response: Response, section_id: str) -> HttpResponse:
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_pages(response.role)
     current = questionnaire.section(section_id)
     previous, following = adjacent_sections(section_id, questionnaire)
     saved = answers_of(response, [item.id for item in questionnaire.items(section_id)])
@@ -407,7 +410,7 @@ def section_page(request: HttpRequest, response: Response, section_id: str) -> H
 @link_cookie
 @with_open_response
 def review(request: HttpRequest, response: Response) -> HttpResponse:
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_pages(response.role)
     answers = answers_of(response)
     scorable = can_be_scored(answers, questionnaire)
     if request.method == "POST" and scorable:

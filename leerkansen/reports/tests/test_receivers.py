@@ -14,7 +14,8 @@ from leerkansen.testing import make_round
 
 pytestmark = pytest.mark.django_db
 
-ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_2": "4", "B1_3": "5", "B1_4": "2"}
+# Four of challenge 1's five statements in HR's version (make_invitation's default role).
+ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_3": "5", "B1_5": "4", "B1_6": "2"}
 
 
 def send_answers(assessment) -> Client:

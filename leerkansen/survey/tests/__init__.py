@@ -8,6 +8,7 @@ from itertools import count
 from django.http import HttpRequest
 from django.test import Client
 
+from leerkansen.content.questionnaire import questionnaire_for
 from leerkansen.survey.models import Assessment, Invitation, Response
 from leerkansen.survey.respondent import LINK_COOKIE, LINK_COOKIE_SALT, SESSION_RESPONSE_KEY
 from leerkansen.survey.rounds import _new_invitation, invitation_token
@@ -22,7 +23,7 @@ def admin_client(user) -> Client:
 
 
 def make_invitation(
-    assessment: Assessment, role: str = "medewerker", email: str = "", shared: bool = False
+    assessment: Assessment, role: str = "hr", email: str = "", shared: bool = False
 ) -> tuple[Invitation, str]:
     """An invitation of the round and its link's token (no e-mail sent)."""
     if shared:
@@ -46,3 +47,9 @@ def resume_token_of(client: Client) -> str:
     request = HttpRequest()
     request.COOKIES = {LINK_COOKIE: client.cookies[LINK_COOKIE].value}
     return request.get_signed_cookie(LINK_COOKIE, salt=LINK_COOKIE_SALT)
+
+
+def enough_for_a_report(role: str = "hr") -> dict[str, str]:
+    """Four of challenge 1's statements in `role`'s version, as a browser posts them: at
+    least three quarters, enough for a score and a report."""
+    return {item.id: "4" for item in questionnaire_for(role).diagnostic_items(1)[:4]}

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.reports.tests import add_responses, full_answers
@@ -83,7 +84,6 @@ def answer_section_a(page) -> None:
         item(page, item_id).get_by_label("Weet niet").check()
     item(page, "A_hr_capacity").get_by_label("Minder dan één voltijdse job").check()
     item(page, "A_training_plan").get_by_label("In opmaak").check()
-    item(page, "A_role").get_by_label("HR of opleiding").check()
 
 
 def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
@@ -100,7 +100,8 @@ def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
     )
     page = phone()
     start(page, invitation_link)
-    expect(page.get_by_role("progressbar", name="Stap 1 van 6")).to_be_visible()
+    # HR's version: A, five pages of statements, three of practices, D, E, the overview.
+    expect(page.get_by_role("progressbar", name="Stap 1 van 12")).to_be_visible()
     expect(page.get_by_text("Bewaar deze link: zo kan je later verder")).to_be_visible()
     resume_url = page.get_by_role(
         "textbox", name="Bewaar deze link: zo kan je later verder"
@@ -112,14 +113,14 @@ def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
 
     answer_section_a(page)
     page.get_by_role("button", name="Volgende").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen (1 van 5)")
     expect(page.get_by_text("Je antwoorden zijn bewaard.")).to_be_visible()
-    expect(page.get_by_role("progressbar", name="Stap 2 van 6")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Stap 2 van 12")).to_be_visible()
     assert_no_sideways_scroll(page)
 
     # Part of B, saved on change; then the phone's browser is closed.
     item(page, "B1_1").get_by_label("Helemaal eens", exact=True).check()
-    item(page, "B1_2").get_by_label("Eens", exact=True).check()
+    item(page, "B1_6").get_by_label("Eens", exact=True).check()
     item(page, "B1_3").get_by_label("Weet niet").check()
     expect(page.locator(".autosave-status")).to_have_text("Bewaard")
     page.context.close()
@@ -127,12 +128,12 @@ def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
     # Later, another browser with the saved link.
     page = phone()
     page.goto(resume_url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen (1 van 5)")
     assert "/hervat/" not in page.url
     expect(item(page, "B1_1").get_by_label("Helemaal eens", exact=True)).to_be_checked()
-    expect(item(page, "B1_2").get_by_label("Eens", exact=True)).to_be_checked()
+    expect(item(page, "B1_6").get_by_label("Eens", exact=True)).to_be_checked()
     expect(item(page, "B1_3").get_by_label("Weet niet")).to_be_checked()
-    expect(item(page, "B1_4").get_by_label("Eens", exact=True)).not_to_be_checked()
+    expect(item(page, "B1_7").get_by_label("Eens", exact=True)).not_to_be_checked()
 
     page.get_by_role("button", name="Vorige").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Over je organisatie")
@@ -140,14 +141,25 @@ def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
     expect(page.get_by_label("In welke sector is je organisatie vooral actief?")).to_have_value("Q")
     page.get_by_role("button", name="Volgende").click()
 
-    # The rest of B: "Eens" everywhere still open.
-    for b_item in get_questionnaire().items("B")[3:]:
-        item(page, b_item.id).get_by_label("Eens", exact=True).check()
-    page.get_by_role("button", name="Volgende").click()
+    # The rest of the statements, page by page: "Eens" everywhere still open.
+    pages = questionnaire_pages("hr")
+    for section in pages.sections:
+        if section.kind != "diagnostic":
+            continue
+        expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
+        for b_item in pages.items(section.id):
+            if b_item.id not in ("B1_1", "B1_6", "B1_3"):
+                item(page, b_item.id).get_by_label("Eens", exact=True).check()
+        page.get_by_role("button", name="Volgende").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Wat doen jullie al?")
-    item(page, "C_1_1").get_by_label("Hebben we al").check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat doen jullie al? (1 van 3)")
+    page.locator("#id_C_1_1").select_option("al")
     page.get_by_role("button", name="Volgende").click()
+    for number in (2, 3):
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            f"Wat doen jullie al? ({number} van 3)"
+        )
+        page.get_by_role("button", name="Volgende").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Jullie grootste noden")
     needs = page.locator("select.item__select")
@@ -157,7 +169,7 @@ def test_invited_person_answers_closes_the_browser_midway_resumes_and_sends(
     page.get_by_role("button", name="Volgende").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Leren vandaag")
-    for e_item in get_questionnaire().items("E"):
+    for e_item in pages.items("E"):
         if e_item.scale == "text":
             page.get_by_label(e_item.text).fill("Meer tijd om van elkaar te leren.")
         else:
@@ -318,11 +330,11 @@ def test_an_expired_session_keeps_the_page_until_the_link_is_opened_again(phone,
         "textbox", name="Bewaar deze link: zo kan je later verder"
     ).input_value()
     page.get_by_role("button", name="Volgende").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen (1 van 5)")
     # The session ends while the page is open (the CSRF cookie stays, as in a real browser).
     page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
     item(page, "B1_1").get_by_label("Helemaal eens", exact=True).check()
-    item(page, "B1_2").get_by_label("Weet niet").check()
+    item(page, "B1_6").get_by_label("Weet niet").check()
     # Saving on change fails visibly; the button keeps the page for later.
     expect(page.locator(".autosave-status")).to_contain_text("Nog niet bewaard")
     page.get_by_role("button", name="Volgende").click()
@@ -335,9 +347,9 @@ def test_an_expired_session_keeps_the_page_until_the_link_is_opened_again(phone,
     assert_no_sideways_scroll(page)
 
     page.goto(resume_url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitdagingen (1 van 5)")
     expect(
         page.get_by_text("De antwoorden die je gaf voor je sessie verliep, zijn bewaard.")
     ).to_be_visible()
     expect(item(page, "B1_1").get_by_label("Helemaal eens", exact=True)).to_be_checked()
-    expect(item(page, "B1_2").get_by_label("Weet niet")).to_be_checked()
+    expect(item(page, "B1_6").get_by_label("Weet niet")).to_be_checked()

@@ -16,7 +16,8 @@ from django.contrib.sessions.models import Session
 from django.core.signing import get_cookie_signer
 from django.test import Client
 
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
+from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.survey.models import Response
 from leerkansen.survey.respondent import (
     LINK_COOKIE,
@@ -81,7 +82,7 @@ def answer_and_send(browser: Client, words: str = OWN_WORDS) -> None:
     words), leave the rest open, and send."""
     browser.post(section_url("A"), {"A_size": "50_249", "A_sites": "weet-niet"})
     browser.post(
-        section_url("B"), {"B1_1": "4", "B1_2": "1", "B1_3": "5", "B1_4": "2", "B1_5": "weet-niet"}
+        section_url("B"), {"B1_1": "4", "B1_6": "1", "B1_3": "5", "B1_7": "2", "B1_5": "weet-niet"}
     )
     browser.post(section_url("D"), {"D_1": "3", "D_1_urgency": "5"})
     browser.post(section_url("E"), {"E_1": "2", "E_open": words})
@@ -91,7 +92,7 @@ def answer_and_send(browser: Client, words: str = OWN_WORDS) -> None:
 @pytest.fixture
 def sent(assessment):
     """A respondent who came with a personal link and sent; their browser and resume link."""
-    _invitation, token = make_invitation(assessment, "leidinggevende")
+    _invitation, token = make_invitation(assessment, "hr")
     browser = Client()
     browser.get(link(token))
     saved_link = resume_token_of(browser)  # what the "save this link" box showed
@@ -108,13 +109,13 @@ def test_the_resume_link_of_a_sent_response_shows_every_answer_read_only(sent):
     assert page.status_code == 200
     html = page.content.decode()
     assert HEADING in html
-    assert "Je antwoordde als: Leidinggevende." in html
+    assert "Je antwoordde als: HR." in html
     shown = answers_shown(html)
     assert shown[text_of("A_size")] == "50 tot 249"
     assert shown[text_of("A_sites")] == "Weet niet"
     assert shown[text_of("A_sector")] == NOT_ANSWERED
     assert shown[text_of("B1_1")] == label_of("B1_1", 4) == "Eens"
-    assert shown[text_of("B1_2")] == "Helemaal oneens"
+    assert shown[text_of("B1_6")] == "Helemaal oneens"
     assert shown[text_of("B1_5")] == "Weet niet"
     assert shown[text_of("B2_1")] == NOT_ANSWERED
     assert shown[text_of("D_1")] == label_of("D_1", 3)
@@ -122,8 +123,8 @@ def test_the_resume_link_of_a_sent_response_shows_every_answer_read_only(sent):
     assert shown[text_of("E_1")] == "Oneens"
     assert shown[text_of("C_1_1")] == NOT_ANSWERED
     # Every item of the questionnaire is listed, once.
-    assert len(shown) == len({item.text for item in get_questionnaire().items()})
-    for step, section in enumerate(get_questionnaire().sections, start=1):
+    assert len(shown) == len({item.text for item in questionnaire_for("hr").items()})
+    for step, section in enumerate(questionnaire_pages("hr").sections, start=1):
         assert f"Stap {step}: {html_module.escape(section.title)}" in html
 
 
@@ -239,7 +240,7 @@ def test_the_handed_over_link_is_scoped_signed_and_short_lived(assessment):
     _invitation, token = make_invitation(assessment)
     browser = Client()
     browser.get(link(token))
-    browser.post(section_url("B"), {"B1_1": "4", "B1_2": "1", "B1_3": "5", "B1_4": "2"})
+    browser.post(section_url("B"), {"B1_1": "4", "B1_6": "1", "B1_3": "5", "B1_7": "2"})
     browser.post(REVIEW)
     cookie = browser.cookies[SENT_COOKIE]
     assert cookie["path"] == THANKS
@@ -353,7 +354,7 @@ def test_a_respondent_reads_what_they_answered_on_a_phone_with_the_keyboard(
     from leerkansen.testing import assert_no_axe_violations
 
     assessment = make_round()
-    _invitation, token = make_invitation(assessment, "medewerker")
+    _invitation, token = make_invitation(assessment, "hr")
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="nl-BE"
     )
@@ -361,9 +362,9 @@ def test_a_respondent_reads_what_they_answered_on_a_phone_with_the_keyboard(
     page.set_default_timeout(10_000)
     page.goto(link(token))
     page.goto(section_url("B"))
-    for item_id, label in (("B1_1", "Eens"), ("B1_2", "Oneens"), ("B1_3", "Eens")):
+    for item_id, label in (("B1_1", "Eens"), ("B1_6", "Oneens"), ("B1_3", "Eens")):
         page.locator(f"#vraag-{item_id}").get_by_label(label, exact=True).check()
-    page.locator("#vraag-B1_4").get_by_label("Weet niet").check()
+    page.locator("#vraag-B1_7").get_by_label("Weet niet").check()
     page.locator("#vraag-B1_5").get_by_label("Helemaal eens", exact=True).check()
     page.get_by_role("button", name="Volgende").click()
     page.goto(section_url("E"))

@@ -58,7 +58,8 @@ def test_reminders_go_to_personal_invitees_who_have_not_answered_once_a_week():
     assert "Al begonnen?" in message.body
     url = re.search(r"https://leerkansen.example(/vragenlijst/uitnodiging/[\w-]+/)", message.body)
     # The reminder's link is the invitation's own link: it still opens the questionnaire.
-    assert Client().get(url.group(1))["Location"] == "/vragenlijst/stap/A/"
+    # An employee's version starts with the statements (no context step).
+    assert Client().get(url.group(1))["Location"] == "/vragenlijst/stap/B/"
     waiting.refresh_from_db()
     assert waiting.reminded_on == timezone.localdate()
 

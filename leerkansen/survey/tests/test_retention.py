@@ -30,7 +30,7 @@ from leerkansen.testing import make_admin, make_round, make_user
 
 pytestmark = pytest.mark.django_db
 
-SOME_ANSWERS = {"B1_1": 4, "B1_2": None, "B1_3": 5}
+SOME_ANSWERS = {"B1_1": 4, "B1_6": None, "B1_3": 5}
 
 
 def days_ago(days: int):
@@ -164,7 +164,7 @@ def test_an_expired_personal_link_still_sends_its_draft_after_purging(client):
     assessment = make_round()
     invitation, token = make_invitation(assessment, "medewerker")
     client.get(link(token))
-    client.post("/vragenlijst/stap/B/", {"B1_1": "4", "B1_2": "4", "B1_3": "5", "B1_4": "2"})
+    client.post("/vragenlijst/stap/B/", {"B1_1": "4", "B1_6": "4", "B1_3": "5", "B1_7": "2"})
     expire(invitation)
 
     purge_expired(timezone.now())

@@ -12,14 +12,19 @@ from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.survey.models import Assessment, Invitation, Response
 from leerkansen.survey.services import complete_response, save_answers, start_response
-from leerkansen.survey.tests import admin_client, link, make_invitation, the_response
+from leerkansen.survey.tests import (
+    admin_client,
+    enough_for_a_report,
+    link,
+    make_invitation,
+    the_response,
+)
 from leerkansen.testing import BARE, make_admin, make_round
 
 pytestmark = pytest.mark.django_db
 
 ROUNDS = "/organisatie/rondes/"
 LINK_IN_MAIL = re.compile(r"http://testserver(/vragenlijst/uitnodiging/[\w-]{43}/)")
-ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_2": "4", "B1_3": "5", "B1_4": "2"}
 
 
 def round_url(assessment: Assessment, rest: str = "") -> str:
@@ -42,7 +47,7 @@ def assessment(organisation):
 
 
 def answer_and_send(client: Client) -> None:
-    client.post("/vragenlijst/stap/B/", ENOUGH_FOR_A_REPORT)
+    client.post("/vragenlijst/stap/B/", enough_for_a_report(the_response(client).role))
     assert client.post("/vragenlijst/overzicht/")["Location"] == "/vragenlijst/bedankt/"
 
 
@@ -102,7 +107,8 @@ def test_personal_invitations_are_e_mailed_with_a_link_that_works(admin, assessm
     assert "<li>an@linde.be</li>" in html
 
     respondent = Client()
-    assert respondent.get(path)["Location"] == "/vragenlijst/stap/A/"
+    # An employee's version starts with the statements: no context step.
+    assert respondent.get(path)["Location"] == "/vragenlijst/stap/B/"
     assert the_response(respondent).role == "medewerker"
 
     # Sending again to a known address does not send a second link.

@@ -14,7 +14,7 @@ from leerkansen.testing import make_round
 
 REVIEW = "/vragenlijst/overzicht/"
 THANKS = "/vragenlijst/bedankt/"
-ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_2": "4", "B1_3": "5", "B1_4": "2"}
+ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_3": "5", "B1_5": "4", "B1_6": "2"}
 
 
 @contextmanager

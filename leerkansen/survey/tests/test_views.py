@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
+from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.reports.models import Report
 from leerkansen.reports.tests import add_responses
 from leerkansen.survey.models import Response
@@ -31,10 +32,9 @@ SECTION_A = {
     "A_telework": "0_10",
     "A_hr_capacity": "lt1",
     "A_training_plan": "in_opmaak",
-    "A_role": "hr",
 }
-# Four of challenge 1's five statements: three quarters, enough for a score and a report.
-ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_2": "4", "B1_3": "5", "B1_4": "2"}
+# Four of challenge 1's five statements in the HR version: three quarters, enough for a report.
+ENOUGH_FOR_A_REPORT = {"B1_1": "4", "B1_3": "5", "B1_5": "4", "B1_6": "2"}
 
 
 def section_url(section_id: str) -> str:
@@ -68,8 +68,8 @@ def assessment():
 
 @pytest.fixture
 def respondent(client, assessment):
-    """A respondent who opened their personal invitation link."""
-    _invitation, token = make_invitation(assessment, "medewerker")
+    """A respondent in HR (the version with every step) who opened their personal link."""
+    _invitation, token = make_invitation(assessment, "hr")
     client.get(link(token))
     return client
 
@@ -99,7 +99,8 @@ def test_invitation_link_starts_a_response_and_opens_the_first_step_with_the_res
     response = client.get(link(token))
     # The token leaves the address bar at once.
     assert response.status_code == 302
-    assert response["Location"] == section_url("A")
+    # A line manager's version has no context step: it starts with the statements.
+    assert response["Location"] == section_url("B")
     assert token not in response["Location"]
 
     draft = the_response(client)
@@ -110,11 +111,14 @@ def test_invitation_link_starts_a_response_and_opens_the_first_step_with_the_res
     resume_token = resume_token_of(client)
     assert response_for_token(resume_token.split(".")[0]) == draft
 
-    page = client.get(section_url("A"))
+    # Another role's step does not exist in this version.
+    assert client.get(section_url("A")).status_code == 404
+    page = client.get(section_url("B"))
     # The page holds the private link: never kept in a shared cache.
     assert "no-store" in page["Cache-Control"]
     html = page.content.decode()
     assert "Je vragenlijst is gestart. Bewaar eerst de link hieronder" in html
+    # Three pages of statements, needs, outcomes and the overview.
     assert "Stap 1 van 6" in html
     assert '<progress class="survey-progress__bar" value="1" max="6"' in html
     assert "Bewaar deze link: zo kan je later verder" in html
@@ -123,16 +127,18 @@ def test_invitation_link_starts_a_response_and_opens_the_first_step_with_the_res
 
 
 def test_every_section_page_shows_its_title_purpose_and_step(respondent):
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_pages("hr")
+    # A, five pages of statements, three of practices, D, E and the overview.
+    assert len(questionnaire.sections) + 1 == 12
     for step, section in enumerate(questionnaire.sections, start=1):
         html = respondent.get(section_url(section.id)).content.decode()
         assert f"<h1>{section.title}</h1>" in html
         assert section.purpose in html
-        assert f"Stap {step} van 6" in html
+        assert f"Stap {step} van 12" in html
         for item in questionnaire.items(section.id):
             assert f'id="vraag-{item.id}"' in html
     html = respondent.get(REVIEW).content.decode()
-    assert "Stap 6 van 6" in html
+    assert "Stap 12 van 12" in html
 
 
 def test_agreement_items_spell_out_every_option_and_keep_dont_know_apart(respondent):
@@ -144,19 +150,23 @@ def test_agreement_items_spell_out_every_option_and_keep_dont_know_apart(respond
     scale, dont_know = item.split('<div class="item__dont-know">')
     assert "Weet niet" not in scale
     assert 'value="weet-niet"' in dont_know
-    assert html.count("<fieldset") == len(get_questionnaire().items("B"))
+    # The first page of statements: challenges 1 and 2.
+    assert html.count("<fieldset") == len(questionnaire_pages("hr").items("B")) == 10
 
 
 def test_practices_are_grouped_under_their_challenge(respondent):
-    html = respondent.get(section_url("C")).content.decode()
-    assert html.count('<fieldset class="item item--practice"') == 48
-    assert html.count('class="challenge-heading challenge-') == 9
+    pages = [respondent.get(section_url(page)).content.decode() for page in ("C", "C2", "C3")]
+    # 47 rows, one select each: 1.1 and 2.2 are one practice, asked once.
+    assert sum(page.count('<select class="item__select" name="C_') for page in pages) == 47
+    assert sum(page.count('class="challenge-heading challenge-') for page in pages) == 9
+    html = pages[0]
     # Action 2.1 comes after the heading of challenge 2 and before that of challenge 3.
     assert html.index('id="uitdaging-2"') < html.index('id="vraag-C_2_1"')
     assert html.index('id="vraag-C_2_1"') < html.index('id="uitdaging-3"')
     assert "Deze stap is niet verplicht." in html
     # Practices are numbered by their action, as in the action menu.
-    assert '<span class="item__number">2.1</span> ' in fieldset_of(html, "C_2_1")
+    row = html[html.index('id="vraag-C_2_1"') :]
+    assert '<span class="item__number">2.1</span> ' in row[: row.index("</select>")]
 
 
 def test_needs_are_three_selects_of_the_nine_challenges_with_optional_urgency(respondent):
@@ -171,18 +181,18 @@ def test_needs_are_three_selects_of_the_nine_challenges_with_optional_urgency(re
 
 
 def test_saving_a_page_then_going_back_shows_the_answers(respondent):
-    response = save(respondent, "B", {"B1_1": "4", "B1_2": "weet-niet"})
-    assert response["Location"] == section_url("C")
-    html = respondent.get(section_url("C")).content.decode()
+    response = save(respondent, "B", {"B1_1": "4", "B1_6": "weet-niet"})
+    assert response["Location"] == section_url("B2")
+    html = respondent.get(section_url("B2")).content.decode()
     assert "Je antwoorden zijn bewaard." in html
 
     response = save(respondent, "C", {"C_1_1": "al"}, navigate="previous")
-    assert response["Location"] == section_url("B")
+    assert response["Location"] == section_url("B5")
     html = respondent.get(section_url("B")).content.decode()
     assert is_checked(html, "B1_1", "4")
-    assert is_checked(html, "B1_2", "weet-niet")
+    assert is_checked(html, "B1_6", "weet-niet")
     html = respondent.get(section_url("C")).content.decode()
-    assert is_checked(html, "C_1_1", "al")
+    assert '<option value="al" selected>Hebben we al</option>' in html
 
 
 def test_previous_and_next_follow_the_order_of_the_steps(respondent):
@@ -198,7 +208,7 @@ def test_previous_and_next_follow_the_order_of_the_steps(respondent):
 
 def test_a_wrong_value_gets_a_dutch_message_next_to_it_and_the_rest_is_saved(respondent):
     save(respondent, "B", {"B1_1": "2"})
-    response = save(respondent, "B", {"B1_1": "9", "B1_2": "3", "B1_3": "weet-niet"})
+    response = save(respondent, "B", {"B1_1": "9", "B1_6": "3", "B1_3": "weet-niet"})
     assert response.status_code == 200
     html = response.content.decode()
 
@@ -212,16 +222,16 @@ def test_a_wrong_value_gets_a_dutch_message_next_to_it_and_the_rest_is_saved(res
     assert '<a href="#vraag-B1_1">' in html
     assert "Je andere antwoorden op deze pagina zijn bewaard." in html
     # Nothing typed is lost on the page...
-    assert is_checked(html, "B1_2", "3")
+    assert is_checked(html, "B1_6", "3")
     assert is_checked(html, "B1_3", "weet-niet")
     # ...and the valid answers are stored, the earlier answer to B1_1 untouched.
-    assert answers_of(the_response(respondent)) == {"B1_1": 2, "B1_2": 3, "B1_3": None}
+    assert answers_of(the_response(respondent)) == {"B1_1": 2, "B1_6": 3, "B1_3": None}
 
 
 def test_an_item_left_empty_keeps_its_earlier_answer(respondent):
     save(respondent, "B", {"B1_1": "5"})
-    save(respondent, "B", {"B1_2": "1"})
-    assert answers_of(the_response(respondent)) == {"B1_1": 5, "B1_2": 1}
+    save(respondent, "B", {"B1_6": "1"})
+    assert answers_of(the_response(respondent)) == {"B1_1": 5, "B1_6": 1}
 
 
 def test_context_answers_are_saved_with_their_codes(respondent):
@@ -232,7 +242,8 @@ def test_context_answers_are_saved_with_their_codes(respondent):
     assert answers["A_sites"] == "2_3"
     html = respondent.get(section_url("A")).content.decode()
     assert '<option value="Q" selected>Gezondheidszorg en welzijn</option>' in html
-    assert is_checked(html, "A_role", "hr")
+    # The link sets the role: nobody is asked it.
+    assert 'id="vraag-A_role"' not in html
 
 
 def test_an_emptied_need_loses_its_answer_and_its_urgency(respondent):
@@ -256,7 +267,7 @@ def test_the_same_challenge_cannot_be_ranked_twice(respondent):
 
 def test_resume_link_restores_the_session_and_the_saved_answers(respondent):
     save(respondent, "A", SECTION_A)
-    save(respondent, "B", {"B1_1": "4", "B2_3": "1"})
+    save(respondent, "B", {"B1_1": "4", "B2_5": "1"})
     token = resume_token_of(respondent)
 
     elsewhere = Client()
@@ -267,14 +278,14 @@ def test_resume_link_restores_the_session_and_the_saved_answers(respondent):
     assert elsewhere.session[SESSION_RESPONSE_KEY] == respondent.session[SESSION_RESPONSE_KEY]
 
     html = elsewhere.get(section_url("B")).content.decode()
-    assert checked_values(html) == {"B1_1": "4", "B2_3": "1"}
+    assert checked_values(html) == {"B1_1": "4", "B2_5": "1"}
     assert f"/vragenlijst/hervat/{token}/" in html
     html = elsewhere.get(section_url("A")).content.decode()
     assert is_checked(html, "A_size", "50_249")
 
 
 def test_resume_link_with_everything_answered_opens_the_review(respondent):
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_pages("hr")
     for section in questionnaire.sections:
         data = {
             item.id: "weet-niet" if item.allows_dont_know else str(item.options[0].value)
@@ -317,9 +328,9 @@ def test_another_respondent_only_ever_sees_their_own_answers(respondent, assessm
     assert other.session[SESSION_RESPONSE_KEY] != respondent.session[SESSION_RESPONSE_KEY]
     html = other.get(section_url("B")).content.decode()
     assert checked_values(html) == {}
-    save(other, "B", {"B1_1": "1"})
+    save(other, "B", {"B1_6": "1"})
     assert answers_of(the_response(respondent)) == {"B1_1": 5}
-    assert answers_of(the_response(other)) == {"B1_1": 1}
+    assert answers_of(the_response(other)) == {"B1_6": 1}
 
 
 def test_review_lists_what_is_unanswered_with_links_and_says_sending_is_allowed(respondent):
@@ -328,9 +339,9 @@ def test_review_lists_what_is_unanswered_with_links_and_says_sending_is_allowed(
     response = respondent.get(REVIEW)
     assert response.status_code == 200
     html = response.content.decode()
-    questionnaire = get_questionnaire()
-    b1_5 = questionnaire.item("B1_5")
-    assert f'<a href="/vragenlijst/stap/B/#vraag-B1_5">{escape(b1_5.text)}</a>' in html
+    questionnaire = questionnaire_for("hr")
+    b1_7 = questionnaire.item("B1_7")
+    assert f'<a href="/vragenlijst/stap/B/#vraag-B1_7">{escape(b1_7.text)}</a>' in html
     assert escape(questionnaire.item("B1_1").text) not in html
     assert "Stap 1: Over je organisatie" in html
     assert "Alles beantwoord." in html
@@ -342,7 +353,7 @@ def test_review_lists_what_is_unanswered_with_links_and_says_sending_is_allowed(
 
 
 def test_sending_thanks_the_respondent_and_brings_the_report_up_to_date(respondent):
-    save(respondent, "B", {f"B{c}_{i}": "4" for c in range(1, 10) for i in range(1, 6)})
+    save(respondent, "B", {item.id: "4" for item in questionnaire_for("hr").items("B")})
     save(respondent, "D", {"D_1": "1", "D_2": "4", "D_3": "9"})
     first = respondent.post(REVIEW)
     draft = the_response(respondent)
@@ -375,7 +386,7 @@ def test_double_submit_completes_once_and_makes_one_report(respondent, assessmen
 
 def test_sending_without_a_single_scored_challenge_is_refused_with_the_way_forward(respondent):
     # Three of five statements answered, a fourth "weet niet": not three quarters.
-    save(respondent, "B", {"B1_1": "4", "B1_2": "4", "B1_3": "5", "B1_4": "weet-niet"})
+    save(respondent, "B", {"B1_1": "4", "B1_6": "4", "B1_3": "5", "B1_7": "weet-niet"})
     html = respondent.get(REVIEW).content.decode()
     assert "Nog te weinig antwoorden voor een rapport" in html
 
@@ -384,11 +395,12 @@ def test_sending_without_a_single_scored_challenge_is_refused_with_the_way_forwa
     html = response.content.decode()
     assert 'id="te-weinig" role="alert"' in html
     assert "drie kwart van de stellingen" in html
-    assert '<a href="/vragenlijst/stap/B/">Beantwoord meer stellingen in “Uitdagingen”</a>' in html
+    link_text = "Beantwoord meer stellingen in “Uitdagingen (1 van 5)”"
+    assert f'<a href="/vragenlijst/stap/B/">{link_text}</a>' in html
     assert not the_response(respondent).is_completed
     assert not Report.objects.exists()
 
-    save(respondent, "B", {"B1_4": "2"})
+    save(respondent, "B", {"B1_7": "2"})
     assert "Nog te weinig antwoorden" not in respondent.get(REVIEW).content.decode()
     assert respondent.post(REVIEW).status_code == 302
 
@@ -418,21 +430,21 @@ def test_start_page_offers_to_continue_an_open_questionnaire(respondent):
 
 def test_autosave_stores_the_page_without_a_redirect(respondent):
     response = respondent.post(
-        section_url("B"), {"B1_1": "3", "B1_2": "4"}, headers={"X-Autosave": "1"}
+        section_url("B"), {"B1_1": "3", "B1_6": "4"}, headers={"X-Autosave": "1"}
     )
     assert response.status_code == 204
-    assert answers_of(the_response(respondent)) == {"B1_1": 3, "B1_2": 4}
+    assert answers_of(the_response(respondent)) == {"B1_1": 3, "B1_6": 4}
     # No "saved" message is queued for the next page: the status line said it already.
     assert "Je antwoorden zijn bewaard." not in respondent.get(section_url("C")).content.decode()
 
 
 def test_autosave_reports_errors_and_keeps_the_valid_answers(respondent):
     response = respondent.post(
-        section_url("B"), {"B1_1": "9", "B1_2": "4"}, headers={"X-Autosave": "1"}
+        section_url("B"), {"B1_1": "9", "B1_6": "4"}, headers={"X-Autosave": "1"}
     )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["B1_1"]
-    assert answers_of(the_response(respondent)) == {"B1_2": 4}
+    assert answers_of(the_response(respondent)) == {"B1_6": 4}
 
 
 def test_autosave_without_an_open_response_says_it_did_not_save(respondent):
