@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
 from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.survey.rounds import close_round
 from leerkansen.survey.services import (
@@ -156,7 +156,7 @@ ROLE_CONTEXT: dict[str, tuple[dict[str, str | None], ...]] = {
     "hr": (CONTEXT, {**CONTEXT, "A_alone": "10_25"}),
     "directie": (
         {**CONTEXT, "A_hr_capacity": "1_2"},
-        {**CONTEXT, "A_away_from_manager": "10_25"},
+        {**CONTEXT, "A_away_from_manager": "10_25", "A_alone": None},
         {**CONTEXT, "A_training_plan": "ja"},
     ),
     "leidinggevende": (
@@ -239,8 +239,9 @@ def respondent_answers(role: str, index: int) -> dict[str, int | str | None]:
         for challenge in levels
     }
     dont_know = set(DONT_KNOW.get(role, ()))
+    version = questionnaire_for(role)
     answers: dict[str, int | str | None] = {}
-    for item in get_questionnaire().items():
+    for item in version.items():
         if item.challenge is not None:
             if item.id in dont_know or rng.random() < 0.015:
                 answers[item.id] = None
@@ -252,19 +253,17 @@ def respondent_answers(role: str, index: int) -> dict[str, int | str | None]:
             answers[item.id] = min(5, max(1, round(3.2 + rng.gauss(0, 0.8))))
     contexts = ROLE_CONTEXT[role]
     answers.update(contexts[index % len(contexts)])
-    answers["A_role"] = role
     needs = ROLE_NEEDS[role][index % len(ROLE_NEEDS[role])]
     for rank, (challenge, urgency) in enumerate(needs, start=1):
         answers[f"D_{rank}"] = challenge
         answers[f"D_{rank}_urgency"] = urgency
-    practices = ROLE_PRACTICES[role]
-    # Not everyone fills in the optional section C: every third employee skips it.
-    if not (role == "medewerker" and index % 3 == 2):
-        answers.update(practices)
+    answers.update(ROLE_PRACTICES[role])
     texts = OPEN_ANSWERS.get(role, ())
     if index < len(texts):
         answers["E_open"] = texts[index]
-    return answers
+    # Each role answers its own version (questionnaire_for): what it is not asked, it leaves.
+    asked = {item.id for item in version.items()}
+    return {item_id: value for item_id, value in answers.items() if item_id in asked}
 
 
 def load_demo() -> Report:
@@ -302,12 +301,11 @@ def practice_login() -> tuple[AbstractBaseUser, str]:
 
 def _answered_round(organisation: Organisation, title: str) -> Report:
     """A round of `organisation` answered by the made-up DEMO_ROUND, and its report."""
-    questionnaire = get_questionnaire()
     assessment = new_assessment(organisation, roles=list(DEMO_ROUND), title=title)
     for role, number in DEMO_ROUND.items():
         for index in range(number):
             answers = respondent_answers(role, index)
-            problems = questionnaire.validate_answers(answers)
+            problems = questionnaire_for(role).validate_answers(answers)
             if problems:
                 raise ValueError(f"demo answers do not fit the questionnaire: {problems}")
             response, _token = start_response(assessment, role)

@@ -41,7 +41,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import questionnaire_for
 from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.modelversions.services import get_active_model
 from leerkansen.organisations.models import Organisation, sector_choices
@@ -97,7 +97,8 @@ def simulated_scores(n: int, profiles: int = 4, seed: int = 1) -> tuple[np.ndarr
     """
     rng = np.random.default_rng(seed)
     labels, latent = _latent(n, profiles, rng)
-    items = get_questionnaire().items("B")
+    # The simulated organisations answer as one HR respondent: HR's version of the statements.
+    items = questionnaire_for(Role.HR).items("B")
     column = np.array([item.challenge - 1 for item in items])
     keyed = 1 + 4 * latent[:, column] / 100 + rng.normal(0, ITEM_NOISE, (n, len(items)))
     keyed = np.clip(np.rint(keyed), 1, 5)
@@ -110,7 +111,7 @@ def simulated_scores(n: int, profiles: int = 4, seed: int = 1) -> tuple[np.ndarr
 
 def simulated_answers(latent: np.ndarray, rng: np.random.Generator) -> list[dict[str, int | None]]:
     """Section B and D answers for each row of latent 0-100 scores (see the module doc)."""
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_for(Role.HR)
     items = questionnaire.items("B")
     need_ids = [need_id for need_id, _urgency in questionnaire.need_items()]
     column = {c: index for index, c in enumerate(CHALLENGES)}
@@ -146,7 +147,7 @@ def simulate_organisations(n: int = 500, profiles: int = 4, seed: int = 1) -> Si
     size_draws = rng.integers(0, len(sizes), n)
 
     model = get_active_model()
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_for(Role.HR)
     now = timezone.now()
     today = timezone.localdate()
     with transaction.atomic():

@@ -88,7 +88,7 @@ def test_codebook_covers_every_questionnaire_item_and_explains_what_is_left_out(
     assert items["B1_1"]["values"].startswith("1 = Helemaal oneens; 2 = Oneens")
     assert items["B1_1"]["missing"] == "Weet niet: -1. Leeg: niet beantwoord."
     assert items["A_size"]["missing"] == "Weet niet: weetniet. Leeg: niet beantwoord."
-    assert items["C_1_1"]["missing"] == "Leeg: niet beantwoord."
+    assert items["C_1_1"]["missing"] == "Weet niet: weetniet. Leeg: niet beantwoord."
     assert items["C_1_1"]["action"] == "1.1"
     assert "Niet geëxporteerd" in items["E_open"]["note"]
     datasets = {row["dataset"] for row in rows}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.scoring.scales import challenge_scores, scale_items
@@ -74,7 +74,7 @@ def test_scores_lie_near_the_planted_prototypes_and_reverse_keys_are_respected()
     # Organisations of profile 1 agree with the work-pressure barrier (challenge 1): high
     # answers on its normal items and low ones on its reverse-keyed item.
     first = [o for o, k in labelled if k == 1]
-    items = get_questionnaire().diagnostic_items(1)
+    items = questionnaire_for("hr").diagnostic_items(1)
     for item in items:
         answers = Answer.objects.filter(
             response__assessment__organisation_id__in=first, item_id=item.id
