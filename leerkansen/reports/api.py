@@ -162,16 +162,18 @@ class ReportOut(Schema):
     )
     role_scores: dict[str, dict[str, float | None]] = Field(
         description=(
-            "Scores per role, only in the final state and only for roles with enough responses "
-            "to stay anonymous (the anonymity threshold, with complementary suppression, also "
-            "against the earlier states). Other roles are absent."
+            "Scores per group, only in the final state and only for groups with enough "
+            "responses to stay anonymous (the anonymity threshold, with complementary "
+            "suppression, also against the earlier states); small roles merged under a key "
+            'like "hr+directie" or left out. Other groups are absent.'
         ),
         examples=[{"medewerker": {"1": 70.0, "2": None}}],
     )
     agreement: dict[str, float | None] = Field(
         description=(
-            "Agreement between respondents per challenge, r_wg(J) from 0 to 1 (0.70 or more: "
-            "strong), or null with fewer than two respondents."
+            "Agreement between respondents per challenge, from 0 to 1: the mean of the items' "
+            "r_wg (above 0.70 strong, above 0.50 moderate; reports made before questionnaire "
+            "2.0.0 hold r_wg(J)), or null with fewer than two respondents."
         ),
         examples=[{"1": 0.82, "2": None}],
     )

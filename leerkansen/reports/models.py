@@ -61,10 +61,12 @@ class Report(models.Model):
     practices = models.JSONField()
     # Completed responses per role: {"hr": 1, "medewerker": 6}. Counts only, never who.
     role_counts = models.JSONField(default=dict)
-    # Scores of the roles large enough to show (scoring.anonymity.role_breakdown):
-    # {"medewerker": {"1": 70.0, ..., "9": null}}. Hidden roles are not stored at all.
+    # Scores of the groups shown apart (scoring.anonymity.report_groups), a merged group under
+    # a key like "hr+directie": {"medewerker": {"1": 70.0, ..., "9": null}}. Groups not shown
+    # are not stored at all.
     role_scores = models.JSONField(default=dict)
-    # Agreement between respondents per challenge, r_wg(J) from 0 to 1: {"1": 0.82, "2": null}.
+    # Agreement between respondents per challenge, 0 to 1: {"1": 0.82, "2": null}; the mean
+    # item r_wg since issue 14, r_wg(J) in reports made before (scoring/agreement.py).
     agreement = models.JSONField(default=dict)
     # Answers to open questions, {"E_open": [sorted texts]}: empty below the free-text
     # threshold, when free_text_allowed is False.
