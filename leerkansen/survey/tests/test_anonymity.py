@@ -22,6 +22,8 @@ ALLOWED_FIELDS = {
     "completed_on",
     # The step of the report that took the response in: a publication, shared by k or more.
     "report_step",
+    # Entered by the organisation (paper, import through the API): a flag, not a person.
+    "entered_by_organisation",
     "answers",
 }
 
