@@ -4,11 +4,11 @@ An HR admin registers, opens a round for HR, line managers and employees, invite
 and four managers by e-mail and answers too. Everyone answers in their own browser; employees
 see few barriers, managers many. While the round is open the report changes only in steps of
 five responses and shows everyone together, nothing per group (docs/scoring.md, "When a
-round's report changes"). The admin closes the round: the final report compares the employees
-with everyone, while the four managers stay hidden: with the one HR answer they make five
-hidden responses together, which is the anonymity threshold, so the employees may be shown
-(complementary suppression, scoring.anonymity.visible_groups). The sixth employee answered
-after the last step, alone: left out of the final report, which says so.
+round's report changes"). The admin closes the round (after a confirmation page): the final
+report compares the employees with everyone and with the four managers and the one HR answer
+as one merged group of five, the anonymity threshold; the managers alone are never shown
+(scoring.anonymity.report_groups). The sixth employee answered after the last step, alone:
+left out of the final report, which says so.
 """
 
 import random
@@ -20,10 +20,10 @@ from django.conf import settings
 from django.core import mail
 from playwright.sync_api import expect
 
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
+from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.reports.models import Report
 from leerkansen.reports.services import compute_report
-from leerkansen.scoring.round_outcome import scores_by_group
 from leerkansen.scoring.scales import score_value
 from leerkansen.survey.forms import encode, widget_for
 from leerkansen.testing import PASSWORD, assert_no_axe_violations
@@ -90,14 +90,14 @@ FILL_PAGE = """(answers) => {
 }"""
 
 
-def answer_questionnaire(page, answers: dict, by_hand: bool = False) -> None:
-    """Answer every step, then send from the overview.
+def answer_questionnaire(page, answers: dict, by_hand: bool = False, role: str = "hr") -> None:
+    """Answer every step of `role`'s version, then send from the overview.
 
     By hand, every answer is a click, a choice in a list or typed text; otherwise each page is
     filled at once by a script (as the browser's form filling would), to keep the test fast.
     Both send the page with the "Volgende" button.
     """
-    questionnaire = get_questionnaire()
+    questionnaire = questionnaire_pages(role)
     for section in questionnaire.sections:
         expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
         values = {item.id: encode(answers[item.id]) for item in questionnaire.items(section.id)}
@@ -156,7 +156,9 @@ def personal_links() -> dict[str, str]:
     }
 
 
-def test_round_compares_employees_with_everyone_and_hides_four_managers(browser, live_server):
+def test_round_compares_employees_with_everyone_and_managers_only_merged_with_hr(
+    browser, live_server
+):
     assert settings.ANONYMITY_THRESHOLD == 5
     admin = open_page(browser, live_server)
 
@@ -180,13 +182,18 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
     # make the first state of the report, four managers and the admin the second.
     responses = []
 
+    def asked(role: str, answers: dict) -> dict:
+        """The answers as stored: only what the role's version asks."""
+        items = {item.id for item in questionnaire_for(role).items()}
+        return {item_id: value for item_id, value in answers.items() if item_id in items}
+
     def answer_by_link(role: str, number: int, address: str) -> None:
         answers = answers_for(role, number)
-        responses.append((role, answers))
+        responses.append((role, asked(role, answers)))
         page = open_page(browser, live_server)
         page.goto(links[address])
         # The first one clicks every answer; the others fill each page at once (faster).
-        answer_questionnaire(page, answers, by_hand=address == EMPLOYEES[0])
+        answer_questionnaire(page, answers, by_hand=address == EMPLOYEES[0], role=role)
         page.context.close()
 
     for number, address in enumerate(EMPLOYEES[:5], start=1):
@@ -198,7 +205,7 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
     expect(admin.get_by_role("heading", level=1)).to_have_text(ROUND_TITLE)
     admin.get_by_role("button", name="Vul zelf in").click()
     answers = answers_for("hr", 1)
-    responses.append(("hr", answers))
+    responses.append(("hr", asked("hr", answers)))
     answer_questionnaire(admin, answers)
     published = list(responses)
     # The sixth employee answers last, alone after the second step.
@@ -233,7 +240,9 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
     admin.go_back()
 
     # 5. Close the round and read the final report.
-    admin.get_by_role("button", name="Sluit de ronde af").click()
+    admin.get_by_role("link", name="Sluit de ronde af").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("De ronde afsluiten?")
+    admin.get_by_role("button", name="Ja, sluit de ronde definitief af").click()
     expect(admin.get_by_text("De ronde is afgesloten.")).to_be_visible()
     admin.get_by_role("link", name="Bekijk het rapport").click()
     admin.wait_for_url(re.compile(r"/rapport/"))
@@ -249,48 +258,42 @@ def test_round_compares_employees_with_everyone_and_hides_four_managers(browser,
             "Medewerkers: 5 antwoorden",
         ]
     )
-    table = section.locator("table.comparison")
-    expect(table.locator("thead th")).to_have_text(
-        ["Uitdaging", "Iedereen", "Medewerkers", "Eensgezindheid"]
-    )
     expect(section).to_contain_text("Groepen met minder dan 5 antwoorden tonen we niet")
-    expect(section).to_contain_text("Niet apart getoond: HR of opleiding, Leidinggevenden.")
-    # Nothing more was hidden: the four managers and HR are five hidden responses together.
-    expect(section).not_to_contain_text("Soms laten we ook een grotere groep weg")
+    # HR (1) and the four managers each fall below 5: together they are one group of five.
+    expect(section).to_contain_text("samen: apart heeft elke groep minder dan 5 antwoorden")
 
-    # What the page shows, per challenge: everyone, then the employees.
+    # What the page shows, per challenge: everyone, then each group shown.
+    rows = section.locator("li.comparison__row").all()
+    assert len(rows) == 9
+    names = rows[0].locator(".comparison__name").all_inner_texts()
+    assert names[0] == "Iedereen" and "Medewerkers" in names and len(names) == 3
     shown = [
-        [int(value) for value in row.locator("td.comparison__score").all_inner_texts()]
-        for row in table.locator("tbody tr").all()
+        [int(value) for value in row.locator(".comparison__score").all_inner_texts()]
+        for row in rows
     ]
-    assert len(shown) == 9
     everyone = [row[0] for row in shown]
-    employees = [row[1] for row in shown]
-    assert all(e > t for e, t in zip(employees, everyone, strict=True)), shown
+    employees = [row[names.index("Medewerkers")] for row in shown]
+    together = [row[3 - names.index("Medewerkers")] for row in shown]
 
     # The same numbers follow from the answers published (pure functions, no database).
-    questionnaire = get_questionnaire()
     expected = compute_report(published)
     challenges = [str(number) for number in range(1, 10)]
     assert everyone == [score_value(expected["scores"][c]) for c in challenges]
-    assert employees == [score_value(expected["role_scores"]["medewerker"][c]) for c in challenges]
-    managers = scores_by_group(published, {"m": ("leidinggevende",)}, questionnaire)["m"]
-    managers = [score_value(managers[c]) for c in challenges]
-    # The managers' own scores would differ from every number shown in their row...
-    for row, manager in zip(shown, managers, strict=True):
-        assert manager not in row, (row, manager)
-    # ...and every score anywhere on the page, in the chart and the text, is everyone's or
-    # the employees'.
+    groups = expected["role_scores"]
+    assert employees == [score_value(groups["medewerker"][c]) for c in challenges]
+    assert together == [score_value(groups["hr+leidinggevende"][c]) for c in challenges]
+    # The managers apart are never shown: every score anywhere on the page, in the chart and
+    # the text, is everyone's or a group's.
     chart = [int(value) for value in admin.locator(".chart__value").all_text_contents()]
     assert chart == everyone
     text = admin.locator("main").text_content()
     scores = {int(value) for value in re.findall(r"(\d+) op 100", text)}
-    assert set(everyone) <= scores <= set(everyone) | set(employees), scores
+    assert set(everyone) <= scores <= set(everyone) | set(employees) | set(together), scores
 
-    # The stored report has no manager scores at all.
+    # The stored report has no scores of the managers alone.
     report = Report.objects.get(code=urlparse(admin.url).path.split("/")[2])
     assert report.role_counts == {"hr": 1, "leidinggevende": 4, "medewerker": 5}
-    assert set(report.role_scores) == {"medewerker"}
+    assert set(report.role_scores) == {"medewerker", "hr+leidinggevende"}
     assert report.final and report.left_out == 1 and report.response_count == 10
 
     assert_no_axe_violations(admin)
