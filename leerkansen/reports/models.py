@@ -118,7 +118,8 @@ class Report(models.Model):
 class ActionRating(models.Model):
     """An organisation's rating of one action for one round: relevance and feasibility, 1–5.
 
-    One per action and round (a new rating replaces the old). The evidence model
+    One per action and round (a new rating replaces the old), recorded as recommended (top 3),
+    asked at random, or neither (chosen by the organisation). The evidence model
     (research: estimate_evidence) weighs them by the round's profile probabilities.
     """
 
@@ -132,6 +133,10 @@ class ActionRating(models.Model):
     feasibility = models.PositiveSmallIntegerField(_("feasibility"))
     # Was the action one of the report's top 3 when it was rated?
     recommended = models.BooleanField(default=False)
+    # Was it one of the two actions outside the top 3 the rating page asks about, chosen at
+    # random (reports/ratings.py, random_actions)? So estimates are not limited to the app's
+    # own picks.
+    asked_at_random = models.BooleanField(default=False)
     created_on = models.DateField(default=today)
     updated_on = models.DateField(default=today)
 

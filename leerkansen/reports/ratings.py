@@ -1,13 +1,16 @@
 """An organisation's ratings of actions for one round: relevance and feasibility, 1–5.
 
-The organisation rates the report's top 3 and any other action of the catalogue it picks.
-A rating belongs to the round (one per action; a new one replaces the old) and records
-whether the action was in the report's top 3 when it was rated. The evidence model weighs the
-ratings by the round's profile probabilities (research: estimate_evidence).
+The organisation rates the report's top 3, two actions outside the top 3 chosen at random
+(`random_actions`), and any other action of the catalogue it picks. A rating belongs to the
+round (one per action; a new one replaces the old) and records whether the action was in the
+report's top 3, or one of the two asked at random, when it was rated. The evidence model weighs
+the ratings by the round's profile probabilities (research: estimate_evidence); the random
+ones keep its estimates from resting only on the actions the app itself recommends.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -23,6 +26,8 @@ ASPECTS = ("relevance", "feasibility")
 SCALE = tuple(ActionRating.SCALE)
 # The error that concerns no single field: nothing rated at all.
 NOTHING_RATED = "__all__"
+# How many actions outside the top 3 the page asks about at random.
+RANDOM_COUNT = 2
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,20 @@ def recommended_actions(report: Report) -> list[str]:
     return [item["action"] for item in report.top3]
 
 
+def random_actions(report: Report, count: int = RANDOM_COUNT) -> list[str]:
+    """`count` actions of the catalogue outside the report's top 3, chosen at random per round.
+
+    Random, but the same on every visit: a permutation of the catalogue seeded by the round's
+    code (itself random), of which the first actions outside the top 3 are taken. If the top 3
+    changes, an action that joins it is replaced by the next one of the same permutation.
+    """
+    recommended = set(recommended_actions(report))
+    action_ids = sorted(action.id for action in get_catalogue().actions())
+    # Not for secrecy: a fair draw that stays put for the round (the code is itself random).
+    random.Random(f"ratings:{report.assessment.code}").shuffle(action_ids)  # noqa: S311
+    return [action_id for action_id in action_ids if action_id not in recommended][:count]
+
+
 def ratings_of(assessment: Assessment) -> dict[str, ActionRating]:
     """The round's ratings by action id."""
     return {rating.action_id: rating for rating in assessment.action_ratings.all()}
@@ -58,12 +77,15 @@ def known_actions(action_ids: Iterable[str]) -> list[str]:
 
 
 def actions_to_rate(
-    recommended: Iterable[str], rated: Iterable[str], extra: Iterable[str]
+    recommended: Iterable[str],
+    rated: Iterable[str],
+    extra: Iterable[str],
+    chosen_at_random: Iterable[str] = (),
 ) -> list[Action]:
-    """The top 3 first, in their order; then every other action rated or picked, in catalogue
-    order. Unknown ids are left out."""
+    """The top 3 first, in their order; then the actions asked at random, in their order; then
+    every other action rated or picked, in catalogue order. Unknown ids are left out."""
     catalogue = get_catalogue()
-    first = known_actions(recommended)
+    first = known_actions([*recommended, *chosen_at_random])
     others = set(known_actions([*rated, *extra])) - set(first)
     return [catalogue.action(action_id) for action_id in first] + [
         action for action in catalogue.actions() if action.id in others
@@ -102,12 +124,16 @@ def read_ratings(
 
 @transaction.atomic
 def save_ratings(
-    assessment: Assessment, ratings: Iterable[Rating], recommended: Collection[str]
+    assessment: Assessment,
+    ratings: Iterable[Rating],
+    recommended: Collection[str],
+    chosen_at_random: Collection[str] = (),
 ) -> int:
     """Store the ratings of one round, replacing earlier ones of the same actions.
 
-    `recommended` are the ids of the report's top 3 now. Returns how many ratings are new or
-    changed; an unchanged rating keeps its day of last change.
+    `recommended` are the ids of the report's top 3 now, `chosen_at_random` those of the
+    actions the page asked about at random (random_actions). Returns how many ratings are new
+    or changed; an unchanged rating keeps its day of last change.
     """
     existing = ratings_of(assessment)
     changed = 0
@@ -116,11 +142,13 @@ def save_ratings(
             raise ValueError(f"{rating.action_id}: scores run from 1 to 5, not {rating}")
         old = existing.get(rating.action_id)
         is_recommended = rating.action_id in recommended
-        if old is not None and (old.relevance, old.feasibility, old.recommended) == (
-            rating.relevance,
-            rating.feasibility,
-            is_recommended,
-        ):
+        at_random = not is_recommended and rating.action_id in chosen_at_random
+        if old is not None and (
+            old.relevance,
+            old.feasibility,
+            old.recommended,
+            old.asked_at_random,
+        ) == (rating.relevance, rating.feasibility, is_recommended, at_random):
             continue
         ActionRating.objects.update_or_create(
             assessment=assessment,
@@ -129,6 +157,7 @@ def save_ratings(
                 "relevance": rating.relevance,
                 "feasibility": rating.feasibility,
                 "recommended": is_recommended,
+                "asked_at_random": at_random,
                 "updated_on": today(),
             },
         )

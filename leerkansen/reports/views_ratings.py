@@ -1,8 +1,9 @@
 """The rating page of a report: /rapport/<code>/beoordelen/.
 
-The organisation rates the report's top 3 and any other action it picks from the catalogue on
-relevance and feasibility (1–5). A page of its own, not part of the report page: that page
-is a stored snapshot in a cached layout and holds nothing per user.
+The organisation rates the report's top 3, two other actions chosen at random (so that the
+evidence is not limited to what the app recommends; recorded as such) and any other action it
+picks from the catalogue on relevance and feasibility (1–5). A page of its own, not part of
+the report page: that page is a stored snapshot in a cached layout and holds nothing per user.
 
 Like the report, the page is for the members of the round's organisation only; for anyone
 else it does not exist (404). The demo report has no rating page: it holds no one's answers.
@@ -72,6 +73,7 @@ def rate_actions(request: HttpRequest, code: str) -> HttpResponse:
     report = _report(request, code)
     assessment = report.assessment
     recommended = ratings.recommended_actions(report)
+    chosen_at_random = ratings.random_actions(report)
     existing = ratings.ratings_of(assessment)
     source = request.POST if request.method == "POST" else request.GET
     extra = ratings.known_actions(source.getlist(EXTRA_FIELD))
@@ -81,7 +83,7 @@ def rate_actions(request: HttpRequest, code: str) -> HttpResponse:
             for action_id, rating in existing.items()
             for aspect in ratings.ASPECTS
         }
-        return _page(request, report, recommended, existing, extra, values, {})
+        return _page(request, report, recommended, chosen_at_random, existing, extra, values, {})
 
     added = request.POST.get(ADD_FIELD, "").strip()
     errors: dict[str, str] = {}
@@ -90,7 +92,7 @@ def rate_actions(request: HttpRequest, code: str) -> HttpResponse:
         added = ""
     if added:
         extra = ratings.known_actions([*extra, added])
-    actions = ratings.actions_to_rate(recommended, existing, extra)
+    actions = ratings.actions_to_rate(recommended, existing, extra, chosen_at_random)
     given, rating_errors = ratings.read_ratings(request.POST, [action.id for action in actions])
     errors.update(rating_errors)
     if not given and not added and not errors:
@@ -98,9 +100,11 @@ def rate_actions(request: HttpRequest, code: str) -> HttpResponse:
             "Choose a score for relevance and for feasibility of at least one action."
         )
     if errors:
-        return _page(request, report, recommended, existing, extra, request.POST, errors)
+        return _page(
+            request, report, recommended, chosen_at_random, existing, extra, request.POST, errors
+        )
 
-    ratings.save_ratings(assessment, given, set(recommended))
+    ratings.save_ratings(assessment, given, set(recommended), set(chosen_at_random))
     if given:
         messages.success(request, _("Thank you: your ratings are saved."))
     if added:
@@ -123,14 +127,17 @@ def _page(
     request: HttpRequest,
     report: Report,
     recommended: list[str],
+    chosen_at_random: list[str],
     existing: Mapping,
     extra: list[str],
     values: Mapping[str, str],
     errors: Mapping[str, str],
 ) -> HttpResponse:
     catalogue = get_catalogue()
-    actions = ratings.actions_to_rate(recommended, existing, extra)
-    rows = [_row(action, recommended, existing, values, errors) for action in actions]
+    actions = ratings.actions_to_rate(recommended, existing, extra, chosen_at_random)
+    rows = [
+        _row(action, recommended, chosen_at_random, existing, values, errors) for action in actions
+    ]
     shown = {action.id for action in actions}
     choices = [
         (challenge, [action for action in challenge.actions if action.id not in shown])
@@ -140,8 +147,13 @@ def _page(
         "report": report,
         "assessment": report.assessment,
         "top3": [row for row in rows if row["recommended"]],
-        "others": [row for row in rows if not row["recommended"]],
-        "extra": [action_id for action_id in extra if action_id not in recommended],
+        "at_random": [row for row in rows if row["at_random"]],
+        "others": [row for row in rows if not row["recommended"] and not row["at_random"]],
+        "extra": [
+            action_id
+            for action_id in extra
+            if action_id not in recommended and action_id not in chosen_at_random
+        ],
         "add_choices": [(challenge, actions) for challenge, actions in choices if actions],
         "add_field": ADD_FIELD,
         "add_error": errors.get(ADD_FIELD),
@@ -156,6 +168,7 @@ def _page(
 def _row(
     action: Action,
     recommended: list[str],
+    chosen_at_random: list[str],
     existing: Mapping,
     values: Mapping[str, str],
     errors: Mapping[str, str],
@@ -191,6 +204,7 @@ def _row(
         "challenge": get_catalogue().challenge(action.challenge_number),
         "anchor": anchor,
         "recommended": is_recommended,
+        "at_random": not is_recommended and action.id in chosen_at_random,
         "rank": recommended.index(action.id) + 1 if is_recommended else None,
         "rated": action.id in existing,
         "questions": questions,

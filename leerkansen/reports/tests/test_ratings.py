@@ -2,6 +2,7 @@
 relevance and feasibility (1–5), on a page of its own next to the report."""
 
 import re
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +12,7 @@ from django.shortcuts import resolve_url
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.reports.demo import load_demo
 from leerkansen.reports.models import ActionRating, Report
-from leerkansen.reports.ratings import Rating, save_ratings
+from leerkansen.reports.ratings import Rating, random_actions, save_ratings
 from leerkansen.reports.services import create_report
 from leerkansen.survey.services import new_assessment
 
@@ -33,8 +34,9 @@ def top3_of(report: Report) -> list[str]:
 
 
 def other_action(report: Report) -> str:
-    """An action of the catalogue that is not in the report's top 3."""
-    return next(a.id for a in get_catalogue().actions() if a.id not in top3_of(report))
+    """An action of the catalogue that is neither in the report's top 3 nor asked at random."""
+    shown = [*top3_of(report), *random_actions(report)]
+    return next(a.id for a in get_catalogue().actions() if a.id not in shown)
 
 
 def scores(*ratings: tuple[str, int, int]) -> dict[str, str]:
@@ -48,6 +50,18 @@ def scores(*ratings: tuple[str, int, int]) -> dict[str, str]:
 def stored(report: Report) -> dict[str, tuple[int, int, bool]]:
     return {
         rating.action_id: (rating.relevance, rating.feasibility, rating.recommended)
+        for rating in ActionRating.objects.filter(assessment=report.assessment)
+    }
+
+
+def origins(report: Report) -> dict[str, str]:
+    """How each rating of the round is recorded: recommended, at random or chosen."""
+    return {
+        rating.action_id: "top 3"
+        if rating.recommended
+        else "random"
+        if rating.asked_at_random
+        else "chosen"
         for rating in ActionRating.objects.filter(assessment=report.assessment)
     }
 
@@ -79,14 +93,15 @@ def test_page_shows_the_top_3_first_each_with_two_five_point_scales(client):
                 html,
             )
             assert values == ["1", "2", "3", "4", "5"]
-    # Each scale is a fieldset with a legend; nothing is chosen yet.
-    assert html.count("<fieldset") == 6
-    assert html.count("<legend") == 6
+    # Each scale is a fieldset with a legend (the top 3 and the two asked at random); nothing
+    # is chosen yet.
+    assert html.count("<fieldset") == 10
+    assert html.count("<legend") == 10
     assert checked(html) == {}
     # The select lists the other actions, not the ones already on the page.
     select = html[html.index('<select name="add"') : html.index("</select>")]
     assert f'<option value="{other_action(report)}">' in select
-    assert all(f'<option value="{a}">' not in select for a in top3)
+    assert all(f'<option value="{a}">' not in select for a in [*top3, *random_actions(report)])
 
 
 def test_member_rates_the_top_3_and_an_extra_action(client):
@@ -274,3 +289,141 @@ def test_save_ratings_refuses_scores_outside_the_scale():
     with pytest.raises(ValueError):
         save_ratings(report.assessment, [Rating("1.1", 0, 4)], set())
     assert not ActionRating.objects.exists()
+
+
+# Two actions asked at random --------------------------------------------------------------
+
+
+def card(html: str, action_id: str) -> str:
+    """The rating card of one action on the page."""
+    start = html.index(f'id="{anchor(action_id)}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_page_asks_about_two_actions_outside_the_top_3_chosen_at_random(client):
+    report = make_report()
+    chosen = random_actions(report)
+    assert len(chosen) == 2 and not set(chosen) & set(top3_of(report))
+    html = member_client(client, report).get(url_of(report)).content.decode()
+
+    # In a section of their own after the top 3, said in Dutch.
+    section = html[html.index('id="willekeurig"') :]
+    assert html.index(f'id="{anchor(top3_of(report)[-1])}"') < html.index('id="willekeurig"')
+    assert "Twee willekeurig gekozen acties" in section
+    assert "niet in je top 3" in section and "willekeurig" in section
+    for action_id in chosen:
+        action = card(html, action_id)
+        assert get_catalogue().action(action_id).title in action
+        # Labelled as what it is, not as a recommendation.
+        assert "Willekeurig gekozen, niet aanbevolen" in action
+        assert "Top 3" not in action
+        # Two five-point scales with a legend, each option a labelled radio button.
+        assert action.count("<legend") == 2
+        for aspect in ("relevance", "feasibility"):
+            for value in range(1, 6):
+                radio = f"{aspect}-{get_catalogue().action(action_id).slug}-{value}"
+                assert f'<label class="choice" for="{radio}"><input type="radio"' in action
+    assert "Willekeurig gekozen" not in card(html, top3_of(report)[0])
+    # The same two on every visit.
+    assert random_actions(report) == chosen
+    assert client.get(url_of(report)).content.decode().count("Willekeurig gekozen,") == 2
+
+
+def test_ratings_of_the_random_actions_are_recorded_as_asked_at_random(client):
+    report = make_report()
+    top3, chosen, extra = top3_of(report), random_actions(report), other_action(report)
+    member_client(client, report)
+    data = scores((top3[0], 4, 4), (chosen[0], 2, 3), (chosen[1], 5, 5), (extra, 3, 1))
+    response = client.post(url_of(report), {**data, "actie": extra})
+    assert response.status_code == 302
+
+    assert origins(report) == {
+        top3[0]: "top 3",
+        chosen[0]: "random",
+        chosen[1]: "random",
+        extra: "chosen",
+    }
+    assert stored(report)[chosen[0]] == (2, 3, False)
+    # Shown again under the random ones, filled in.
+    html = client.get(url_of(report)).content.decode()
+    assert checked(html) == data
+    assert "Willekeurig gekozen, niet aanbevolen" in card(html, chosen[1])
+
+
+def test_the_random_actions_may_be_left_open():
+    report = make_report()
+    top3 = top3_of(report)
+    save_ratings(report.assessment, [Rating(top3[0], 3, 3)], set(top3), random_actions(report))
+    assert origins(report) == {top3[0]: "top 3"}
+
+
+def test_random_actions_are_spread_over_the_catalogue_and_never_the_top_3():
+    """Over 1,500 rounds every action outside the top 3 is asked about, none far more often."""
+    catalogue = [action.id for action in get_catalogue().actions()]
+    top3 = catalogue[:3]
+    counts = dict.fromkeys(catalogue, 0)
+    for number in range(1_500):
+        report = SimpleNamespace(
+            top3=[{"action": a} for a in top3], assessment=SimpleNamespace(code=f"ronde-{number}")
+        )
+        chosen = random_actions(report)
+        assert len(set(chosen)) == 2
+        for action_id in chosen:
+            counts[action_id] += 1
+    assert all(counts[a] == 0 for a in top3)
+    expected = 2 * 1_500 / (len(catalogue) - 3)
+    others = [counts[a] for a in catalogue[3:]]
+    # Binomial spread around about 67 per action: no action below half or above 1.5 times.
+    assert min(others) > expected / 2 and max(others) < expected * 1.5
+
+
+def test_a_random_action_that_joins_the_top_3_is_replaced_by_the_next_one():
+    round_ = SimpleNamespace(code="ronde-vast")
+    catalogue = [action.id for action in get_catalogue().actions()]
+    before = random_actions(SimpleNamespace(top3=[], assessment=round_), count=3)
+    top3 = [before[0], *[a for a in catalogue if a not in before][:2]]
+    after = random_actions(SimpleNamespace(top3=[{"action": a} for a in top3], assessment=round_))
+    assert after == before[1:3]
+
+
+@pytest.mark.browser
+def test_the_rating_page_on_a_phone_with_the_keyboard(browser, live_server, transactional_db):
+    from playwright.sync_api import expect
+
+    from leerkansen.testing import assert_no_axe_violations
+
+    from .test_browser import log_in_as_member
+
+    report = make_report()
+    chosen = random_actions(report)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="nl-BE"
+    )
+    log_in_as_member(context, report, live_server)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(url_of(report))
+    expect(page.get_by_role("heading", name="Twee willekeurig gekozen acties")).to_be_visible()
+    assert_no_axe_violations(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
+    page.screenshot(path="/tmp/ratings_390.png", full_page=True)
+
+    # The first radio of the first random action is reached with Tab; arrows choose a score.
+    first = page.locator(f"#relevance-{get_catalogue().action(chosen[0]).slug}-1")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if first.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        pytest.fail("the random action's scale is not reached with the keyboard")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Scores bewaren").click()
+    expect(page.locator(".survey-message--success")).to_be_visible()
+    assert stored(report) == {chosen[0]: (3, 1, False)}
+    assert origins(report) == {chosen[0]: "random"}
+    context.close()
