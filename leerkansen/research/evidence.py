@@ -2,49 +2,88 @@
 
 The procedure (docs/scoring.md "Re-estimation"):
 
-1. Base: the active model version. The new draft copies it and replaces evidence cells only.
+1. Base: the active model version. The new draft copies it and replaces its evidence table,
+   with a weighted n and a standard error per cell (`evidence_uncertainty` in the model).
 2. Each rating (reports.ActionRating: relevance and feasibility, 1-5, per round and action)
-   gets the value v = relevance x feasibility (1-25), rescaled linearly onto the evidence
-   range of the base model, from its lowest to its highest E (0.30-0.85 in model 1.0.0):
-       E_rating = low + (high - low) * (v - 1) / 24
+   gets the value v = relevance x feasibility (1-25), put linearly on the evidence scale of the
+   shipped model, from its lowest to its highest E (0.30-0.85):
+       y = low + (high - low) * (v - 1) / 24
    so that ratings move evidence within the range the top-3 weights were designed for (a
-   first need keeps winning, docs/scoring.md "Top 3"). A flat base table uses 0-1.
+   first need keeps winning, docs/scoring.md "Top 3"). The scale is the shipped model's, not
+   the base's, so that estimating again on an estimated version does not narrow it.
 3. A rated round belongs to each profile k with its posterior probability p_k: the report's
    stored probabilities when it was made with the base version, else assign_profile on the
    report's stored scores with the base model. Rounds without a report are skipped.
-4. Per cell (action a, profile k): the weighted number of ratings n_ak = sum of p_k over the
-   ratings of a, and the weighted mean of their E_rating. A cell with n_ak >= 20 (weighted,
-   so that 20 ratings from organisations that hardly belong to k do not count as 20) takes
-   that mean, rounded to 2 decimals; a cell below 20 keeps the base model's value.
+4. Per cell c = (action a, profile k), over the ratings of a (p below 0.0001 left out):
+       n_c = sum p          (the weighted n: a round that belongs to k with p counts as p)
+       m_c = sum p y / n_c  (the weighted mean)
+5. Empirical Bayes, a normal-normal model. The true E of a cell is theta_c ~ N(mu, tau^2),
+   and the cell's mean is m_c | theta_c ~ N(theta_c, sigma^2 / n_c). Then the posterior is
+       E_c  = mu + B_c (m_c - mu),   B_c = n_c / (n_c + sigma^2 / tau^2)
+       SE_c = sqrt(1 / (1 / tau^2 + n_c / sigma^2))
+   - mu, the prior, is the middle of the scale, (low + high) / 2 = 0.575 (v = 13): an action
+     nobody rated sits there, with SE = tau, so it never outranks a measured action on its prior
+     alone; it is outranked by every action whose ratings lie above the middle. (Before, an
+     unrated cell kept the invented 0.85 of the shipped table, so the next model ranked the
+     unmeasured above the measured: a feedback loop.)
+   - sigma^2, the spread of single ratings within a cell, is pooled over all cells:
+       sigma^2 = sum_c sum p (y - m_c)^2 / sum_c (n_c - sum p^2 / n_c)
+     (the unbiased weighted variance; a cell with one rating adds nothing).
+   - tau^2, the spread of the true cells around mu, by the method of moments: under the model
+     E[(m_c - mu)^2] = tau^2 + v_c with v_c = sigma^2 sum p^2 / n_c^2, the exact variance of a
+     weighted mean, so
+       tau^2 = max(TAU2_FLOOR, sum_c n_c ((m_c - mu)^2 - v_c) / sum_c n_c)
+     (cells weighted by their n; the floor, sd 0.01, only keeps the formulas finite).
+   - In B_c and SE_c a rating of a round that belongs to k with probability p counts as p of a
+     rating (sigma^2 / n_c, larger than the exact variance sigma^2 sum p^2 / n_c^2 when p < 1):
+     a mixed round's rating also speaks about its other profiles, so it moves k's cell less.
+   B_c grows smoothly from 0 (no rating: the prior) to 1 (many ratings: the mean): there is no
+   cut-off at which a cell jumps from the prior to its mean. The SE falls with n_c.
+   Limitation: a rating of a round that belongs to several profiles counts in each of their
+   cells with its probability; with well-separated profiles (p near 0 or 1) that is exact.
+6. Nothing is written when no action has been rated twice in one profile (sigma^2 cannot be
+   estimated then). The draft stores E rounded to 3 decimals, and per cell n and SE; the fit
+   keeps mu, sigma, tau, the scale and how many ratings came from the top 3, from the two
+   actions asked at random and from actions the organisation chose itself.
 
 Real research data leaves out demo and simulated organisations; `simulated=True` takes only
-the simulated ones. With no cell reaching 20 ratings nothing is written.
+the simulated ones.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.modelversions.models import ModelVersion
 from leerkansen.modelversions.services import active_version, create_draft, get_model
 from leerkansen.reports.models import ActionRating, Report
-from leerkansen.scoring.model import ProfileModel
+from leerkansen.scoring.model import ProfileModel, get_shipped_model
 from leerkansen.scoring.profiles import assign_profile
 
-from .estimation import eligible_organisations
+from .population import eligible_organisations
 
-MIN_RATINGS = 20
 RATING_MIN, RATING_MAX = 1, 25
+# tau^2 is kept at least this (an sd of 0.01 on the evidence scale), so that B and SE stay finite.
+TAU2_FLOOR = 0.01**2
+# sigma^2 is kept at least this: ratings that all agree within their cells.
+SIGMA2_FLOOR = 1e-6
+# A round's probability of a profile below this is left out of that profile's cells: it would
+# move nothing, and n is stored with 4 decimals (so a stored n above 0 means "rated").
+MIN_PROBABILITY = 1e-4
+# Where a rating came from (ActionRating: recommended, asked_at_random).
+ORIGINS = ("recommended", "random", "chosen")
 
 
 class NoEvidence(Exception):
-    def __init__(self, ratings: int, needed: float) -> None:
+    def __init__(self, ratings: int) -> None:
         self.ratings = ratings
         super().__init__(
-            f"No action has {needed:g} ratings in any profile yet ({ratings} ratings in all). "
-            "Nothing was written; the current evidence stays."
+            "No action has been rated twice in one profile yet, so the spread of ratings "
+            f"cannot be estimated ({ratings} ratings in all). Nothing was written; the current "
+            "evidence stays."
         )
 
 
@@ -56,18 +95,39 @@ class Rating:
     action_id: str
     relevance: int
     feasibility: int
+    # "recommended" (in the top 3), "random" (one of the two asked at random) or "chosen".
+    origin: str = "chosen"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One estimated cell: its data and the empirical-Bayes estimate."""
+
+    # The weighted n (sum of p) and the weighted mean of the ratings (None: not rated).
+    n: float
+    mean: float | None
+    estimate: float
+    se: float
+    # B: 0 at the prior, 1 at the mean.
+    shrinkage: float
 
 
 @dataclass(frozen=True)
 class EvidenceEstimate:
+    # E per profile and action: every cell, rounded to 3 decimals.
     evidence: dict[str, dict[str, float]]
-    # Weighted number of ratings per profile and action (only rated cells).
-    weights: dict[str, dict[str, float]]
-    # The cells that took the ratings' mean: (profile id, action id).
+    # Per profile and action: {"n": weighted n, "se": standard error}, rounded to 4 decimals.
+    uncertainty: dict[str, dict[str, dict[str, float]]]
+    cells: dict[tuple[str, str], Cell]
+    # The cells with at least one rating: (profile id, action id).
     estimated: tuple[tuple[str, str], ...]
     ratings: int
     low: float
     high: float
+    prior: float
+    sigma: float
+    tau: float
+    origins: dict[str, int] = field(default_factory=dict)
 
 
 def evidence_range(model: ProfileModel) -> tuple[float, float]:
@@ -77,47 +137,122 @@ def evidence_range(model: ProfileModel) -> tuple[float, float]:
     return (low, high) if high > low else (0.0, 1.0)
 
 
+def evidence_scale() -> tuple[float, float]:
+    """The scale ratings are put on: the shipped model's evidence range (0.30-0.85)."""
+    return evidence_range(get_shipped_model())
+
+
 def rating_evidence(relevance: int, feasibility: int, low: float, high: float) -> float:
     """relevance x feasibility (1-25) put linearly on the evidence range low-high."""
     value = relevance * feasibility
     return low + (high - low) * (value - RATING_MIN) / (RATING_MAX - RATING_MIN)
 
 
+def prior_mean(low: float, high: float) -> float:
+    """The prior of every cell: the middle of the scale."""
+    return (low + high) / 2
+
+
+def shrink(
+    mean: float | None, n: float, prior: float, sigma2: float, tau2: float
+) -> tuple[float, float, float]:
+    """(estimate, standard error, B) of a cell with weighted n and mean (normal-normal)."""
+    if mean is None or n <= 0:
+        return prior, math.sqrt(tau2), 0.0
+    precision = 1 / tau2 + n / sigma2
+    weight = (n / sigma2) / precision
+    return prior + weight * (mean - prior), math.sqrt(1 / precision), weight
+
+
+@dataclass
+class _Sums:
+    weight: float = 0.0
+    squares: float = 0.0
+    total: float = 0.0
+    total_squared: float = 0.0
+
+    def add(self, p: float, y: float) -> None:
+        self.weight += p
+        self.squares += p * p
+        self.total += p * y
+        self.total_squared += p * y * y
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.weight
+
+    @property
+    def spread(self) -> float:
+        """sum p (y - mean)^2."""
+        return max(self.total_squared - self.total**2 / self.weight, 0.0)
+
+
+def hyperparameters(cells: Iterable[_Sums], prior: float) -> tuple[float, float] | None:
+    """(sigma^2, tau^2) by pooling and the method of moments; None without replication."""
+    cells = [cell for cell in cells if cell.weight > 0]
+    spread = math.fsum(cell.spread for cell in cells)
+    freedom = math.fsum(cell.weight - cell.squares / cell.weight for cell in cells)
+    if freedom < 1e-9:
+        return None
+    sigma2 = max(spread / freedom, SIGMA2_FLOOR)
+    excess = math.fsum(
+        cell.weight * ((cell.mean - prior) ** 2 - sigma2 * cell.squares / cell.weight**2)
+        for cell in cells
+    )
+    tau2 = max(excess / math.fsum(cell.weight for cell in cells), TAU2_FLOOR)
+    return sigma2, tau2
+
+
 def estimate_table(
-    base: ProfileModel, ratings: Iterable[Rating], min_ratings: float = MIN_RATINGS
+    base: ProfileModel, ratings: Iterable[Rating], scale: tuple[float, float] | None = None
 ) -> EvidenceEstimate:
-    """The base model's evidence with every cell of >= min_ratings weighted ratings replaced."""
-    low, high = evidence_range(base)
-    sums: dict[str, dict[str, float]] = {p.id: {} for p in base.profiles}
-    weights: dict[str, dict[str, float]] = {p.id: {} for p in base.profiles}
+    """Every cell of the base model's table, shrunk from the middle of the scale toward its
+    ratings. Raises NoEvidence when no action is rated twice in one profile."""
+    low, high = scale or evidence_scale()
+    prior = prior_mean(low, high)
+    sums: dict[tuple[str, str], _Sums] = {}
+    ids = {profile.id for profile in base.profiles}
     count = 0
+    origins = dict.fromkeys(ORIGINS, 0)
     for rating in ratings:
         count += 1
+        origins[rating.origin] = origins.get(rating.origin, 0) + 1
         value = rating_evidence(rating.relevance, rating.feasibility, low, high)
         for profile_id, probability in rating.probabilities.items():
-            if profile_id not in sums or probability <= 0:
-                continue
-            sums[profile_id][rating.action_id] = (
-                sums[profile_id].get(rating.action_id, 0.0) + probability * value
-            )
-            weights[profile_id][rating.action_id] = (
-                weights[profile_id].get(rating.action_id, 0.0) + probability
-            )
-    evidence = {profile_id: dict(row) for profile_id, row in base.evidence.items()}
+            if profile_id in ids and probability >= MIN_PROBABILITY:
+                sums.setdefault((profile_id, rating.action_id), _Sums()).add(probability, value)
+    found = hyperparameters(sums.values(), prior)
+    if found is None:
+        raise NoEvidence(count)
+    sigma2, tau2 = found
+    evidence: dict[str, dict[str, float]] = {}
+    uncertainty: dict[str, dict[str, dict[str, float]]] = {}
+    cells: dict[tuple[str, str], Cell] = {}
     estimated = []
     for profile in base.profiles:
-        for action_id, weight in weights[profile.id].items():
-            # A small tolerance: 20 ratings with probabilities adding up to 19.9999999.
-            if action_id in evidence[profile.id] and weight >= min_ratings - 1e-9:
-                evidence[profile.id][action_id] = round(sums[profile.id][action_id] / weight, 2)
+        evidence[profile.id], uncertainty[profile.id] = {}, {}
+        for action_id in base.evidence[profile.id]:
+            data = sums.get((profile.id, action_id))
+            n = data.weight if data else 0.0
+            mean = data.mean if data else None
+            estimate, se, weight = shrink(mean, n, prior, sigma2, tau2)
+            cells[profile.id, action_id] = Cell(n, mean, estimate, se, weight)
+            evidence[profile.id][action_id] = round(estimate, 3)
+            uncertainty[profile.id][action_id] = {"n": round(n, 4), "se": round(se, 4)}
+            if data:
                 estimated.append((profile.id, action_id))
     return EvidenceEstimate(
         evidence=evidence,
-        weights={k: {a: round(w, 4) for a, w in row.items()} for k, row in weights.items()},
+        uncertainty=uncertainty,
+        cells=cells,
         estimated=tuple(estimated),
         ratings=count,
         low=low,
         high=high,
+        prior=prior,
+        sigma=math.sqrt(sigma2),
+        tau=math.sqrt(tau2),
+        origins=origins,
     )
 
 
@@ -133,6 +268,10 @@ def _probabilities(report: dict, base: ProfileModel) -> dict[str, float] | None:
     return assign_profile(scores, base).probabilities
 
 
+def _origin(recommended: bool, asked_at_random: bool) -> str:
+    return "recommended" if recommended else "random" if asked_at_random else "chosen"
+
+
 def collected_ratings(base: ProfileModel, simulated: bool = False) -> list[Rating]:
     """Every rating of an eligible round with a report, with the round's probabilities."""
     actions = {action.id for action in get_catalogue().actions()}
@@ -146,10 +285,20 @@ def collected_ratings(base: ProfileModel, simulated: bool = False) -> list[Ratin
             probabilities[report["assessment_id"]] = found
     rows = ActionRating.objects.filter(
         eligible_organisations(simulated, "assessment__organisation")
-    ).values_list("assessment_id", "action_id", "relevance", "feasibility")
+    ).values_list(
+        "assessment_id", "action_id", "relevance", "feasibility", "recommended", "asked_at_random"
+    )
     return [
-        Rating(probabilities[assessment_id], action_id, relevance, feasibility)
-        for assessment_id, action_id, relevance, feasibility in rows.iterator(chunk_size=10_000)
+        Rating(
+            probabilities[assessment_id],
+            action_id,
+            relevance,
+            feasibility,
+            _origin(recommended, asked_at_random),
+        )
+        for assessment_id, action_id, relevance, feasibility, recommended, asked_at_random in (
+            rows.iterator(chunk_size=10_000)
+        )
         if action_id in actions and assessment_id in probabilities
     ]
 
@@ -167,37 +316,100 @@ def _description(base_row: ModelVersion | None, base: ProfileModel, cells: int) 
         profiles = "De profielen zijn nog vertrekpunten uit onderzoek."
     return (
         f"{profiles} Hoe goed een actie bij een profiel past, steunt voor {cells} van de "
-        f"{total} combinaties op beoordelingen door organisaties; de andere zijn inschattingen "
-        "uit onderzoek."
+        f"{total} combinaties op beoordelingen door organisaties, des te meer naarmate er meer "
+        "zijn; de andere staan op het midden van de schaal tot ze beoordeeld worden."
     )
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """An estimate against the evidence planted in simulated data."""
+
+    correlation: float
+    mean_absolute_error: float
+    cells: int
+
+
+def compare_with_planted(
+    estimate: EvidenceEstimate, planted: Mapping[str, Mapping[str, float]], measured_only=True
+) -> Comparison:
+    """Pearson correlation and mean absolute error over the planted cells (by default only
+    those with ratings). `planted` is on the evidence scale: {profile id: {action id: E}}."""
+    pairs = [
+        (estimate.cells[profile_id, action_id].estimate, float(value))
+        for profile_id, row in planted.items()
+        for action_id, value in row.items()
+        if (profile_id, action_id) in estimate.cells
+        and (not measured_only or estimate.cells[profile_id, action_id].n > 0)
+    ]
+    if len(pairs) < 2:
+        return Comparison(math.nan, math.nan, len(pairs))
+    xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
+    mx, my = math.fsum(xs) / len(xs), math.fsum(ys) / len(ys)
+    sxy = math.fsum((x - mx) * (y - my) for x, y in pairs)
+    sxx = math.fsum((x - mx) ** 2 for x in xs)
+    syy = math.fsum((y - my) ** 2 for y in ys)
+    correlation = sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else math.nan
+    error = math.fsum(abs(x - y) for x, y in pairs) / len(pairs)
+    return Comparison(correlation, error, len(pairs))
+
+
+def uncertainty_table(model: ProfileModel | None) -> dict | None:
+    """The model page's table of evidence with its uncertainty (research/
+    _evidence_uncertainty.html): per action, per profile E, SE and the weighted n. None for a
+    model without measured evidence (the shipped files, a version of new profiles)."""
+    if model is None or model.evidence_uncertainty is None:
+        return None
+    catalogue = get_catalogue()
+    rows = []
+    for challenge in catalogue.challenges:
+        for action in challenge.actions:
+            cells = []
+            for profile in model.profiles:
+                cell = model.evidence_uncertainty[profile.id][action.id]
+                estimate = model.evidence[profile.id][action.id]
+                cells.append({"estimate": estimate, "se": cell.se, "n": cell.n})
+            rows.append({"action": action, "challenge": challenge, "cells": cells})
+    rated = sum(1 for row in rows for cell in row["cells"] if cell["n"] > 0)
+    return {
+        "profiles": model.profiles,
+        "rows": rows,
+        # Below this a weighted n is shown as "< 0.1".
+        "small": 0.1,
+        "rated": rated,
+        "total": sum(len(row["cells"]) for row in rows),
+    }
+
+
 def estimate_evidence(
-    *, simulated: bool = False, min_ratings: float = MIN_RATINGS, write: bool = True, user=None
+    *, simulated: bool = False, write: bool = True, user=None
 ) -> tuple[EvidenceEstimate, ModelVersion | None]:
     """Estimate the evidence on the active model and (when `write`) store it as a draft.
 
-    Raises NoEvidence (nothing written) when no cell reaches `min_ratings`.
+    Raises NoEvidence (nothing written) when no action is rated twice in one profile.
     """
     base_version = active_version()
     base = get_model(base_version)
-    result = estimate_table(base, collected_ratings(base, simulated), min_ratings)
-    if not result.estimated:
-        raise NoEvidence(result.ratings, min_ratings)
+    result = estimate_table(base, collected_ratings(base, simulated))
     if not write:
         return result, None
     base_row = ModelVersion.objects.filter(version=base_version).first()
     content = base.model_dump(mode="json")
     content["evidence"] = result.evidence
+    content["evidence_uncertainty"] = result.uncertainty
     content["description_nl"] = _description(base_row, base, len(result.estimated))
     fit = {
         "kind": "evidence",
+        "estimator": "empirical Bayes, normal-normal, prior at the middle of the scale",
         "simulated": simulated,
         "ratings": result.ratings,
-        "min_ratings": min_ratings,
+        "origins": result.origins,
         "cells_estimated": len(result.estimated),
         "cells_total": sum(len(row) for row in result.evidence.values()),
         "range": [result.low, result.high],
+        "prior": round(result.prior, 4),
+        "sigma": round(result.sigma, 4),
+        "tau": round(result.tau, 4),
         "estimated": [f"{profile_id} {action_id}" for profile_id, action_id in result.estimated],
     }
     if base_row is not None and base_row.fit.get("kind") == "profiles":

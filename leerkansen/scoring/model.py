@@ -116,6 +116,15 @@ class MixtureWeights(_Frozen):
     partly: NonNegative
 
 
+class CellUncertainty(_Frozen):
+    """How sure an estimated evidence cell is (research/evidence.py, empirical Bayes)."""
+
+    # The weighted number of ratings: the sum of the rated rounds' probabilities of the profile.
+    n: NonNegative
+    # The standard error of E(action, profile): the posterior standard deviation.
+    se: NonNegative
+
+
 class ProfileModel(_Frozen):
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
     # "prior": stated by hand as a starting point; "estimated": fitted on collected data.
@@ -130,6 +139,9 @@ class ProfileModel(_Frozen):
     top3_weights: MixtureWeights | None = None
     dominance_threshold: Annotated[float, Field(gt=0, le=1)]
     evidence: dict[Slug, dict[ActionId, Share]]
+    # Optional, for evidence estimated from ratings: per cell of `evidence`, its weighted n and
+    # standard error. Absent in the shipped files (their evidence is designed, not measured).
+    evidence_uncertainty: dict[Slug, dict[ActionId, CellUncertainty]] | None = None
 
     @property
     def challenges(self) -> tuple[int, ...]:
@@ -177,6 +189,10 @@ def _cross_check(model: ProfileModel, catalogue: Catalogue) -> list[tuple[str, s
     check_keys(model.evidence, ids, "profiles", "evidence")
     for profile_id, row in model.evidence.items():
         check_keys(row, actions, "actions", f"evidence.{profile_id}")
+    if model.evidence_uncertainty is not None:
+        check_keys(model.evidence_uncertainty, ids, "profiles", "evidence_uncertainty")
+        for profile_id, row in model.evidence_uncertainty.items():
+            check_keys(row, actions, "actions", f"evidence_uncertainty.{profile_id}")
     return problems
 
 

@@ -1,4 +1,7 @@
-"""Re-estimating profiles and evidence: recovery of planted profiles, the k rules, the drafts."""
+"""Re-estimating profiles: planted profiles found back, the k rules, the drafts.
+
+Evidence is tested in test_evidence.py.
+"""
 
 import io
 
@@ -8,9 +11,9 @@ from django.core.management import CommandError, call_command
 from sklearn.metrics import adjusted_rand_score
 
 from leerkansen.modelversions.models import ModelVersion
-from leerkansen.modelversions.services import activate, get_model
+from leerkansen.modelversions.services import get_model
 from leerkansen.organisations.models import Organisation
-from leerkansen.reports.models import ActionRating, Report
+from leerkansen.reports.models import Report
 from leerkansen.reports.tests import make_completed_assessment, make_report
 from leerkansen.research.estimation import (
     Fit,
@@ -19,13 +22,6 @@ from leerkansen.research.estimation import (
     estimate_profiles,
     organisation_scores,
     relative_entropy,
-)
-from leerkansen.research.evidence import (
-    NoEvidence,
-    Rating,
-    estimate_evidence,
-    estimate_table,
-    rating_evidence,
 )
 from leerkansen.research.simulation import simulate_organisations
 from leerkansen.scoring.model import get_shipped_model
@@ -155,91 +151,3 @@ def test_k_is_the_lowest_bic_among_solutions_that_meet_the_rules():
     assert choose([fake_fit(2, 900.004), fake_fit(3, 900.001)]).k == 2
     # k = 1 always meets the rules.
     assert choose([fake_fit(1, 1000, entropy=None, share=1), fake_fit(2, 10, entropy=0.5)]).k == 1
-
-
-# Evidence ---------------------------------------------------------------------------------
-
-
-def test_ratings_are_rescaled_onto_the_models_evidence_range():
-    assert rating_evidence(1, 1, 0.30, 0.85) == pytest.approx(0.30)
-    assert rating_evidence(5, 5, 0.30, 0.85) == pytest.approx(0.85)
-    assert rating_evidence(3, 3, 0.30, 0.85) == pytest.approx(0.30 + 0.55 * 8 / 24)
-
-
-def test_a_cell_keeps_the_prior_below_20_weighted_ratings():
-    model = get_shipped_model()
-    druk = {"druk-en-verspreid": 0.9, "op-weg": 0.1}
-    ratings = [Rating(druk, "2.1", 5, 5)] * 23 + [Rating(druk, "3.1", 1, 1)] * 22
-    result = estimate_table(model, ratings)
-
-    # 23 x 0.9 = 20.7 weighted ratings: the mean of the ratings.
-    assert result.evidence["druk-en-verspreid"]["2.1"] == 0.85
-    # 22 x 0.9 = 19.8: fewer than 20, the prior stays (weighted, not counted).
-    assert result.evidence["druk-en-verspreid"]["3.1"] == model.evidence["druk-en-verspreid"]["3.1"]
-    # 23 x 0.1 for "Op weg": the prior stays.
-    assert result.evidence["op-weg"] == model.evidence["op-weg"]
-    assert result.estimated == (("druk-en-verspreid", "2.1"),)
-    assert result.weights["druk-en-verspreid"]["3.1"] == pytest.approx(19.8)
-
-
-def rate(assessment, action_id: str, relevance: int, feasibility: int) -> None:
-    ActionRating.objects.create(
-        assessment=assessment, action_id=action_id, relevance=relevance, feasibility=feasibility
-    )
-
-
-def test_estimate_evidence_moves_cells_with_enough_ratings_toward_them():
-    prior = get_shipped_model().evidence
-    rounds = [make_report(organisation_name=f"Org {i}").assessment for i in range(21)]
-    report = Report.objects.get(assessment=rounds[0])
-    # The default answers give a clear "Druk en verspreid" round.
-    assert report.profile["id"] == "druk-en-verspreid"
-    # 21 ratings x 0.98 = 20.6 weighted ratings for that profile.
-    assert report.profile["probabilities"]["druk-en-verspreid"] > 0.96
-    for assessment in rounds:
-        rate(assessment, "2.1", 5, 4)
-    for assessment in rounds[:10]:
-        rate(assessment, "3.1", 5, 5)
-    # Simulated organisations' ratings are not research data.
-    for organisation_id in simulate_organisations(n=5, profiles=1, seed=1).organisation_ids:
-        for simulated in Report.objects.filter(assessment__organisation_id=organisation_id):
-            rate(simulated.assessment, "3.1", 5, 5)
-
-    lines = run("estimate_evidence")
-
-    draft = ModelVersion.objects.get()
-    assert draft.based_on == "1.1.0" and draft.fit["kind"] == "evidence"
-    evidence = get_model(draft.version).evidence
-    expected = round(0.30 + 0.55 * (20 - 1) / 24, 2)
-    assert prior["druk-en-verspreid"]["2.1"] == 0.35
-    assert evidence["druk-en-verspreid"]["2.1"] == expected == 0.74
-    assert evidence["druk-en-verspreid"]["3.1"] == prior["druk-en-verspreid"]["3.1"]
-    assert evidence["op-weg"] == prior["op-weg"]
-    assert draft.fit["cells_estimated"] == 1 and draft.fit["ratings"] == 31
-    assert f"Draft model version {draft.version} written (based on 1.1.0)." in lines
-
-
-def test_evidence_is_estimated_on_the_active_version():
-    base = ModelVersion.objects.create(
-        version="1.2.0",
-        content={**get_shipped_model().model_dump(mode="json"), "version": "1.2.0"},
-    )
-    activate(base.version)
-    rounds = [make_report(organisation_name=f"Org {i}").assessment for i in range(21)]
-    for assessment in rounds:
-        rate(assessment, "1.1", 1, 1)
-
-    _result, draft = estimate_evidence()
-
-    assert draft.version == "1.3.0" and draft.based_on == "1.2.0"
-    assert get_model("1.3.0").evidence["druk-en-verspreid"]["1.1"] == 0.30
-
-
-def test_without_enough_ratings_no_evidence_draft_is_written():
-    assessment = make_report().assessment
-    rate(assessment, "1.1", 5, 5)
-    with pytest.raises(CommandError, match="No action has 20 ratings"):
-        call_command("estimate_evidence", stdout=io.StringIO())
-    with pytest.raises(NoEvidence):
-        estimate_evidence()
-    assert not ModelVersion.objects.exists()

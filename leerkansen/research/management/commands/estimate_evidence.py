@@ -1,16 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...evidence import MIN_RATINGS, NoEvidence
+from ... import simulation
+from ...evidence import NoEvidence, compare_with_planted
 from ...evidence import estimate_evidence as estimate
 
 
 class Command(BaseCommand):
     help = (
         "Estimate E(action, profile) from the organisations' action ratings (relevance x "
-        "feasibility, weighted by each round's profile probabilities) on the active model, "
-        f"keeping its value where a cell has fewer than {MIN_RATINGS} weighted ratings, and "
-        "write a draft model version. Demo and simulated organisations are left out; "
-        "--simulated takes only the simulated ones."
+        "feasibility, weighted by each round's profile probabilities) on the active model: "
+        "every cell is shrunk from the middle of the scale toward its ratings, the more the "
+        "more ratings it has (empirical Bayes), with its weighted n and standard error, and "
+        "written as a draft model version. Demo and simulated organisations are left out; "
+        "--simulated takes only the simulated ones and compares with the planted evidence."
     )
 
     def add_arguments(self, parser) -> None:
@@ -25,16 +27,38 @@ class Command(BaseCommand):
         except NoEvidence as problem:
             raise CommandError(str(problem)) from problem
         total = sum(len(row) for row in result.evidence.values())
+        origins = result.origins
         self.stdout.write(
-            f"{result.ratings} ratings; {len(result.estimated)} of {total} cells have at least "
-            f"{MIN_RATINGS} weighted ratings and take their mean "
-            f"(rescaled to {result.low:.2f}-{result.high:.2f})."
+            f"{result.ratings} ratings ({origins.get('recommended', 0)} of top-3 actions, "
+            f"{origins.get('random', 0)} asked at random, {origins.get('chosen', 0)} chosen); "
+            f"{len(result.estimated)} of {total} cells rated."
+        )
+        self.stdout.write(
+            f"Scale {result.low:.2f}-{result.high:.2f}, prior {result.prior:.3f} (the middle); "
+            f"sd of a rating {result.sigma:.3f}, sd of cells around the prior {result.tau:.3f}; "
+            f"unrated cells: {result.prior:.3f} ± {result.tau:.3f}."
         )
         for profile_id, action_id in result.estimated:
-            weight = result.weights[profile_id][action_id]
-            value = result.evidence[profile_id][action_id]
-            self.stdout.write(f"  {profile_id} {action_id}: {value:.2f} ({weight:.1f} ratings)")
+            cell = result.cells[profile_id, action_id]
+            self.stdout.write(
+                f"  {profile_id} {action_id}: {cell.estimate:.3f} ± {cell.se:.3f} "
+                f"(mean {cell.mean:.3f}, n {cell.n:.1f}, weight of the mean {cell.shrinkage:.2f})"
+            )
+        if simulated:
+            self._compare(result)
         if draft is not None:
             self.stdout.write(
                 f"Draft model version {draft.version} written (based on {draft.based_on})."
             )
+
+    def _compare(self, result) -> None:
+        planted_evidence = getattr(simulation, "planted_evidence", None)
+        if planted_evidence is None:
+            self.stdout.write("No planted evidence to compare with (research/simulation.py).")
+            return
+        comparison = compare_with_planted(result, planted_evidence())
+        self.stdout.write(
+            f"Against planted ({comparison.cells} rated cells): correlation "
+            f"{comparison.correlation:.2f}, "
+            f"mean absolute error {comparison.mean_absolute_error:.3f}"
+        )
