@@ -13,38 +13,43 @@ The procedure (docs/scoring.md "Re-estimation"):
    the base's, so that estimating again on an estimated version does not narrow it.
 3. A rated round belongs to each profile k with its posterior probability p_k: the report's
    stored probabilities when it was made with the base version, else assign_profile on the
-   report's stored scores with the base model. Rounds without a report are skipped.
-4. Per cell c = (action a, profile k), over the ratings of a (p below 0.0001 left out):
+   report's stored scores with the base model (p below 0.0001 left out, the rest scaled to add
+   up to 1). Rounds without a report are skipped.
+4. Per cell c = (action a, profile k), shown and stored with the estimate:
        n_c = sum p          (the weighted n: a round that belongs to k with p counts as p)
-       m_c = sum p y / n_c  (the weighted mean)
-5. Empirical Bayes, a normal-normal model. The true E of a cell is theta_c ~ N(mu, tau^2),
-   and the cell's mean is m_c | theta_c ~ N(theta_c, sigma^2 / n_c). Then the posterior is
-       E_c  = mu + B_c (m_c - mu),   B_c = n_c / (n_c + sigma^2 / tau^2)
-       SE_c = sqrt(1 / (1 / tau^2 + n_c / sigma^2))
+       m_c = sum p y / n_c  (the weighted mean of the ratings)
+5. Empirical Bayes, a normal-normal model. Per action a, a rating r of a round with
+   probabilities p_r is
+       y_r = sum_k p_rk theta_ak + e_r,   e_r ~ N(0, sigma^2),   theta_ak ~ N(mu, tau^2)
+   (a mixed round's rating speaks about each of its profiles as much as it belongs to it).
+   With P_a the rounds' probabilities (one row per rating), A_a = P_a' P_a and
+   b_a = P_a' (y - mu), the posterior of the action's row is
+       Lambda_a = A_a / sigma^2 + I / tau^2
+       E_a      = mu + Lambda_a^-1 b_a / sigma^2,   SE_ak = sqrt((Lambda_a^-1)_kk)
+   For rounds that belong to one profile (p = 1) this is the textbook shrinkage per cell,
+       E_c = mu + B_c (m_c - mu),   B_c = n_c / (n_c + sigma^2 / tau^2),
+       SE_c = sqrt(1 / (1 / tau^2 + n_c / sigma^2)),   (`shrink`)
+   and in general `Cell.shrinkage` = 1 - SE^2 / tau^2, the share of the prior's variance the
+   ratings took away (0: no rating, the prior; toward 1: many ratings, the data).
    - mu, the prior, is the middle of the scale, (low + high) / 2 = 0.575 (v = 13): an action
      nobody rated sits there, with SE = tau, so it never outranks a measured action on its prior
      alone; it is outranked by every action whose ratings lie above the middle. (Before, an
      unrated cell kept the invented 0.85 of the shipped table, so the next model ranked the
      unmeasured above the measured: a feedback loop.)
-   - sigma^2, the spread of single ratings within a cell, is pooled over all cells:
-       sigma^2 = sum_c sum p (y - m_c)^2 / sum_c (n_c - sum p^2 / n_c)
-     (the unbiased weighted variance; a cell with one rating adds nothing).
-   - tau^2, the spread of the true cells around mu, by the method of moments: under the model
-     E[(m_c - mu)^2] = tau^2 + v_c with v_c = sigma^2 sum p^2 / n_c^2, the exact variance of a
-     weighted mean, so
-       tau^2 = max(TAU2_FLOOR, sum_c n_c ((m_c - mu)^2 - v_c) / sum_c n_c)
-     (cells weighted by their n; the floor, sd 0.01, only keeps the formulas finite).
-   - In B_c and SE_c a rating of a round that belongs to k with probability p counts as p of a
-     rating (sigma^2 / n_c, larger than the exact variance sigma^2 sum p^2 / n_c^2 when p < 1):
-     a mixed round's rating also speaks about its other profiles, so it moves k's cell less.
-   B_c grows smoothly from 0 (no rating: the prior) to 1 (many ratings: the mean): there is no
-   cut-off at which a cell jumps from the prior to its mean. The SE falls with n_c.
-   Limitation: a rating of a round that belongs to several profiles counts in each of their
-   cells with its probability; with well-separated profiles (p near 0 or 1) that is exact.
-6. Nothing is written when no action has been rated twice in one profile (sigma^2 cannot be
-   estimated then). The draft stores E rounded to 3 decimals, and per cell n and SE; the fit
-   keeps mu, sigma, tau, the scale and how many ratings came from the top 3, from the two
-   actions asked at random and from actions the organisation chose itself.
+   - sigma^2 (the spread of single ratings) and tau^2 (the spread of the true cells around mu)
+     are estimated from the data by maximising the marginal likelihood (type II maximum
+     likelihood): y_a ~ N(mu, sigma^2 I + tau^2 P_a P_a'), over all actions. For a given
+     ratio kappa = sigma^2 / tau^2 the best sigma^2 is closed-form,
+       sigma^2 = sum_a [(y_a - mu)'(y_a - mu) - b_a' (A_a + kappa I)^-1 b_a] / N,
+     and log kappa is found by a grid (steps of 0.5) refined by golden-section search; tau^2
+     is kept at least TAU2_FLOOR (sd 0.01, only to keep the formulas finite).
+   There is no cut-off: every cell moves smoothly from the prior toward its ratings as its n
+   grows, and its SE falls.
+6. Nothing is written when no action has been rated twice in one profile (the spread of
+   ratings cannot be told from the spread of cells then). The draft stores E rounded to 3
+   decimals, and per cell n and SE (4 decimals); the fit keeps mu, sigma, tau, the scale and
+   how many ratings came from the top 3, from the two actions asked at random and from actions
+   the organisation chose itself.
 
 Real research data leaves out demo and simulated organisations; `simulated=True` takes only
 the simulated ones.
@@ -55,6 +60,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.modelversions.models import ModelVersion
@@ -108,7 +115,8 @@ class Cell:
     mean: float | None
     estimate: float
     se: float
-    # B: 0 at the prior, 1 at the mean.
+    # 1 - SE^2 / tau^2: 0 at the prior, toward 1 with many ratings (for rounds of one profile,
+    # the weight B of the mean).
     shrinkage: float
 
 
@@ -164,83 +172,136 @@ def shrink(
     return prior + weight * (mean - prior), math.sqrt(1 / precision), weight
 
 
-@dataclass
-class _Sums:
-    weight: float = 0.0
-    squares: float = 0.0
-    total: float = 0.0
-    total_squared: float = 0.0
+@dataclass(frozen=True)
+class _Stats:
+    """Per action (one row each): the sufficient statistics of its ratings."""
 
-    def add(self, p: float, y: float) -> None:
-        self.weight += p
-        self.squares += p * p
-        self.total += p * y
-        self.total_squared += p * y * y
-
-    @property
-    def mean(self) -> float:
-        return self.total / self.weight
-
-    @property
-    def spread(self) -> float:
-        """sum p (y - mean)^2."""
-        return max(self.total_squared - self.total**2 / self.weight, 0.0)
+    actions: list[str]
+    # A = P'P (actions x K x K), b = P'(y - mu) (actions x K), S = (y - mu)'(y - mu).
+    products: np.ndarray
+    crossed: np.ndarray
+    squares: np.ndarray
+    # Per cell: n = sum p, sum p^2 and sum p y (actions x K).
+    weights: np.ndarray
+    weight_squares: np.ndarray
+    totals: np.ndarray
+    ratings: int
 
 
-def hyperparameters(cells: Iterable[_Sums], prior: float) -> tuple[float, float] | None:
-    """(sigma^2, tau^2) by pooling and the method of moments; None without replication."""
-    cells = [cell for cell in cells if cell.weight > 0]
-    spread = math.fsum(cell.spread for cell in cells)
-    freedom = math.fsum(cell.weight - cell.squares / cell.weight for cell in cells)
-    if freedom < 1e-9:
-        return None
-    sigma2 = max(spread / freedom, SIGMA2_FLOOR)
-    excess = math.fsum(
-        cell.weight * ((cell.mean - prior) ** 2 - sigma2 * cell.squares / cell.weight**2)
-        for cell in cells
-    )
-    tau2 = max(excess / math.fsum(cell.weight for cell in cells), TAU2_FLOOR)
-    return sigma2, tau2
-
-
-def estimate_table(
-    base: ProfileModel, ratings: Iterable[Rating], scale: tuple[float, float] | None = None
-) -> EvidenceEstimate:
-    """Every cell of the base model's table, shrunk from the middle of the scale toward its
-    ratings. Raises NoEvidence when no action is rated twice in one profile."""
-    low, high = scale or evidence_scale()
+def _statistics(
+    ratings: Iterable[Rating], ids: list[str], actions: Iterable[str], low: float, high: float
+) -> tuple[_Stats, int, dict[str, int]]:
     prior = prior_mean(low, high)
-    sums: dict[tuple[str, str], _Sums] = {}
-    ids = {profile.id for profile in base.profiles}
+    known = set(actions)
+    rows: dict[str, tuple[list[list[float]], list[float]]] = {}
     count = 0
     origins = dict.fromkeys(ORIGINS, 0)
     for rating in ratings:
         count += 1
         origins[rating.origin] = origins.get(rating.origin, 0) + 1
-        value = rating_evidence(rating.relevance, rating.feasibility, low, high)
-        for profile_id, probability in rating.probabilities.items():
-            if profile_id in ids and probability >= MIN_PROBABILITY:
-                sums.setdefault((profile_id, rating.action_id), _Sums()).add(probability, value)
-    found = hyperparameters(sums.values(), prior)
-    if found is None:
+        probabilities = [rating.probabilities.get(profile_id, 0.0) for profile_id in ids]
+        probabilities = [p if p >= MIN_PROBABILITY else 0.0 for p in probabilities]
+        total = math.fsum(probabilities)
+        if total <= 0 or rating.action_id not in known:
+            continue
+        matrix, values = rows.setdefault(rating.action_id, ([], []))
+        matrix.append([p / total for p in probabilities])
+        values.append(rating_evidence(rating.relevance, rating.feasibility, low, high))
+    k = len(ids)
+    order = sorted(rows)
+    products = np.zeros((len(order), k, k))
+    crossed, weights = np.zeros((len(order), k)), np.zeros((len(order), k))
+    weight_squares, totals = np.zeros((len(order), k)), np.zeros((len(order), k))
+    squares = np.zeros(len(order))
+    for index, action_id in enumerate(order):
+        matrix = np.asarray(rows[action_id][0])
+        values = np.asarray(rows[action_id][1])
+        centred = values - prior
+        products[index] = matrix.T @ matrix
+        crossed[index] = matrix.T @ centred
+        squares[index] = centred @ centred
+        weights[index] = matrix.sum(axis=0)
+        weight_squares[index] = (matrix**2).sum(axis=0)
+        totals[index] = matrix.T @ values
+    used = sum(len(rows[action_id][1]) for action_id in order)
+    stats = _Stats(order, products, crossed, squares, weights, weight_squares, totals, used)
+    return stats, count, origins
+
+
+def _profile_likelihood(stats: _Stats, kappa: float) -> tuple[float, float]:
+    """The marginal log-likelihood (up to a constant) at sigma^2 / tau^2 = kappa, with the best
+    sigma^2 for that kappa, and that sigma^2."""
+    identity = np.eye(stats.products.shape[1])
+    shifted = stats.products + kappa * identity
+    solved = np.linalg.solve(shifted, stats.crossed[..., None])[..., 0]
+    quadratic = float(np.sum(stats.squares - np.sum(stats.crossed * solved, axis=1)))
+    sigma2 = max(quadratic / stats.ratings, SIGMA2_FLOOR)
+    _signs, logdets = np.linalg.slogdet(identity + stats.products / kappa)
+    n = stats.ratings
+    return -0.5 * (n * math.log(sigma2) + float(np.sum(logdets)) + quadratic / sigma2), sigma2
+
+
+def hyperparameters(stats: _Stats) -> tuple[float, float]:
+    """(sigma^2, tau^2) by type II maximum likelihood over log(sigma^2 / tau^2)."""
+
+    def value(log_kappa: float) -> float:
+        return _profile_likelihood(stats, math.exp(log_kappa))[0]
+
+    grid = [x / 2 for x in range(-18, 29)]
+    best = max(range(len(grid)), key=lambda i: value(grid[i]))
+    left, right = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(40):
+        inner_left = right - ratio * (right - left)
+        inner_right = left + ratio * (right - left)
+        if value(inner_left) >= value(inner_right):
+            right = inner_right
+        else:
+            left = inner_left
+    kappa = math.exp((left + right) / 2)
+    sigma2 = _profile_likelihood(stats, kappa)[1]
+    return sigma2, max(sigma2 / kappa, TAU2_FLOOR)
+
+
+def estimate_table(
+    base: ProfileModel, ratings: Iterable[Rating], scale: tuple[float, float] | None = None
+) -> EvidenceEstimate:
+    """Every cell of the base model's table, moved from the middle of the scale toward its
+    ratings (the module's docstring). Raises NoEvidence when no action is rated twice in one
+    profile."""
+    low, high = scale or evidence_scale()
+    prior = prior_mean(low, high)
+    ids = [profile.id for profile in base.profiles]
+    actions = list(base.evidence[ids[0]])
+    stats, count, origins = _statistics(ratings, ids, actions, low, high)
+    rated = stats.weights > 0
+    freedom = np.sum(stats.weights[rated] - stats.weight_squares[rated] / stats.weights[rated])
+    if not stats.actions or freedom < 1e-9:
         raise NoEvidence(count)
-    sigma2, tau2 = found
+    sigma2, tau2 = hyperparameters(stats)
+    identity = np.eye(len(ids))
+    covariance = np.linalg.inv(stats.products / sigma2 + identity / tau2)
+    estimates = prior + (covariance @ stats.crossed[..., None])[..., 0] / sigma2
+    errors = np.sqrt(np.diagonal(covariance, axis1=1, axis2=2))
+    row_of = {action_id: index for index, action_id in enumerate(stats.actions)}
     evidence: dict[str, dict[str, float]] = {}
     uncertainty: dict[str, dict[str, dict[str, float]]] = {}
     cells: dict[tuple[str, str], Cell] = {}
     estimated = []
-    for profile in base.profiles:
-        evidence[profile.id], uncertainty[profile.id] = {}, {}
-        for action_id in base.evidence[profile.id]:
-            data = sums.get((profile.id, action_id))
-            n = data.weight if data else 0.0
-            mean = data.mean if data else None
-            estimate, se, weight = shrink(mean, n, prior, sigma2, tau2)
-            cells[profile.id, action_id] = Cell(n, mean, estimate, se, weight)
-            evidence[profile.id][action_id] = round(estimate, 3)
-            uncertainty[profile.id][action_id] = {"n": round(n, 4), "se": round(se, 4)}
-            if data:
-                estimated.append((profile.id, action_id))
+    for column, profile_id in enumerate(ids):
+        evidence[profile_id], uncertainty[profile_id] = {}, {}
+        for action_id in base.evidence[profile_id]:
+            row = row_of.get(action_id)
+            n = float(stats.weights[row, column]) if row is not None else 0.0
+            if n > 0:
+                mean = float(stats.totals[row, column]) / n
+                estimate, se = float(estimates[row, column]), float(errors[row, column])
+                estimated.append((profile_id, action_id))
+            else:
+                mean, estimate, se = None, prior, math.sqrt(tau2)
+            cells[profile_id, action_id] = Cell(n, mean, estimate, se, 1 - se**2 / tau2)
+            evidence[profile_id][action_id] = round(estimate, 3)
+            uncertainty[profile_id][action_id] = {"n": round(n, 4), "se": round(se, 4)}
     return EvidenceEstimate(
         evidence=evidence,
         uncertainty=uncertainty,
@@ -327,23 +388,27 @@ class Comparison:
 
     correlation: float
     mean_absolute_error: float
+    # The share of cells whose planted value lies within 2 standard errors of the estimate.
+    within_2_se: float
     cells: int
 
 
 def compare_with_planted(
-    estimate: EvidenceEstimate, planted: Mapping[str, Mapping[str, float]], measured_only=True
+    estimate: EvidenceEstimate, planted: Mapping[str, Mapping[str, float]], min_n: float = 1.0
 ) -> Comparison:
-    """Pearson correlation and mean absolute error over the planted cells (by default only
-    those with ratings). `planted` is on the evidence scale: {profile id: {action id: E}}."""
-    pairs = [
-        (estimate.cells[profile_id, action_id].estimate, float(value))
+    """Pearson correlation, mean absolute error and share within 2 SE over the planted cells
+    with at least `min_n` weighted ratings. `planted`: {profile id: {action id: E}}, on the
+    evidence scale."""
+    cells = [
+        (estimate.cells[profile_id, action_id], float(value))
         for profile_id, row in planted.items()
         for action_id, value in row.items()
         if (profile_id, action_id) in estimate.cells
-        and (not measured_only or estimate.cells[profile_id, action_id].n > 0)
+        and estimate.cells[profile_id, action_id].n >= min_n
     ]
+    pairs = [(cell.estimate, value) for cell, value in cells]
     if len(pairs) < 2:
-        return Comparison(math.nan, math.nan, len(pairs))
+        return Comparison(math.nan, math.nan, math.nan, len(pairs))
     xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
     mx, my = math.fsum(xs) / len(xs), math.fsum(ys) / len(ys)
     sxy = math.fsum((x - mx) * (y - my) for x, y in pairs)
@@ -351,7 +416,8 @@ def compare_with_planted(
     syy = math.fsum((y - my) ** 2 for y in ys)
     correlation = sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else math.nan
     error = math.fsum(abs(x - y) for x, y in pairs) / len(pairs)
-    return Comparison(correlation, error, len(pairs))
+    inside = sum(abs(cell.estimate - value) <= 2 * cell.se for cell, value in cells) / len(cells)
+    return Comparison(correlation, error, inside, len(pairs))
 
 
 def uncertainty_table(model: ProfileModel | None) -> dict | None:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import simulation
-from ...evidence import NoEvidence, compare_with_planted
+from ...evidence import NoEvidence, compare_with_planted, rating_evidence
 from ...evidence import estimate_evidence as estimate
 
 
@@ -42,7 +42,8 @@ class Command(BaseCommand):
             cell = result.cells[profile_id, action_id]
             self.stdout.write(
                 f"  {profile_id} {action_id}: {cell.estimate:.3f} ± {cell.se:.3f} "
-                f"(mean {cell.mean:.3f}, n {cell.n:.1f}, weight of the mean {cell.shrinkage:.2f})"
+                f"(mean {cell.mean:.3f}, n {cell.n:.1f}, "
+                f"share from the ratings {cell.shrinkage:.2f})"
             )
         if simulated:
             self._compare(result)
@@ -56,9 +57,19 @@ class Command(BaseCommand):
         if planted_evidence is None:
             self.stdout.write("No planted evidence to compare with (research/simulation.py).")
             return
-        comparison = compare_with_planted(result, planted_evidence())
-        self.stdout.write(
-            f"Against planted ({comparison.cells} rated cells): correlation "
-            f"{comparison.correlation:.2f}, "
-            f"mean absolute error {comparison.mean_absolute_error:.3f}"
+        planted = planted_evidence(
+            lambda relevance, feasibility: rating_evidence(
+                relevance, feasibility, result.low, result.high
+            )
         )
+        if not planted:
+            self.stdout.write("No simulation run with planted evidence to compare with.")
+            return
+        for min_n in (1, 40):
+            comparison = compare_with_planted(result, planted, min_n)
+            self.stdout.write(
+                f"Against planted, {comparison.cells} cells with n >= {min_n}: correlation "
+                f"{comparison.correlation:.2f}, mean absolute error "
+                f"{comparison.mean_absolute_error:.3f}, within 2 SE "
+                f"{comparison.within_2_se:.0%}"
+            )
