@@ -362,7 +362,7 @@ def test_the_model_page_shows_the_evidence_with_its_uncertainty(rated_rounds):
     row = row[: row.index("</tr>")]
     cell = model.evidence_uncertainty["druk-en-verspreid"]["2.1"]
     value = f"{model.evidence['druk-en-verspreid']['2.1']:.2f}".replace(".", ",")
-    assert f"{value} ± {cell.se:.2f}".replace(".", ",") in row
+    assert f"{value}&nbsp;±&nbsp;{cell.se:.2f}".replace(".", ",") in row
     assert f"n = {cell.n:.1f}".replace(".", ",") in row
     unrated = section[section.index('id="bewijs-actie-1-1"') :]
     assert "niet beoordeeld" in unrated[: unrated.index("</tr>")]
