@@ -188,6 +188,15 @@ class _Stats:
     ratings: int
 
 
+def _scaled(probabilities: Mapping[str, float], ids: list[str]) -> list[float] | None:
+    """The round's probabilities of the model's profiles, those below MIN_PROBABILITY left
+    out, scaled to add up to 1 (None when nothing is left)."""
+    values = [probabilities.get(profile_id, 0.0) for profile_id in ids]
+    values = [p if p >= MIN_PROBABILITY else 0.0 for p in values]
+    total = math.fsum(values)
+    return [p / total for p in values] if total > 0 else None
+
+
 def _statistics(
     ratings: Iterable[Rating], ids: list[str], actions: Iterable[str], low: float, high: float
 ) -> tuple[_Stats, int, dict[str, int]]:
@@ -196,16 +205,21 @@ def _statistics(
     rows: dict[str, tuple[list[list[float]], list[float]]] = {}
     count = 0
     origins = dict.fromkeys(ORIGINS, 0)
+    # The ratings of one round share its probabilities: scaled once per round. The cache keeps
+    # the mapping itself too, so that its id is not reused while the cache lives.
+    scaled: dict[int, tuple[Mapping[str, float], list[float] | None]] = {}
     for rating in ratings:
         count += 1
         origins[rating.origin] = origins.get(rating.origin, 0) + 1
-        probabilities = [rating.probabilities.get(profile_id, 0.0) for profile_id in ids]
-        probabilities = [p if p >= MIN_PROBABILITY else 0.0 for p in probabilities]
-        total = math.fsum(probabilities)
-        if total <= 0 or rating.action_id not in known:
+        found = scaled.get(id(rating.probabilities))
+        if found is None:
+            found = (rating.probabilities, _scaled(rating.probabilities, ids))
+            scaled[id(rating.probabilities)] = found
+        probabilities = found[1]
+        if probabilities is None or rating.action_id not in known:
             continue
         matrix, values = rows.setdefault(rating.action_id, ([], []))
-        matrix.append([p / total for p in probabilities])
+        matrix.append(probabilities)
         values.append(rating_evidence(rating.relevance, rating.feasibility, low, high))
     k = len(ids)
     order = sorted(rows)
