@@ -1,7 +1,4 @@
-"""Re-estimating profiles: planted profiles found back, the k rules, the drafts.
-
-Evidence is tested in test_evidence.py.
-"""
+"""Re-estimating profiles: model selection on planted data, missing values, the draft."""
 
 import io
 
@@ -9,26 +6,50 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from sklearn.metrics import adjusted_rand_score
+from sklearn.mixture import GaussianMixture
 
 from leerkansen.modelversions.models import ModelVersion
 from leerkansen.modelversions.services import get_model
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.reports.tests import make_completed_assessment, make_report
+from leerkansen.research import estimation
 from leerkansen.research.estimation import (
     Fit,
     TooFewOrganisations,
+    bootstrap_lrt,
     choose,
     estimate_profiles,
+    fit_model,
     organisation_scores,
     relative_entropy,
+    select_model,
+    stability,
+    standardisation,
 )
 from leerkansen.research.simulation import simulate_organisations
 from leerkansen.scoring.model import get_shipped_model
 
-pytestmark = pytest.mark.django_db
-
 PRIOR_NAMES = {profile.name for profile in get_shipped_model().profiles}
+# The planted design of research/simulation.py: four profiles high on their defining
+# challenges, shares 30/30/20/20%, latent sd 10 per challenge.
+DEFINING = ((1, 4), (2, 3, 7), (6, 8), (5, 9))
+SHARES = (0.3, 0.3, 0.2, 0.2)
+
+
+def planted(n, *, separation=30.0, correlation=0.0, missing=0.0, seed=1, profiles=4):
+    """Standardised scores and planted labels; `correlation` within profiles (one factor)."""
+    rng = np.random.default_rng(seed)
+    centres = np.array(
+        [[42 + separation * (c in defining) for c in range(1, 10)] for defining in DEFINING]
+    )[:profiles]
+    shares = np.array(SHARES[:profiles]) / sum(SHARES[:profiles])
+    labels = rng.choice(profiles, size=n, p=shares)
+    covariance = 100 * ((1 - correlation) * np.eye(9) + correlation)
+    scores = centres[labels] + rng.multivariate_normal(np.zeros(9), covariance, size=n)
+    scores[rng.random(scores.shape) < missing] = np.nan
+    mean, sd = standardisation(scores)
+    return (scores - mean) / sd, labels
 
 
 def run(command: str, *args: str) -> list[str]:
@@ -37,70 +58,248 @@ def run(command: str, *args: str) -> list[str]:
     return out.getvalue().splitlines()
 
 
-def fake_fit(k, bic, entropy=0.9, share=0.2, converged=True) -> Fit:
-    return Fit(k, bic, entropy, share, converged, mixture=None, labels=np.zeros(1))
+def fake_fit(k, bic, *, entropy=0.9, share=0.2, replications=5, converged=True, n=100) -> Fit:
+    """A fit with the given BIC, smallest share and (roughly) relative entropy."""
+    sizes = [round(share * n)] + [0] * (k - 1)
+    for index in range(1, k):
+        sizes[index] = (n - sizes[0]) // (k - 1) + (index <= (n - sizes[0]) % (k - 1))
+    labels = np.repeat(np.arange(k), sizes)
+    certain = 1.0 if k == 1 else 1 - (1 - entropy) * 0.3
+    posterior = np.full((n, k), (1 - certain) / max(k - 1, 1))
+    posterior[np.arange(n), labels] = certain
+    parameters = 10 * k
+    log_likelihood = -(bic - parameters * np.log(n)) / 2
+    return Fit(
+        "diag", k, log_likelihood, parameters, replications, 5, converged,
+        weights=np.full(k, 1 / k), means=np.zeros((k, 9)),
+        covariances=np.broadcast_to(np.eye(9), (k, 9, 9)), posterior=posterior,
+    )  # fmt: skip
 
 
-# Profiles ---------------------------------------------------------------------------------
+# Selection on planted data (numpy, no database) -------------------------------------------
 
 
-def test_estimation_finds_the_four_planted_profiles_back():
-    simulation = simulate_organisations(n=500, profiles=4, seed=1)
-    planted = dict(zip(simulation.organisation_ids, simulation.labels, strict=True))
+def test_correlated_profiles_are_not_over_extracted():
+    """An organisation-wide factor (r = 0.3 within profiles), n = 2,000: k = 4, ARI >= 0.85."""
+    z, labels = planted(2000, correlation=0.3, seed=11)
 
-    estimate = estimate_profiles(simulated=True)
+    selection = select_model(z, starts=6, final_starts=3)
 
+    chosen = selection.chosen
+    assert chosen.k == 4, (chosen.structure, chosen.k)
+    assert adjusted_rand_score(labels, chosen.labels) >= 0.85
+    # A structure with covariances wins: the diagonal ones fit the factor with extra profiles.
+    assert chosen.structure in {"tied", "full"}
+    diagonal = [f for f in selection.fits if f.structure == "diag"]
+    assert min(diagonal, key=lambda f: f.bic).k > 4
+    assert not selection.at_edge
+    assert {f.structure for f in selection.fits} == set(estimation.STRUCTURES)
+    assert {f.k for f in selection.fits} == set(range(1, 9))
+
+
+def test_weakly_separated_profiles_are_found():
+    """Profiles 20 points apart, n = 2,000: k = 4 with ARI >= 0.85."""
+    z, labels = planted(2000, separation=20.0, seed=12)
+
+    selection = select_model(z, starts=6, final_starts=3)
+
+    chosen = selection.chosen
+    assert chosen.k == 4, (chosen.structure, chosen.k)
+    assert adjusted_rand_score(labels, chosen.labels) >= 0.85
+
+
+def test_entropy_is_shown_but_the_lowest_bic_that_replicated_is_chosen():
+    fits = [
+        fake_fit(1, 1000, entropy=None, share=1.0),
+        fake_fit(2, 900),
+        fake_fit(3, 850, entropy=0.6),  # uncertain, but no rule against it
+        fake_fit(4, 800, replications=1),  # best log-likelihood reached once: not replicated
+        fake_fit(5, 790, share=0.04),  # a profile below 5%
+        fake_fit(6, 780, converged=False),
+    ]
+    assert choose(fits).k == 3
+    assert fits[2].entropy < 0.8 and fits[2].passes and not fits[3].passes
+    # A tie (to 0.01) goes to the smaller k.
+    assert choose([fake_fit(2, 900.004), fake_fit(3, 900.001)]).k == 2
+    # k = 1 always qualifies.
+    assert choose([fake_fit(1, 1000, entropy=None, share=1), fake_fit(2, 10, share=0.01)]).k == 1
+
+
+def test_a_choice_at_the_edge_of_the_grid_extends_it_and_stays_flagged(monkeypatch):
+    z, _labels = planted(600, separation=40.0, seed=3)
+
+    extended = select_model(z, max_k=2, structures=("diag",), starts=4, final_starts=2)
+    # k = 2 at the edge: k = 3..4, then 4 at the edge: k = 5..6, where 4 is no longer at it.
+    assert extended.extended and extended.max_k == 6 and extended.chosen.k == 4
+    assert not extended.at_edge
+
+    monkeypatch.setattr(estimation, "MAX_GRID_K", 3)
+    capped = select_model(z, max_k=2, structures=("diag",), starts=4, final_starts=2)
+    assert capped.chosen.k == capped.max_k == 3 and capped.at_edge
+
+
+def test_the_em_agrees_with_scikit_learn_on_complete_data():
+    z, _labels = planted(400, seed=5)
+    patterns = estimation._patterns(z)
+    for structure in ("diag", "tied", "full"):
+        ours = fit_model(z, 4, structure, starts=6, final_starts=3, seed=1)
+        theirs = GaussianMixture(4, covariance_type=structure, n_init=3, random_state=1).fit(z)
+        covariances = {
+            "diag": lambda c: np.stack([np.diag(row) for row in c]),
+            "tied": lambda c: np.broadcast_to(c, (4, 9, 9)),
+            "full": lambda c: c,
+        }[structure](theirs.covariances_)
+        # The same density: our log-likelihood at their parameters is theirs.
+        _resp, at_theirs = estimation._e_step(
+            z, patterns, theirs.weights_[None], theirs.means_[None], covariances[None]
+        )
+        assert at_theirs[0] == pytest.approx(theirs.score(z) * len(z), rel=1e-9)
+        # And a maximum at least as high, with the same number of parameters.
+        assert ours.log_likelihood >= theirs.score(z) * len(z) - 0.01
+        assert ours.parameters == theirs._n_parameters()
+
+
+def test_missing_scores_use_full_information_not_the_observed_mean():
+    """Challenge 2 missing when challenge 1 is high (missing at random), r = 0.6 between them."""
+    rng = np.random.default_rng(8)
+    z = rng.multivariate_normal(np.zeros(9), 0.4 * np.eye(9) + 0.6, size=3000)
+    z[z[:, 0] > 0.3, 1] = np.nan
+    assert np.nanmean(z[:, 1]) < -0.2  # the observed mean is biased
+
+    fit = fit_model(z, 1, "tied", starts=1, final_starts=1)
+
+    assert fit.means[0, 1] == pytest.approx(0, abs=0.06)
+    assert fit.covariances[0, 0, 1] == pytest.approx(0.6, abs=0.08)
+
+
+def test_one_percent_missing_at_150_organisations_is_estimated_not_refused():
+    z, labels = planted(150, missing=0.01, seed=21)
+    assert np.isnan(z).any(axis=1).sum() >= 5
+
+    selection = select_model(z, starts=6, final_starts=3)
+
+    assert len(selection.chosen.posterior) == 150
+    assert selection.chosen.k == 4
+    assert adjusted_rand_score(labels, selection.chosen.labels) >= 0.85
+
+
+def test_replication_is_counted_over_the_final_runs():
+    z, _labels = planted(300, separation=40.0, seed=4)
+
+    clear = fit_model(z, 4, "diag", starts=50, final_starts=10)
+
+    # Clear profiles: every final run reaches the same maximum.
+    assert clear.final_runs == 10 and clear.replications >= 8 and clear.replicated
+    row = clear.as_row()
+    assert row["replications"] == clear.replications and row["replicated"] is True
+    assert sum(row["sizes"]) == 300 and min(row["average_posterior"]) > 0.95
+    assert row["aic"] < row["bic"] and row["abic"] < row["bic"] and row["icl"] >= row["bic"]
+
+
+def test_stability_and_the_bootstrap_lrt():
+    z, _labels = planted(200, separation=40.0, profiles=2, seed=6)
+    fits = [fit_model(z, k, "diag", starts=4, final_starts=2) for k in (1, 2, 3)]
+
+    steady = stability(fits[1], z, bootstraps=5, starts=4)
+    assert steady["bootstraps"] == 5 and steady["ari_min"] >= 0.9
+
+    tests = bootstrap_lrt(fits, fits[1], 3, starts=3)
+    assert [row["k"] for row in tests] == [2, 3]
+    # Two planted profiles: no sample drawn from one profile comes near the observed ratio.
+    assert tests[0]["p"] == pytest.approx(1 / 4) and tests[0]["replicates"] == 3
+    assert tests[1]["lr"] < tests[0]["lr"]
+
+
+def test_relative_entropy_is_one_for_clear_and_zero_for_uniform_assignments():
+    assert relative_entropy(np.eye(3)) == pytest.approx(1)
+    assert relative_entropy(np.full((4, 2), 0.5)) == pytest.approx(0)
+    assert relative_entropy(np.ones((5, 1))) is None
+
+
+# With the database -------------------------------------------------------------------------
+
+FAST = ("--starts", "4", "--final-starts", "2", "--bootstraps", "2")
+
+
+@pytest.mark.django_db
+def test_estimation_on_simulated_organisations_writes_a_named_draft():
+    simulation = simulate_organisations(n=150, profiles=4, seed=1)
+    planted_labels = dict(zip(simulation.organisation_ids, simulation.labels, strict=True))
+
+    estimate = estimate_profiles(
+        simulated=True, starts=6, final_starts=3, bootstraps=2, structures=("diag", "tied")
+    )
+
+    # Every organisation counts, also one with a challenge without a score.
+    assert len(estimate.table.organisation_ids) == 150
     assert estimate.chosen.k == 4
     found = estimate.labels_by_organisation()
     ids = sorted(found)
-    # A few organisations lack a score ("weet niet" on too many items of a challenge).
-    assert len(ids) >= 480
-    ari = adjusted_rand_score([planted[i] for i in ids], [found[i] for i in ids])
-    assert ari >= 0.90, ari
+    assert adjusted_rand_score([planted_labels[i] for i in ids], [found[i] for i in ids]) >= 0.85
 
-    # The draft: a valid model version, named after the prior profiles they resemble.
     draft = estimate.draft
     assert draft.status == ModelVersion.Status.DRAFT and draft.based_on == "1.1.0"
     model = get_model(draft.version)
     assert model.status == "estimated" and len(model.profiles) == 4
     assert {p.name for p in model.profiles} == PRIOR_NAMES - {"Op weg"}
     by_id = {p.id: p for p in model.profiles}
-    # Planted profile 1 is high on challenges 1 and 4: so is the profile named after the prior
-    # profile that is about them, and it inherits that profile's evidence.
-    assert by_id["druk-en-verspreid"].defining_challenges == (1, 4)
+    assert set(by_id["druk-en-verspreid"].defining_challenges) == {1, 4}
     assert model.evidence["druk-en-verspreid"] == get_shipped_model().evidence["druk-en-verspreid"]
     assert sum(p.weight for p in model.profiles) == pytest.approx(1)
-    # Standardised on this sample: the mixture of the profiles is centred on 0.
-    for c in model.challenges:
-        assert sum(p.weight * p.means[c] for p in model.profiles) == pytest.approx(0, abs=0.01)
-    assert draft.fit["n"] == len(ids) and draft.fit["chosen_k"] == 4
-    assert [line["k"] for line in draft.fit["table"]] == [1, 2, 3, 4, 5, 6, 7]
+    fit = draft.fit
+    assert fit["n"] == 150 and fit["chosen_k"] == 4
+    # Up to k = 8, without a k with as many parameters as organisations (diag: 8 has 151).
+    assert [(r["structure"], r["k"]) for r in fit["grid"]] == [
+        *[("diag", k) for k in range(1, 8)],
+        *[("tied", k) for k in range(1, 9)],
+    ]
+    assert {r["structure"] for r in fit["table"]} == {fit["chosen_structure"]}
+    assert fit["stability"]["bootstraps"] == 2
+    specification = fit["specification"]
+    assert set(specification["covariances"]) == set(by_id)
+    assert 0.5 <= specification["diagonal_agreement"] <= 1
 
 
-def test_the_command_prints_the_table_and_ends_with_the_choice():
+@pytest.mark.django_db
+def test_the_command_prints_the_grid_and_ari_and_writes_only_when_asked():
     simulate_organisations(n=60, profiles=2, seed=4)
 
-    lines = run("estimate_profiles", "--simulated", "--min-organisations", "50", "--n-init", "2")
+    lines = run(
+        "estimate_profiles", "--simulated", "--min-organisations", "50", "--max-k", "3", *FAST
+    )
 
-    assert "k | BIC | entropy | smallest share" in lines
-    rows = [line for line in lines if line[:2] in {f"{k} " for k in range(1, 8)}]
-    assert [row.split(" | ")[0] for row in rows] == [str(k) for k in range(1, 8)]
-    assert rows[0].split(" | ")[2] == "–"
-    assert lines[-1] == "chosen: k = 2"
+    assert (
+        "structure | k | LL | par | AIC | BIC | aBIC | ICL | entropy | smallest | replicated"
+        in (lines)
+    )
+    assert any(line.startswith("diag_equal | 1 | ") for line in lines)
+    ari = next(line for line in lines if line.startswith("ARI against planted: "))
+    assert float(ari.split(": ")[1]) >= 0.85
+    assert lines[-1].startswith("chosen: k = 2")
+    assert any("--write" in line for line in lines)
+    assert not ModelVersion.objects.exists()
+
+    lines = run(
+        "estimate_profiles", "--simulated", "--min-organisations", "50", "--max-k", "3",
+        "--write", *FAST,
+    )  # fmt: skip
     assert ModelVersion.objects.get().fit["chosen_k"] == 2
+    assert any(line.startswith("Draft model version") for line in lines)
 
 
+@pytest.mark.django_db
 def test_too_few_organisations_writes_nothing():
     simulate_organisations(n=40, profiles=2, seed=2)
 
     with pytest.raises(CommandError, match=r"Too few organisations .* 40 .* at least 150"):
-        call_command("estimate_profiles", "--simulated", stdout=io.StringIO())
+        call_command("estimate_profiles", "--simulated", "--write", stdout=io.StringIO())
     with pytest.raises(TooFewOrganisations):
         estimate_profiles(simulated=True, min_organisations=41)
 
     assert not ModelVersion.objects.exists()
 
 
+@pytest.mark.django_db
 def test_real_estimates_leave_out_simulated_and_demo_organisations():
     simulate_organisations(n=30, profiles=2, seed=3)
     real = make_completed_assessment().organisation
@@ -118,6 +317,7 @@ def test_real_estimates_leave_out_simulated_and_demo_organisations():
     assert not ModelVersion.objects.exists()
 
 
+@pytest.mark.django_db
 def test_a_round_without_report_is_scored_from_its_responses():
     with_report = make_report().assessment
     without = make_completed_assessment(organisation_name="Zonder rapport")
@@ -129,25 +329,3 @@ def test_a_round_without_report_is_scored_from_its_responses():
     rows = dict(zip(table.assessment_ids, table.scores.tolist(), strict=True))
     # The same answers: the computed scores equal the report's stored ones.
     assert rows[without.pk] == rows[with_report.pk] == [stored[str(c)] for c in range(1, 10)]
-
-
-def test_relative_entropy_is_one_for_clear_and_zero_for_uniform_assignments():
-    assert relative_entropy(np.eye(3)) == pytest.approx(1)
-    assert relative_entropy(np.full((4, 2), 0.5)) == pytest.approx(0)
-    assert relative_entropy(np.ones((5, 1))) is None
-
-
-def test_k_is_the_lowest_bic_among_solutions_that_meet_the_rules():
-    fits = [
-        fake_fit(1, 1000, entropy=None, share=1.0),
-        fake_fit(2, 900),
-        fake_fit(3, 850),
-        fake_fit(4, 800, entropy=0.79),  # too uncertain
-        fake_fit(5, 790, share=0.04),  # a profile below 5%
-        fake_fit(6, 780, converged=False),
-    ]
-    assert choose(fits).k == 3
-    # A tie (to 0.01) goes to the smaller k.
-    assert choose([fake_fit(2, 900.004), fake_fit(3, 900.001)]).k == 2
-    # k = 1 always meets the rules.
-    assert choose([fake_fit(1, 1000, entropy=None, share=1), fake_fit(2, 10, entropy=0.5)]).k == 1
