@@ -2,13 +2,14 @@
 
 An HR admin registers, opens a round for HR, line managers and employees, invites six employees
 and four managers by e-mail and answers too. Everyone answers in their own browser; employees
-see few barriers, managers many. While the round is open the report changes only in steps of
-five responses and shows everyone together, nothing per group (docs/scoring.md, "When a
-round's report changes"). The admin closes the round (after a confirmation page): the final
-report compares the employees with everyone and with the four managers and the one HR answer
-as one merged group of five, the anonymity threshold; the managers alone are never shown
-(scoring.anonymity.report_groups). The sixth employee answered after the last step, alone:
-left out of the final report, which says so.
+see few barriers, managers many. While the round is open the report changes only when a group
+has five new responses, and shows everyone together, nothing per group (docs/scoring.md,
+"When a round's report changes"): the five employees make its first state; the four managers
+and the admin's HR answer, groups below five, wait for the close. The admin closes the round
+(after a confirmation page): the final report compares the employees with everyone and with
+the four managers and the one HR answer as one merged group of five, the anonymity threshold;
+the managers alone are never shown (scoring.anonymity.report_groups). The sixth employee,
+alone since the employees' step, is left out of the final report, which says so.
 """
 
 import random
@@ -179,7 +180,7 @@ def test_round_compares_employees_with_everyone_and_managers_only_merged_with_hr
     assert sorted(links) == sorted(EMPLOYEES + MANAGERS)
 
     # 3. Everyone answers in a browser of their own; the admin answers too. Five employees
-    # make the first state of the report, four managers and the admin the second.
+    # make the first state of the report; four managers and the admin wait for the close.
     responses = []
 
     def asked(role: str, answers: dict) -> dict:
@@ -208,7 +209,7 @@ def test_round_compares_employees_with_everyone_and_managers_only_merged_with_hr
     responses.append(("hr", asked("hr", answers)))
     answer_questionnaire(admin, answers)
     published = list(responses)
-    # The sixth employee answers last, alone after the second step.
+    # The sixth employee answers last, alone after the employees' step.
     answer_by_link("medewerker", 6, EMPLOYEES[5])
 
     # 4. The round page: counts of a group only from five, the report's state.
@@ -227,8 +228,12 @@ def test_round_compares_employees_with_everyone_and_managers_only_merged_with_hr
         admin.get_by_text("In totaal hebben 11 personen hun antwoorden verstuurd.")
     ).to_be_visible()
     report_section = admin.locator("#rapport-titel + p")
-    expect(report_section).to_have_text("Het rapport brengt 10 antwoorden samen.")
-    expect(admin.get_by_text("Het rapport wordt bijgewerkt na 5 nieuwe antwoorden")).to_be_visible()
+    expect(report_section).to_have_text("Het rapport brengt 5 antwoorden samen.")
+    expect(
+        admin.get_by_text(
+            "Het rapport wordt bijgewerkt zodra een groep (bijvoorbeeld de medewerkers)"
+        )
+    ).to_be_visible()
 
     # While the round is open the report shows everyone together, nothing per group.
     admin.get_by_role("link", name="Bekijk het rapport").click()
@@ -247,7 +252,7 @@ def test_round_compares_employees_with_everyone_and_managers_only_merged_with_hr
     admin.get_by_role("link", name="Bekijk het rapport").click()
     admin.wait_for_url(re.compile(r"/rapport/"))
     expect(admin.locator("#stand-van-het-rapport")).to_contain_text(
-        "1 antwoord kwam na de laatste bijwerking en is niet opgenomen"
+        "1 antwoord is niet opgenomen: je zou het kunnen afleiden uit het verschil"
     )
 
     section = admin.locator("#per-rol")

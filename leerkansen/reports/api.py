@@ -144,13 +144,15 @@ class ReportOut(Schema):
     final: bool = Field(
         description=(
             "Whether this is the closed round's final state. An open round's report changes "
-            "only after k (the anonymity threshold) new responses and holds nothing per role."
+            "only once a role has k (the anonymity threshold) new responses and holds nothing "
+            "per role."
         )
     )
     left_out: int = Field(
         description=(
-            "Responses completed after the last update of an open round and fewer than k when "
-            "it closed: not included, since the difference would show them."
+            "Completed responses the closed round's report does not include: taking them in "
+            "would let the difference with an earlier state show them (a role's responses wait "
+            "while it has fewer than k new ones)."
         )
     )
     role_counts: dict[str, int] = Field(
@@ -249,10 +251,10 @@ def _not_found() -> Status:
     response={200: ReportOut, 404: ErrorOut},
     summary="An assessment's report / het rapport van een bevraging",
     description=(
-        "The stored report. While the round is open it changes only after k new responses; "
-        "once closed, never again, also not after a new model version.\n\n"
-        "Het bewaarde rapport: in een open ronde verandert het pas na k nieuwe antwoorden, "
-        "na het afsluiten niet meer."
+        "The stored report. While the round is open it changes only once a role has k new "
+        "responses; once closed, never again, also not after a new model version.\n\n"
+        "Het bewaarde rapport: in een open ronde verandert het pas als een groep k nieuwe "
+        "antwoorden heeft, na het afsluiten niet meer."
     ),
 )
 def report(request: HttpRequest, id: str, response: HttpResponse):

@@ -113,7 +113,8 @@ def comparison_as_dict(report: Report) -> dict:
 
 def _no_report() -> Status:
     msg = gettext(
-        "There is no report yet: it appears once %(threshold)s people have sent their answers."
+        "There is no report yet: it appears once %(threshold)s people of one group (the "
+        "employees, for example) have sent their answers."
     ) % {"threshold": settings.ANONYMITY_THRESHOLD}
     return Status(404, {"detail": [error(["path", "id"], msg, "no_report")]})
 

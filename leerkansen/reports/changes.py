@@ -4,10 +4,12 @@ It compares two published states of the report, before and after the refresh: th
 responses, profile and top 3. The admin can read both states anyway (the report changes only
 in steps of k responses, services.refresh_report), so the comparison tells nothing new.
 
-When nothing could be published, the message says how many responses are still needed. That
-number is k minus the responses completed since the last published state, i.e. the round's
-total of completed responses (on the round page) minus the report's count (in the report):
-it follows from two numbers the admin already sees, and it is never given per role.
+When nothing could be published, the message says what is still needed. A step takes in a
+role's new responses once that role has k of them (scoring.anonymity, rule 3), so only a round
+of one role gets a number: k minus the responses completed since the last published state,
+i.e. the round's total (on the round page) minus the report's count (in the report), two
+numbers the admin already sees. With several roles the number would tell how many of a group
+below k answered: the message then says the rule instead.
 """
 
 from __future__ import annotations
@@ -74,7 +76,6 @@ def refresh_message(
     if before.revision == after.revision:
         if after.final:
             return _("The report is final: it no longer changes.")
-        needed = max(threshold - waiting, 1)
         return " ".join(
             [
                 ngettext(
@@ -83,14 +84,7 @@ def refresh_message(
                     after.response_count,
                 )
                 % {"count": after.response_count},
-                ngettext(
-                    "It is updated once %(threshold)s new responses have come in: %(needed)s "
-                    "more is needed.",
-                    "It is updated once %(threshold)s new responses have come in: %(needed)s "
-                    "more are needed.",
-                    needed,
-                )
-                % {"threshold": threshold, "needed": needed},
+                _when_updated(assessment, waiting, threshold),
             ]
         )
     lines = [
@@ -115,24 +109,50 @@ def _no_report(assessment: Assessment, waiting: int, threshold: int) -> str:
             "was promised that their answers are shown only together with those of enough "
             "colleagues."
         ) % {"threshold": threshold}
-    needed = max(threshold - waiting, 1)
     return " ".join(
         [
             _(
-                "There is no report yet: it appears once %(threshold)s people have sent "
-                "their answers."
+                "There is no report yet: it appears once %(threshold)s people of one group "
+                "(the employees, for example) have sent their answers."
             )
             % {"threshold": threshold},
-            ngettext(
-                "%(needed)s more response is needed.",
-                "%(needed)s more responses are needed.",
-                needed,
-            )
-            % {"needed": needed},
+            *_still_needed(assessment, waiting, threshold),
         ]
         # Only its admins could answer: a first state at the close cannot be differenced.
         + ([] if assessment.links_made else [_("Or close the round: then the report is made.")])
     )
+
+
+def _when_updated(assessment: Assessment, waiting: int, threshold: int) -> str:
+    if len(assessment.roles) == 1:
+        needed = max(threshold - waiting, 1)
+        return ngettext(
+            "It is updated once %(threshold)s new responses have come in: %(needed)s "
+            "more is needed.",
+            "It is updated once %(threshold)s new responses have come in: %(needed)s "
+            "more are needed.",
+            needed,
+        ) % {"threshold": threshold, "needed": needed}
+    return _(
+        "It is updated once a group (the employees, for example) has %(threshold)s new "
+        "responses, or when you close the round."
+    ) % {"threshold": threshold}
+
+
+def _still_needed(assessment: Assessment, waiting: int, threshold: int) -> list[str]:
+    """How many more are needed: only for a round of one role, where it is the total minus
+    the waiting; with several roles it would tell how many of a small group answered."""
+    if len(assessment.roles) != 1:
+        return []
+    needed = max(threshold - waiting, 1)
+    return [
+        ngettext(
+            "%(needed)s more response is needed.",
+            "%(needed)s more responses are needed.",
+            needed,
+        )
+        % {"needed": needed}
+    ]
 
 
 def _top3_change(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:

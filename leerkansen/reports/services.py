@@ -24,7 +24,12 @@ from django.utils import timezone
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.modelversions.services import get_active_model, get_model
-from leerkansen.scoring.anonymity import protected_counts
+from leerkansen.scoring.anonymity import (
+    closing_step_roles,
+    enough_new,
+    open_step_roles,
+    protected_counts,
+)
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.round_outcome import RoleAnswers, round_outcome
 from leerkansen.survey.models import Assessment, Response
@@ -86,16 +91,26 @@ def _steps(rows: Sequence[tuple]) -> list[dict[str, int]]:
     return [_protected(by_step[step]) for step in sorted(by_step)]
 
 
-def enough_new(new: Sequence[tuple], threshold: int) -> bool:
-    """Whether responses completed since the last state may be taken in: at least k of them
-    came through a link, or all of them were entered by the organisation and they are k.
+def _pairs(rows: Sequence[tuple]) -> list[tuple[str, bool]]:
+    """(role, entered_by_organisation) of rows (pk, role, step, entered_by_organisation)."""
+    return [(row[1], row[3]) for row in rows]
 
-    Entered responses (paper, import) are known to the admin who typed them: counting them
-    towards k would let k - 1 entered answers single out one person who answered by link.
-    Rows are (pk, role, step, entered_by_organisation).
-    """
-    through_links = sum(1 for row in new if not row[3])
-    return through_links >= threshold or (through_links == 0 and len(new) >= threshold)
+
+def _taken_in(
+    published: Sequence[tuple], new: Sequence[tuple], *, closing: bool, threshold: int
+) -> list[tuple]:
+    """The new rows the next state takes in (scoring.anonymity, rule 3): in an open round the
+    roles with at least k new responses of their own; at the close the roles
+    closing_step_roles chooses after the published steps."""
+    if not closing:
+        roles = open_step_roles(_pairs(new), threshold)
+    else:
+        by_step: dict[int, list[tuple]] = {}
+        for row in published:
+            by_step.setdefault(row[2], []).append(row)
+        steps = [_pairs(by_step[step]) for step in sorted(by_step)]
+        roles = closing_step_roles(steps, _pairs(new), threshold)
+    return [row for row in new if row[1] in roles]
 
 
 def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Report | None:
@@ -127,13 +142,15 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         # A first state of fewer than k: for a round answered in one go, or at the close of
         # a round that only its admins could answer (no link was ever made for others).
         small_first_allowed = first_as_it_stands or (closing and not assessment.links_made)
-        if enough_new(new, threshold) or (report is None and small_first_allowed):
+        if report is None and (
+            small_first_allowed or (closing and enough_new(_pairs(new), threshold))
+        ):
+            # A first state, final at once: nothing published to compare it with.
             taken = new
-        elif closing and report is not None:
-            # Fewer than k since the last state: the difference would show them. Left out.
-            taken = []
         else:
-            return report
+            taken = _taken_in(published, new, closing=closing, threshold=threshold)
+            if not taken and not closing:
+                return report
         if not published and not taken:
             return None
         if taken:
@@ -176,14 +193,17 @@ def refresh_report(assessment: Assessment) -> Report | None:
 
     Call it when a response of the round completes and when the round closes. The rule
     (docs/scoring.md, "When a round's report changes"), with k = ANONYMITY_THRESHOLD:
-    - open round: nothing is published before k responses are completed; after that the
-      report changes only when at least k new ones have come in since the last published
-      state (k through links: answers the organisation entered itself do not count towards
-      the k of link answers they come with, see enough_new), and it shows the overall
-      results only (final False: no counts or scores per role);
-    - closing publishes the final state, with the roles: what was published plus the responses
-      completed since, if those are at least k or nothing was published yet; otherwise without
-      them (left_out says how many), since the difference with the last state would show them;
+    - open round: the report takes in the new responses of a role only once that role has
+      at least k new ones since the last published state (k through links: answers the
+      organisation entered itself do not count towards the k of link answers they come with,
+      see anonymity.enough_new); nothing is published before that, and in between it does
+      not change. It shows the overall results only (final False: no counts or scores per
+      role). Responses of a role below k wait for the close (scoring.anonymity, rule 3);
+    - closing publishes the final state, with the roles: what was published plus the waiting
+      responses of the roles anonymity.closing_step_roles chooses (those counted in the
+      figures are none or at least k; a first state takes in everything); the others are
+      left out (left_out says how many), since the difference with the last state would
+      show them;
     - a final report never changes again.
     Between steps the stored report (web, PDF, API) is not touched at all. An update keeps the
     report's own model version, not one activated since; its HTML is rendered again and its

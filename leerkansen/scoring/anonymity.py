@@ -7,7 +7,8 @@ anonymity threshold (never below MIN_THRESHOLD):
 
 1. On the final counts. A role with at least k responses is a group of its own. The roles
    below k are merged into one named group ("hr+directie": HR en directie) when together
-   they reach k. When they do not, they cannot be shown, and "Iedereen" minus the groups
+   they reach k (unless no role reaches k on its own: that group would be everyone, so
+   nobody is shown apart). When they do not, they cannot be shown, and "Iedereen" minus the groups
    shown would give them away: with at least two groups of k or more, their responses are
    left out of every figure, "Iedereen" included (its scores, profile, top 3, needs,
    practices and agreement), so that the large groups stay comparable; with fewer, no group
@@ -36,6 +37,16 @@ anonymity threshold (never below MIN_THRESHOLD):
    fewer than k respondents. When the plan of check 1 fails this, the best plan that passes is
    taken: the one that keeps line managers and employees apart, then the most groups, then the
    most respondents counted.
+3. Which responses each publication takes in (the steps themselves). An open state takes in
+   the new responses of a role only when that role has at least k new ones of its own
+   (`open_step_roles`): every step then adds 0 or at least k of each role, so every edge of
+   the graph weighs 0 or at least k and no combination of steps and groups can narrow down to
+   fewer than k. The responses of a role below k wait for the close, so that a small role the
+   final state leaves out (1 HR and 2 directie next to 5 managers and 7 employees) was never
+   in an open state's "Iedereen". The close chooses which waiting roles it takes in
+   (`closing_step_roles`): the choice whose final state the same preference ranks best, among
+   those whose responses counted in the figures are 0 or at least k. What it does not take in
+   is left out of the report, and the report says how many.
 """
 
 from __future__ import annotations
@@ -86,6 +97,89 @@ def protected_counts(responses: Sequence[tuple[str, bool]]) -> dict[str, int]:
     entered_only = role_counts([role for role, entered in responses if entered])
     counts = {**entered_only, **through_links}
     return {role: counts[role] for role in sorted(counts, key=role_rank)}
+
+
+def enough_new(new: Sequence[tuple[str, bool]], threshold: int) -> bool:
+    """Whether new responses, (role, entered_by_organisation) pairs, may be taken in together:
+    at least k came through a link, or all were entered by the organisation and they are k.
+
+    Entered responses (paper, import) are known to the admin who typed them: counting them
+    towards k would let k - 1 entered answers single out one person who answered by link.
+
+    >>> enough_new([("medewerker", False)] + [("medewerker", True)] * 4, 5)
+    False
+    """
+    through_links = sum(1 for _role, entered in new if not entered)
+    return through_links >= threshold or (through_links == 0 and len(new) >= threshold)
+
+
+def open_step_roles(new: Sequence[tuple[str, bool]], threshold: int) -> frozenset[str]:
+    """The roles whose new responses an open state takes in: each role with enough new ones
+    of its own (enough_new per role). Rule 3 of the module docstring.
+
+    >>> sorted(open_step_roles([("medewerker", False)] * 5 + [("hr", False)] * 4, 5))
+    ['medewerker']
+    """
+    by_role: dict[str, list[tuple[str, bool]]] = {}
+    for row in new:
+        by_role.setdefault(row[0], []).append(row)
+    return frozenset(role for role, rows in by_role.items() if enough_new(rows, threshold))
+
+
+def closing_step_roles(
+    steps: Sequence[Sequence[tuple[str, bool]]],
+    new: Sequence[tuple[str, bool]],
+    threshold: int,
+) -> frozenset[str]:
+    """The roles whose waiting responses the close takes in, after the published `steps`
+    (per step, its (role, entered_by_organisation) pairs). Rule 3 of the module docstring.
+
+    Every set of waiting roles is tried; a choice is allowed when the responses it takes in
+    that the final state counts are none or enough_new; the best allowed choice compares
+    line managers and employees, then shows the most groups (one group that is everyone
+    shows nothing), then counts the most respondents, then takes in the most. 1/2/5/7 whose
+    steps took in 5 employees and 5 managers, with 1 HR, 2 directie and 2 employees waiting:
+    HR and directie come in (counted in no figure), the 2 employees stay out.
+
+    >>> steps = [[("medewerker", False)] * 5, [("leidinggevende", False)] * 5]
+    >>> waiting = [("hr", False), ("directie", False), ("directie", False)]
+    >>> sorted(closing_step_roles(steps, waiting + [("medewerker", False)] * 2, 5))
+    ['directie', 'hr']
+    """
+    roles = sorted({role for role, _entered in new}, key=role_rank)
+    best: tuple | None = None
+    chosen: frozenset[str] = frozenset()
+    for size in range(len(roles), -1, -1):
+        for subset in itertools.combinations(roles, size):
+            taken = [row for row in new if row[0] in subset]
+            all_steps = [*steps, taken] if taken else list(steps)
+            plan = report_groups(
+                protected_counts([row for step in all_steps for row in step]),
+                threshold,
+                [protected_counts(step) for step in all_steps],
+                last_step_published=not taken,
+            )
+            counted = [row for row in taken if plan.counted(row[0])]
+            if counted and not enough_new(counted, threshold):
+                continue
+            rank = (*_closing_preference(plan, all_steps), len(taken))
+            if best is None or rank > best:
+                best, chosen = rank, frozenset(subset)
+    return chosen
+
+
+def _closing_preference(
+    plan: GroupPlan, steps: Sequence[Sequence[tuple[str, bool]]]
+) -> tuple[bool, int, int]:
+    counted_roles = {role for step in steps for role, _entered in step if plan.counted(role)}
+    groups = len(plan.shown)
+    if groups == 1 and counted_roles <= set(next(iter(plan.shown.values()))):
+        groups = 0
+    return (
+        all(role in plan.shown for role in COMPARED),
+        groups,
+        sum(1 for step in steps for role, _entered in step if plan.counted(role)),
+    )
 
 
 def role_rank(role: str) -> tuple[int, str]:
@@ -198,6 +292,9 @@ def _plan_on_counts(counts: Mapping[str, int], threshold: int) -> GroupPlan:
     small = [role for role in roles if counts[role] < threshold]
     shown = {role: (role,) for role in large}
     small_total = sum(counts[role] for role in small)
+    if small_total >= threshold and not large:
+        # Their merged group would be everyone: it would show nothing "Iedereen" does not.
+        return GroupPlan()
     if small_total >= threshold:
         shown[group_key(small)] = tuple(small)
     elif small_total:

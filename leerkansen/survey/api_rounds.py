@@ -244,11 +244,11 @@ def enter_response(
         "422 with one entry per field), against the version of the questionnaire of the given "
         "role, which must be one of the round's. The response is stored as completed and "
         "marked as entered by the organisation. The round's report takes it in as it takes in "
-        "answers sent through a link: from k responses on, then after every k new ones, and "
-        "at the close. A closed round gives 409.\n\n"
+        "answers sent through a link: once its role has k new responses, and at the close. "
+        "A closed round gives 409.\n\n"
         "De antwoorden van één persoon, ingevoerd door de organisatie (een papieren "
         "vragenlijst, een import). Ze tellen mee zoals antwoorden via een link: het rapport "
-        "verandert pas na k nieuwe antwoorden."
+        "verandert pas als hun groep k nieuwe antwoorden heeft."
     ),
     openapi_extra=_body_schema(RoundResponseIn, RESPONSE_EXAMPLE),
 )

@@ -58,7 +58,7 @@ def test_a_round_without_a_report_yet_says_when_it_comes(client):
 
     html = page_of(client, an)
 
-    assert "Er is nog geen rapport: het verschijnt zodra 5 mensen hun antwoorden" in html
+    assert "Er is nog geen rapport: het verschijnt zodra 5 mensen van één groep" in html
     assert '<a class="button" href="/organisatie/rondes/">Naar de rondes</a>' in html
     assert 'href="/rapport/demo/"' in html
 

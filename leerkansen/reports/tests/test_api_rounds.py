@@ -1,8 +1,8 @@
 """A round from start to end through the API: its report appears and changes as on the web.
 
 Open a round, enter responses of several roles, read the report after each one, close it: the
-report appears at k responses, stays the same until k new ones are in, and its final state
-shows only the groups large enough to stay anonymous.
+report appears once a group has k responses, stays the same until a group has k new ones,
+and its final state shows only the groups large enough to stay anonymous.
 """
 
 from __future__ import annotations
@@ -47,10 +47,15 @@ def test_a_round_works_end_to_end_through_the_api():
     nothing = report(api, round_id)
     assert nothing.status_code == 404
     assert problems(nothing) == [(["path", "id"], "no_report")]
-    assert f"zodra {k} mensen" in nothing.json()["detail"][0]["msg"]
+    assert f"zodra {k} mensen van één groep" in nothing.json()["detail"][0]["msg"]
 
-    # The k-th: the first state, overall only.
+    # k responses, but no group has k of its own: still nothing.
     state = enter(api, round_id, "leidinggevende")
+    assert state["report_url"] is None
+
+    # The k-th employee: the first state, the k employees, overall only.
+    enter(api, round_id, "medewerker", k - 1)
+    state = enter(api, round_id, "medewerker")
     assert state["report_url"].endswith(f"/api/v1/rounds/{round_id}/report")
     first = report(api, round_id)
     assert first.status_code == 200
@@ -63,32 +68,28 @@ def test_a_round_works_end_to_end_through_the_api():
     assert set(first_state["scores"]) == {str(n) for n in range(1, 10)}
     assert set(first_state["agreement"]) == {str(n) for n in range(1, 10)}
 
-    # k - 1 employees, the report read after each: it does not move.
-    for _ in range(k - 1):
-        enter(api, round_id, "medewerker")
-        assert report(api, round_id).json() == first_state
-
-    # The k-th new one: the next state holds all 2k.
+    # One more employee, read after: it does not move (the managers still have k - 1).
     enter(api, round_id, "medewerker")
+    assert report(api, round_id).json() == first_state
+
+    # The k-th manager: the next state takes in the k managers.
+    enter(api, round_id, "leidinggevende")
     second = report(api, round_id).json()
     assert second["response_count"] == 2 * k and second["final"] is False
     assert second["role_scores"] == {}
 
-    # One more, then the close: the final state leaves the one out (the difference would show
-    # it) and shows only groups large enough to stay anonymous.
-    enter(api, round_id, "medewerker")
-    assert report(api, round_id).json() == second
+    # The close: HR (one) comes in, counted in no figure; the waiting employee stays out (the
+    # employees minus their step would be that person). Managers and employees compared.
     closed = post(api, f"/rounds/{round_id}/close")
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed" and closed.json()["report_url"]
     final = report(api, round_id).json()
     assert final["status"] == "closed" and final["final"] is True
     assert final["response_count"] == 2 * k and final["left_out"] == 1
-    assert final["role_counts"] == {"hr": 1, "leidinggevende": k - 1, "medewerker": k}
-    # The employees reach k; HR and the managers do not, each on their own.
-    assert "medewerker" in final["role_scores"]
+    assert final["role_counts"] == {"hr": 1, "leidinggevende": k, "medewerker": k}
+    assert set(final["role_scores"]) == {"leidinggevende", "medewerker"}
     assert set(final["role_scores"]["medewerker"]) == {str(n) for n in range(1, 10)}
-    assert not {"hr", "leidinggevende"} & set(final["role_scores"])
+    assert final["scores"] == second["scores"]
     # Closed: nothing more comes in, the report stays.
     refused = post(api, f"/rounds/{round_id}/responses", body_for("medewerker"))
     assert refused.status_code == 409

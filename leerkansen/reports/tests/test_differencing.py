@@ -145,11 +145,16 @@ def test_replaying_the_attack_over_single_responses_reconstructs_nobody():
         round_.answer("leidinggevende", answers)
         seen_json.append(round_.api())
         seen_pages.append(round_.page())
-    # Four managers answered one at a time: the report did not move at all, in any form.
+    # Four managers answered one at a time, then a sixth employee: five new responses, but
+    # no group has five new ones of its own. The report did not move at all, in any form.
+    round_.answer("medewerker", person(6))
+    seen_json.append(round_.api())
+    seen_pages.append(round_.page())
     assert all(state == seen_json[4] for state in seen_json[5:])
     assert all(page == seen_pages[4] for page in seen_pages[5:])
-    # One more employee makes k new responses: the next step.
-    round_.answer("medewerker", person(6))
+    # The fifth manager makes k new managers: the next step takes in those five (the sixth
+    # employee waits for four more colleagues or the close).
+    round_.answer("leidinggevende", person(15))
     seen_json.append(round_.api())
     assert seen_json[-1]["response_count"] == 2 * K
 
@@ -175,17 +180,19 @@ def test_replaying_the_attack_over_single_responses_reconstructs_nobody():
 
 
 def test_a_stale_group_next_to_a_republished_one_gives_nothing_away():
-    # E 10 → 15 republished while M 5 → 6 stayed: "overall diff minus employee diff" would
-    # be the sixth manager. In an open round no group is published, so there is no E or M.
+    # E 5 → 10 republished while M 5 → 6 stayed: "overall diff minus employee diff" would
+    # be the sixth manager. In an open round no group is published, so there is no E or M,
+    # and the step takes in the five new employees only: the sixth manager waits.
     round_ = Round()
     for number in range(5):
         round_.answer("leidinggevende", person(20 + number))
         round_.answer("medewerker", person(30 + number))
     first = round_.api()
+    assert first["response_count"] == 10
     sixth_manager = person(99)
     round_.answer("leidinggevende", sixth_manager)
     assert round_.api() == first
-    for number in range(4):
+    for number in range(5):
         round_.answer("medewerker", person(40 + number))
     second = round_.api()
     assert second["response_count"] == 15
@@ -216,7 +223,7 @@ def test_closing_leaves_out_fewer_than_k_late_responses_and_says_so():
     # The same responses as the last state, now with the roles: nothing to difference.
     assert final["scores"] == before["scores"]
     assert final["role_counts"] == {"medewerker": K}
-    note = "2 antwoorden kwamen na de laatste bijwerking en zijn niet opgenomen"
+    note = "2 antwoorden zijn niet opgenomen"
     assert note in round_.page()
     assert note in round_.round_page()
 
@@ -279,17 +286,23 @@ def test_the_first_state_is_published_at_k_responses():
     assert not Report.objects.filter(assessment=round_.assessment).exists()
     page = round_.round_page()
     # Links were made: closing early would not make a report either.
-    assert "Het rapport verschijnt zodra 5 mensen hun antwoorden verstuurd hebben. Daarna" in page
+    assert (
+        "Het rapport verschijnt zodra 5 mensen van één groep (bijvoorbeeld de medewerkers) "
+        "hun antwoorden verstuurd hebben. Daarna" in page
+    )
     # Asking for the report early changes nothing.
     early = round_.hr.post(f"/organisatie/rondes/{round_.assessment.code}/rapport/", follow=True)
-    assert "Er is nog geen rapport: het verschijnt zodra 5 mensen" in early.content.decode()
+    assert "Er is nog geen rapport: het verschijnt zodra 5 mensen van één groep" in (
+        early.content.decode()
+    )
     assert not Report.objects.filter(assessment=round_.assessment).exists()
 
     round_.answer("medewerker", person(K))
     assert round_.api()["response_count"] == K
     page = round_.round_page()
-    assert "Het rapport wordt bijgewerkt na 5 nieuwe antwoorden of wanneer je de ronde afsluit" in (
-        page
+    assert (
+        "Het rapport wordt bijgewerkt zodra een groep (bijvoorbeeld de medewerkers) 5 nieuwe "
+        "antwoorden heeft, of wanneer je de ronde afsluit" in page
     )
 
 
@@ -309,10 +322,13 @@ def test_the_round_page_shows_a_groups_counts_only_from_k():
     assert "In totaal hebben 9 personen hun antwoorden verstuurd" in page
 
 
-def test_roles_that_the_steps_would_give_away_are_not_shown_at_the_close():
-    # Steps of 5 employees | 4 employees and 1 manager | 5 managers: were the managers shown
-    # at the close, "all managers" minus "step 3" would be the manager of step 2, and the
-    # employees minus step 1 minus step 2 would give that manager too.
+def test_a_late_manager_waits_so_the_close_can_still_compare_the_groups():
+    # 5 employees | 4 employees and 1 manager | 5 managers. Published as they came (the old
+    # rule), "all managers" minus "step 3" was the manager of step 2, and the close could
+    # show no group. Now each open step takes in a group's five new ones: 5 employees, then
+    # 5 managers; the last 4 employees and the sixth manager wait. At the close, taking
+    # them in would again give the sixth manager away ("all managers" minus the managers'
+    # step), so they stay out and the managers and employees are compared.
     round_ = Round()
     for number in range(K):
         round_.answer("medewerker", person(number))
@@ -323,14 +339,17 @@ def test_roles_that_the_steps_would_give_away_are_not_shown_at_the_close():
     for number in range(K):
         round_.answer("leidinggevende", person(80 + number))
     states = [round_.api()]
-    assert states[0]["response_count"] == 3 * K
+    assert states[0]["response_count"] == 2 * K
     round_.close()
     final = round_.api()
-    assert final["role_counts"] == {"leidinggevende": 6, "medewerker": 9}
-    # visible_groups alone would show both (9 and 6, nothing hidden); the steps forbid it.
-    assert final["role_scores"] == {}
+    assert final["role_counts"] == {"leidinggevende": K, "medewerker": K}
+    assert set(final["role_scores"]) == {"leidinggevende", "medewerker"}
+    assert final["response_count"] == 2 * K and final["left_out"] == K
     html = round_.page()
-    assert "Niet apart getoond: Leidinggevenden, Medewerkers." in html
+    assert "5 antwoorden zijn niet opgenomen" in " ".join(html.split())
+    # The final "Iedereen" is the last open state's ten: nothing to difference; the groups
+    # are the two steps, five each.
+    assert final["scores"] == states[0]["scores"]
 
 
 def test_a_publication_takes_in_exactly_the_responses_it_counts():

@@ -212,11 +212,14 @@ def test_a_round_closed_at_once_shows_managers_and_employees_and_gives_away_nobo
     ]
 
 
-def test_a_round_published_in_steps_gives_away_nobody_either():
-    """The same answers through shared links: the report was published at 5, 10 and 15
-    responses while open, so "Iedereen" of all 15 is known; managers and employees both
-    apart would give HR and directie away (15 − 5 − 7 = 3). The final state shows what the
-    steps allow, and no combination of everything published gives anyone below k."""
+def test_a_round_published_in_steps_compares_managers_and_employees_too():
+    """The same answers through shared links, in that order. An open step takes in a group's
+    five new ones: the employees at their fifth (3, 4, 5, 8, 9), the managers at theirs
+    (1, 2, 12, 13, 14); HR and directie never reach five and wait, as do employees 10 and
+    15. At the close HR and directie come in, counted in no figure, and the two late
+    employees stay out (taking them in, "all employees" minus the employees' step would be
+    them). The final state compares managers and employees, and no combination of
+    everything the report ever published gives anyone below k."""
     round_ = Round(roles=("hr", "directie", "leidinggevende", "medewerker"))
     states = []
     for role, number in ORDER:
@@ -226,12 +229,22 @@ def test_a_round_published_in_steps_gives_away_nobody_either():
             states.append(state)
     round_.close()
     states.append(round_.api())
-    assert [state["response_count"] for state in states[:3]] == [5, 10, 15]
-    assert set(states[-1]["role_scores"]) < {"leidinggevende", "medewerker"}
+    assert [state["response_count"] for state in states] == [5, 10, 10]
+    final = states[-1]
+    assert final["role_counts"] == {"hr": 1, "directie": 2, "leidinggevende": 5, "medewerker": 5}
+    assert set(final["role_scores"]) == {"leidinggevende", "medewerker"}
+    assert final["left_out"] == 2
+    assert final["role_scores"]["leidinggevende"] == scores_of("leidinggevende")
     assert not found_by_subtraction(published_sums(states))
-    # The attack is sound: with both groups shown, it finds HR and directie.
-    both = [(5, scores_of("leidinggevende")), (7, scores_of("medewerker"))]
-    assert "hr+directie" in found_by_subtraction([*published_sums(states[:3]), *both])
+    # The attack is sound: had the open states taken in everyone as they came (5, 10, 15),
+    # "Iedereen" of 15 minus both groups would be HR and directie.
+    everyone = compute_report([(r, person(n)) for r, n in ORDER], threshold=K, final=False)
+    assert "hr+directie" in found_by_subtraction(
+        [(15, everyone["scores"]), (5, scores_of("leidinggevende")), (7, scores_of("medewerker"))]
+    )
+    page = text_of(round_.page())
+    assert "Niet meegeteld in de cijfers, ook niet bij ‘Iedereen’: HR" in page
+    assert "(3 antwoorden)" in page
 
 
 # The respondents below k an attacker could be after: HR and directie together, or anyone.

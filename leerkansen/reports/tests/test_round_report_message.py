@@ -1,8 +1,9 @@
 """'Werk het rapport bij' says on the round page what changed, or what is still needed.
 
 The message compares two published states (both readable by the admin anyway) and, when
-nothing could be published, gives the number still needed, which follows from the round
-page's total and the report's count: never anything per role or per person.
+nothing could be published, what is still needed: in a round of one role the number, which
+follows from the round page's total and the report's count; with several roles the rule,
+never anything per role or per person.
 """
 
 import re
@@ -56,10 +57,35 @@ def test_before_k_responses_it_says_how_many_are_still_needed():
     message = message_of(press_update(assessment))
 
     assert message == (
-        "Er is nog geen rapport: het verschijnt zodra 5 mensen hun antwoorden verstuurd hebben. "
-        "Er zijn nog 2 antwoorden nodig."
+        "Er is nog geen rapport: het verschijnt zodra 5 mensen van één groep (bijvoorbeeld de "
+        "medewerkers) hun antwoorden verstuurd hebben. Er zijn nog 2 antwoorden nodig."
     )
     assert not Report.objects.filter(assessment=assessment).exists()
+
+
+def test_with_several_roles_it_gives_the_rule_not_a_number_that_tells_a_small_groups_count():
+    # 4 managers and 3 employees: seven answers, no group with five. "Nog 1 nodig" would be
+    # wrong, and the right number would tell how many of a group below five answered.
+    assessment = shared_round({"leidinggevende": 4, "medewerker": 3})
+
+    message = message_of(press_update(assessment))
+
+    assert message == (
+        "Er is nog geen rapport: het verschijnt zodra 5 mensen van één groep (bijvoorbeeld de "
+        "medewerkers) hun antwoorden verstuurd hebben."
+    )
+    assert "nodig" not in message and not Report.objects.filter(assessment=assessment).exists()
+
+    # The fifth employee makes the report, of the five employees (the managers wait).
+    add_responses(assessment, "medewerker", 2)
+    assert message_of(press_update(assessment)) == "Het rapport is gemaakt: het telt 5 antwoorden."
+    # With a report, "not updated" gives the rule too.
+    add_responses(assessment, "medewerker", 1)
+    assert message_of(press_update(assessment)) == (
+        "Het rapport is niet bijgewerkt: het telt nog altijd 5 antwoorden. Het wordt bijgewerkt "
+        "zodra een groep (bijvoorbeeld de medewerkers) 5 nieuwe antwoorden heeft, of wanneer je "
+        "de ronde afsluit."
+    )
 
 
 def test_a_round_only_its_admins_answer_may_also_be_closed_for_its_report():
@@ -86,8 +112,7 @@ def test_fewer_than_k_new_responses_leave_the_report_as_it_was_and_say_so():
     assessment = shared_round({"medewerker": 5})
     press_update(assessment)
     published = Report.objects.get(assessment=assessment)
-    add_responses(assessment, "leidinggevende", 1)
-    add_responses(assessment, "medewerker", 2)
+    add_responses(assessment, "medewerker", 3)
 
     message = message_of(press_update(assessment))
 
@@ -95,8 +120,7 @@ def test_fewer_than_k_new_responses_leave_the_report_as_it_was_and_say_so():
         "Het rapport is niet bijgewerkt: het telt nog altijd 5 antwoorden. Het wordt bijgewerkt "
         "zodra er 5 nieuwe antwoorden zijn: er zijn er nog 2 nodig."
     )
-    # Nothing per group: the number follows from the round's total (8) and the report's (5).
-    assert "eidinggevende" not in message and "edewerker" not in message
+    # The number follows from the round's total (8) and the report's (5).
     assert Report.objects.get(assessment=assessment).revision == published.revision
 
 

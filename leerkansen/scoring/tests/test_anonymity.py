@@ -247,3 +247,67 @@ def test_the_brute_force_attack_finds_a_leak_when_there_is_one():
     counted_all = GroupPlan(report_groups(counts, K).shown)
     with pytest.raises(AssertionError):
         assert_nothing_below_k_can_be_isolated([counts], counted_all, K)
+
+
+# -- Which responses each publication takes in (rule 3) -------------------------------------
+
+
+def publish_as_they_come(arrivals, threshold):
+    """A web round: after every arrival the open state takes in what open_step_roles allows;
+    then the close takes in what closing_step_roles chooses. The steps (counts per role), the
+    final plan, whether the close's step was published while open, and the waiting left out."""
+    steps, waiting = [], []
+    for role in arrivals:
+        waiting.append((role, False))
+        roles = anonymity.open_step_roles(waiting, threshold)
+        if roles:
+            steps.append([row for row in waiting if row[0] in roles])
+            waiting = [row for row in waiting if row[0] not in roles]
+    roles = anonymity.closing_step_roles(steps, waiting, threshold)
+    taken = [row for row in waiting if row[0] in roles]
+    all_steps = [*steps, taken] if taken else steps
+    step_counts = [role_counts([role for role, _entered in step]) for step in all_steps]
+    counts = role_counts([role for step in all_steps for role, _entered in step])
+    plan = report_groups(counts, threshold, step_counts, last_step_published=not taken)
+    return step_counts, plan, not taken, len(waiting) - len(taken)
+
+
+def test_an_open_state_takes_in_a_role_only_with_k_new_of_its_own():
+    new = [("medewerker", False)] * 4 + [("leidinggevende", False)] * 4
+    assert anonymity.open_step_roles(new, K) == frozenset()
+    assert anonymity.open_step_roles([*new, ("medewerker", False)], K) == {"medewerker"}
+    # Entered answers do not make up a role's k of answers through links.
+    mixed = [("medewerker", False)] + [("medewerker", True)] * 4
+    assert anonymity.open_step_roles(mixed, K) == frozenset()
+    assert anonymity.open_step_roles([("hr", True)] * 5, K) == {"hr"}
+
+
+def test_the_close_takes_in_small_roles_it_leaves_out_and_not_a_late_few_it_would_show():
+    steps = [[("medewerker", False)] * 5, [("leidinggevende", False)] * 5]
+    waiting = [("hr", False), ("directie", False), ("directie", False), ("medewerker", False)]
+    assert anonymity.closing_step_roles(steps, waiting, K) == {"hr", "directie"}
+    # HR and directie reach k together: they come in as a merged group.
+    waiting = [("hr", False)] * 2 + [("directie", False)] * 3
+    assert anonymity.closing_step_roles(steps, waiting, K) == {"hr", "directie"}
+    # One group only: a late few would be "Iedereen" minus the open state.
+    assert anonymity.closing_step_roles(steps[:1], [("leidinggevende", False)] * 4, K) == set()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(["hr"] + ["directie"] * 2 + ["leidinggevende"] * 5 + ["medewerker"] * 7))
+def test_1_2_5_7_in_any_order_of_answering_compares_managers_and_employees(arrivals):
+    steps, plan, last, _left_out = publish_as_they_come(arrivals, K)
+    assert {"leidinggevende", "medewerker"} <= set(plan.shown)
+    assert set(plan.left_out) == {"hr", "directie"}
+    assert_nothing_below_k_can_be_isolated(steps, plan, K, last)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(ROLES), max_size=22), st.integers(min_value=3, max_value=5))
+def test_publishing_as_answers_come_isolates_nobody_and_keeps_the_comparison(arrivals, k):
+    steps, plan, last, _left_out = publish_as_they_come(arrivals, k)
+    assert_nothing_below_k_can_be_isolated(steps, plan, k, last)
+    # Managers and employees each taken in by an open state: they are compared at the close.
+    open_steps = steps if last else steps[:-1]
+    if {"leidinggevende", "medewerker"} <= {role for counts in open_steps for role in counts}:
+        assert {"leidinggevende", "medewerker"} <= set(plan.shown)

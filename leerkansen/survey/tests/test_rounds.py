@@ -199,7 +199,10 @@ def test_status_counts_per_role_and_never_names_who_answered(admin, assessment):
 
 def test_the_report_is_reached_from_the_round_and_follows_the_responses_in_steps(admin, assessment):
     html = " ".join(admin.get(round_url(assessment)).content.decode().split())
-    assert "Het rapport verschijnt zodra 5 mensen hun antwoorden verstuurd hebben" in html
+    assert (
+        "Het rapport verschijnt zodra 5 mensen van één groep (bijvoorbeeld de medewerkers) hun "
+        "antwoorden verstuurd hebben" in html
+    )
 
     for _ in range(5):
         respondent = Client()
@@ -211,8 +214,8 @@ def test_the_report_is_reached_from_the_round_and_follows_the_responses_in_steps
     assert f'href="/rapport/{report.code}/">Bekijk het rapport</a>' in html
     assert "Het rapport brengt 5 antwoorden samen." in html
     assert (
-        "Het rapport wordt bijgewerkt na 5 nieuwe antwoorden of wanneer je de ronde afsluit."
-        in html
+        "Het rapport wordt bijgewerkt zodra een groep (bijvoorbeeld de medewerkers) 5 nieuwe "
+        "antwoorden heeft, of wanneer je de ronde afsluit." in html
     )
     # "Werk het rapport bij" returns to the round page, which says what changed.
     assert admin.post(round_url(assessment, "rapport/"))["Location"] == round_url(assessment)

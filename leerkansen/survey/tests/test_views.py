@@ -370,8 +370,9 @@ def test_sending_thanks_the_respondent_and_brings_the_report_up_to_date(responde
 
 
 def test_double_submit_completes_once_and_makes_one_report(respondent, assessment):
-    # Four others answered already: this send is the fifth, which publishes the report.
-    add_responses(assessment, "medewerker", 4)
+    # Four other HR colleagues answered already: this send is the group's fifth, which
+    # publishes the report.
+    add_responses(assessment, "hr", 4)
     save(respondent, "B", ENOUGH_FOR_A_REPORT)
     first = respondent.post(REVIEW)
     draft = the_response(respondent)
