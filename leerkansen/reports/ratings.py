@@ -47,18 +47,27 @@ def recommended_actions(report: Report) -> list[str]:
     return [item["action"] for item in report.top3]
 
 
-def random_actions(report: Report, count: int = RANDOM_COUNT) -> list[str]:
+def random_actions(
+    report: Report, count: int = RANDOM_COUNT, rated_otherwise: Collection[str] = ()
+) -> list[str]:
     """`count` actions of the catalogue outside the report's top 3, chosen at random per round.
 
     Random, but the same on every visit: a permutation of the catalogue seeded by the round's
-    code (itself random), of which the first actions outside the top 3 are taken. If the top 3
-    changes, an action that joins it is replaced by the next one of the same permutation.
+    code (itself random), of which the first actions are taken that are neither in the top 3
+    nor in `rated_otherwise` (rated before, but not as asked at random: chosen by the
+    organisation, or in an earlier top 3). If the top 3 changes, an action that joins it is
+    replaced by the next one of the same permutation.
     """
-    recommended = set(recommended_actions(report))
+    skipped = set(recommended_actions(report)) | set(rated_otherwise)
     action_ids = sorted(action.id for action in get_catalogue().actions())
     # Not for secrecy: a fair draw that stays put for the round (the code is itself random).
     random.Random(f"ratings:{report.assessment.code}").shuffle(action_ids)  # noqa: S311
-    return [action_id for action_id in action_ids if action_id not in recommended][:count]
+    return [action_id for action_id in action_ids if action_id not in skipped][:count]
+
+
+def rated_otherwise(existing: Mapping[str, ActionRating]) -> set[str]:
+    """The actions of the round's ratings that were not asked at random."""
+    return {action_id for action_id, rating in existing.items() if not rating.asked_at_random}
 
 
 def ratings_of(assessment: Assessment) -> dict[str, ActionRating]:
@@ -132,8 +141,9 @@ def save_ratings(
     """Store the ratings of one round, replacing earlier ones of the same actions.
 
     `recommended` are the ids of the report's top 3 now, `chosen_at_random` those of the
-    actions the page asked about at random (random_actions). Returns how many ratings are new
-    or changed; an unchanged rating keeps its day of last change.
+    actions the page asked about at random (random_actions); whether a rating was asked at
+    random is decided by its first version. Returns how many ratings are new or changed; an
+    unchanged rating keeps its day of last change.
     """
     existing = ratings_of(assessment)
     changed = 0
@@ -142,7 +152,10 @@ def save_ratings(
             raise ValueError(f"{rating.action_id}: scores run from 1 to 5, not {rating}")
         old = existing.get(rating.action_id)
         is_recommended = rating.action_id in recommended
-        at_random = not is_recommended and rating.action_id in chosen_at_random
+        # Asked at random stays what the first rating recorded: an action the organisation
+        # rated of its own accord is not made random later, nor the other way round.
+        first_at_random = old.asked_at_random if old else rating.action_id in chosen_at_random
+        at_random = not is_recommended and first_at_random
         if old is not None and (
             old.relevance,
             old.feasibility,

@@ -73,8 +73,10 @@ def rate_actions(request: HttpRequest, code: str) -> HttpResponse:
     report = _report(request, code)
     assessment = report.assessment
     recommended = ratings.recommended_actions(report)
-    chosen_at_random = ratings.random_actions(report)
     existing = ratings.ratings_of(assessment)
+    chosen_at_random = ratings.random_actions(
+        report, rated_otherwise=ratings.rated_otherwise(existing)
+    )
     source = request.POST if request.method == "POST" else request.GET
     extra = ratings.known_actions(source.getlist(EXTRA_FIELD))
     if request.method == "GET":

@@ -357,6 +357,27 @@ def test_the_random_actions_may_be_left_open():
     assert origins(report) == {top3[0]: "top 3"}
 
 
+def test_an_action_rated_before_of_the_organisations_own_accord_is_not_asked_at_random(client):
+    """A rating from before (chosen, or from an earlier top 3) keeps what it was."""
+    report = make_report()
+    first, second = random_actions(report)
+    ActionRating.objects.create(
+        assessment=report.assessment, action_id=first, relevance=2, feasibility=2
+    )
+    html = member_client(client, report).get(url_of(report)).content.decode()
+    pair = random_actions(report, rated_otherwise={first})
+    assert pair[0] == second and first not in pair
+    assert all("Willekeurig gekozen, niet aanbevolen" in card(html, a) for a in pair)
+    assert "Willekeurig gekozen" not in card(html, first)
+    assert html.index('id="andere-titel"') < html.index(f'id="{anchor(first)}"')
+
+    client.post(url_of(report), scores((first, 4, 4), (pair[1], 3, 3)))
+    assert origins(report) == {first: "chosen", pair[1]: "random"}
+    # Saved straight through save_ratings with the action among the random ones: still chosen.
+    save_ratings(report.assessment, [Rating(first, 5, 5)], set(), {first})
+    assert origins(report)[first] == "chosen"
+
+
 def test_random_actions_are_spread_over_the_catalogue_and_never_the_top_3():
     """Over 1,500 rounds every action outside the top 3 is asked about, none far more often."""
     catalogue = [action.id for action in get_catalogue().actions()]
