@@ -1,14 +1,19 @@
 """Model versions for researchers, under /onderzoek/modellen/: list, detail, rename, activate.
 
-Researchers only, never cached. Activating is an explicit POST; it is recorded on the version
+Researchers only, never cached. Activating asks for confirmation first (GET shows what it
+changes, the POST must carry the confirmation); it is recorded on the version
 (activated_at/by) and in ModelActivation, and it is all or nothing
-(modelversions.services.activate).
+(modelversions.services.activate). The detail page shows an estimated version's selection
+table per covariance structure and k (research/estimation.py), its stability, the model's
+specification and a plot of the profile means drawn on the server as SVG.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.modelversions import services
@@ -25,6 +30,16 @@ from leerkansen.organisations.auth import researcher_required
 from leerkansen.scoring.model import SHIPPED_FILES, ModelFileError, ProfileModel
 
 RECENT_ACTIVATIONS = 10
+STRUCTURE_LABELS = {
+    "diag_equal": gettext_lazy("No covariances, equal variances in every profile"),
+    "diag": gettext_lazy("No covariances, variances per profile"),
+    "tied": gettext_lazy("One covariance matrix shared by the profiles"),
+    "full": gettext_lazy("A covariance matrix per profile"),
+}
+# The profile-means plot (viewBox units): margins, plot height, the lines' dash patterns.
+CHART_WIDTH, CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_HEIGHT = 640, 44, 16, 16, 220
+DASHES = ("", "8 4", "2 4", "12 4 2 4", "4 4", "1 3", "10 2", "6 3 1 3")
+COLOURS = ("#0f4c5c", "#b3541e", "#5a3d8a", "#2e7d32", "#8a6d00", "#1d2733", "#a0244f", "#3f6ea8")
 # Why a version was not activated, by ModelVersionError.code.
 NOT_ACTIVATED = {
     "already_active": gettext_lazy("Version %(version)s is already active."),
@@ -91,6 +106,72 @@ def _profile_rows(model: ProfileModel, fit: dict) -> list[ProfileRow]:
     return rows
 
 
+def _grid(fit: dict) -> list[dict]:
+    """The selection table grouped by covariance structure, with each k's classes."""
+    groups: dict[str, dict] = {}
+    for line in fit.get("grid", []):
+        structure = line.get("structure", "")
+        group = groups.setdefault(
+            structure,
+            {
+                "structure": structure,
+                "label": STRUCTURE_LABELS.get(structure, structure),
+                "rows": [],
+            },
+        )
+        classes = list(zip(line.get("sizes", []), line.get("average_posterior", []), strict=False))
+        chosen = structure == fit.get("chosen_structure") and line.get("k") == fit.get("chosen_k")
+        group["rows"].append({**line, "classes": classes, "chosen": chosen})
+    return list(groups.values())
+
+
+def _means_chart(model: ProfileModel, catalogue) -> dict:
+    """Profile means (z) per challenge as polylines, with numbered points and a legend."""
+    challenges = list(model.challenges)
+    values = [profile.means[c] for profile in model.profiles for c in challenges]
+    top = max(1.5, math.ceil(max(abs(v) for v in values) * 2) / 2) if values else 1.5
+    width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    step = width / max(len(challenges) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(CHART_TOP + (top - value) / (2 * top) * CHART_HEIGHT, 1)
+
+    lines = []
+    for index, profile in enumerate(model.profiles):
+        points = [
+            (round(CHART_LEFT + i * step, 1), y(profile.means[c])) for i, c in enumerate(challenges)
+        ]
+        lines.append(
+            {
+                "number": index + 1,
+                "name": profile.name,
+                "points": " ".join(f"{px},{py}" for px, py in points),
+                "markers": points,
+                "dash": DASHES[index % len(DASHES)],
+                "colour": COLOURS[index % len(COLOURS)],
+            }
+        )
+    ticks = [
+        {"value": value, "y": y(value)}
+        for value in np.arange(-top, top + 0.01, 0.5 if top <= 2 else 1.0).round(1).tolist()
+    ]
+    axis = [
+        {"x": round(CHART_LEFT + i * step, 1), "label": catalogue.challenge(c).number}
+        for i, c in enumerate(challenges)
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_TOP + CHART_HEIGHT + 30,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - CHART_RIGHT,
+        "zero": y(0),
+        "axis_y": CHART_TOP + CHART_HEIGHT + 20,
+        "ticks": ticks,
+        "axis": axis,
+        "lines": lines,
+    }
+
+
 def _detail_context(version: str) -> dict:
     """Everything the detail page shows; Http404 for an unknown version."""
     row = None
@@ -114,8 +195,12 @@ def _detail_context(version: str) -> dict:
         "row": row,
         "summary": summary,
         "fit": fit,
-        "fit_table": fit.get("table", []),
+        "fit_table": fit.get("table", []) if not fit.get("grid") else [],
+        "grid": _grid(fit),
+        "chosen_label": STRUCTURE_LABELS.get(fit.get("chosen_structure", ""), ""),
+        "specification": fit.get("specification", {}),
         "min_share_percent": round(100 * fit.get("rules", {}).get("min_share", 0)),
+        "chart": _means_chart(model, catalogue) if model else None,
         "model": model,
         "problem": problem,
         "profiles": _profile_rows(model, fit) if model else [],
@@ -124,6 +209,7 @@ def _detail_context(version: str) -> dict:
         "can_activate": not summary.is_active
         and not fit.get("simulated")
         and summary.status != "superseded",
+        "active_version": active,
         "activations": ModelActivation.objects.filter(version=version)[:RECENT_ACTIVATIONS],
     }
 
@@ -174,8 +260,16 @@ def model_rename(request: HttpRequest, version: str) -> HttpResponse:
 
 @never_cache
 @researcher_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def model_activate(request: HttpRequest, version: str) -> HttpResponse:
+    """GET: what activating changes, and the confirmation; POST with `confirm`: activate."""
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        context = _detail_context(version)
+        if context["can_activate"]:
+            return render(request, "research/models/activate.html", context)
+        if request.method == "GET":
+            return redirect("research:model_detail", version=version)
+        # Not to be activated: services.activate below refuses it and says why.
     try:
         previous = services.activate(version, user=request.user)
     except services.UnknownModelVersion as missing:

@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 import pytest
 from django.test import Client
 
@@ -9,6 +10,7 @@ from leerkansen.modelversions.models import ModelActivation, ModelVersion, conte
 from leerkansen.modelversions.services import activate, active_version, get_model
 from leerkansen.modelversions.tests import make_draft
 from leerkansen.organisations.models import SecurityEvent
+from leerkansen.research.estimation import select_model
 from leerkansen.testing import make_admin, make_researcher, make_user
 
 pytestmark = pytest.mark.django_db
@@ -144,14 +146,26 @@ def test_only_drafts_are_renamed_and_only_by_researchers(researcher, admin):
     assert get_model(draft.version).profile("op-weg").name == "Op weg"
 
 
-def test_activation_is_an_explicit_recorded_post(researcher):
+CONFIRM = {"confirm": "yes"}
+
+
+def test_activation_asks_for_confirmation_and_is_recorded(researcher):
     draft = make_draft()
     url = f"{detail(draft.version)}activeren/"
+    # The detail page links to the question; it does not activate in one click.
+    text = page_text(researcher.get(detail(draft.version)))
+    assert f'href="{url}"' in text and f'action="{url}"' not in text
 
-    assert researcher.get(url).status_code == 405
+    question = researcher.get(url)
+    assert question.status_code == 200
+    text = page_text(question)
+    assert 'id="bevestigen"' in text and 'name="confirm" value="yes"' in text
+    assert "in plaats van 1.1.0" in text
+    # A POST without the confirmation asks again.
+    assert 'id="bevestigen"' in page_text(researcher.post(url))
     assert active_version() == "1.1.0"
 
-    response = researcher.post(url)
+    response = researcher.post(url, CONFIRM)
 
     assert response.status_code == 302 and response["Location"] == LIST
     draft.refresh_from_db()
@@ -164,7 +178,7 @@ def test_activation_is_an_explicit_recorded_post(researcher):
     assert "1.1.0 → 1.2.0" in text
 
     # Back to the shipped model, from its own page.
-    assert researcher.post(f"{detail('1.1.0')}activeren/").status_code == 302
+    assert researcher.post(f"{detail('1.1.0')}activeren/", CONFIRM).status_code == 302
     assert active_version() == "1.1.0"
 
 
@@ -172,9 +186,10 @@ def test_others_cannot_activate(admin):
     draft = make_draft()
     url = f"{detail(draft.version)}activeren/"
 
-    assert admin.post(url).status_code == 403
+    assert admin.post(url, CONFIRM).status_code == 403
+    assert admin.get(url).status_code == 403
     anonymous = Client()
-    response = anonymous.post(url)
+    response = anonymous.post(url, CONFIRM)
     assert response.status_code == 302 and response["Location"].startswith("/account/inloggen/")
 
     assert active_version() == "1.1.0"
@@ -185,7 +200,7 @@ def test_activation_needs_the_csrf_token():
     draft = make_draft()
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_researcher())
-    assert client.post(f"{detail(draft.version)}activeren/").status_code == 403
+    assert client.post(f"{detail(draft.version)}activeren/", CONFIRM).status_code == 403
     assert active_version() == "1.1.0"
 
 
@@ -200,7 +215,7 @@ def test_a_failed_activation_says_so_and_keeps_the_active_version(researcher):
         content=content, checksum=content_checksum(content)
     )
 
-    response = researcher.post(f"{detail(broken.version)}activeren/", follow=True)
+    response = researcher.post(f"{detail(broken.version)}activeren/", CONFIRM, follow=True)
 
     assert response.redirect_chain[-1][0] == detail(broken.version)
     assert "weights add up to" in page_text(response)
@@ -212,6 +227,97 @@ def test_a_failed_activation_says_so_and_keeps_the_active_version(researcher):
 def test_a_version_estimated_on_simulated_data_offers_no_activation(researcher):
     draft = make_draft(fit={"kind": "profiles", "simulated": True, "n": 500})
     assert 'id="activeren"' not in page_text(researcher.get(detail(draft.version)))
-    response = researcher.post(f"{detail(draft.version)}activeren/")
-    assert response.status_code == 302 and response["Location"] == detail(draft.version)
+    for data in ({}, CONFIRM):
+        response = researcher.post(f"{detail(draft.version)}activeren/", data)
+        assert response.status_code == 302 and response["Location"] == detail(draft.version)
     assert active_version() == "1.1.0"
+
+
+def estimated_fit() -> dict:
+    """The fit of a real selection on planted data, as estimate_profiles stores it."""
+    rng = np.random.default_rng(2)
+    centres = np.array([[2.0 * (c in d) for c in range(9)] for d in ((0, 3), (1, 2, 6), (5, 7))])
+    labels = rng.choice(3, size=300)
+    z = centres[labels] + rng.normal(size=(300, 9))
+    z[rng.random(z.shape) < 0.01] = np.nan
+    selection = select_model(z, max_k=4, structures=("diag", "tied"), starts=4, final_starts=2)
+    chosen = selection.chosen
+    return {
+        "kind": "profiles",
+        "n": 300,
+        "chosen_k": chosen.k,
+        "chosen_structure": chosen.structure,
+        "at_edge": True,
+        "max_k": selection.max_k,
+        "table": [f.as_row() for f in selection.fits if f.structure == chosen.structure],
+        "grid": [f.as_row() for f in selection.fits],
+        "rules": {"criterion": "BIC", "min_share": 0.05},
+        "starts": 4,
+        "final_starts": 2,
+        "initial_iterations": 20,
+        "random_state": 0,
+        "stability": {"bootstraps": 5, "ari_mean": 0.97, "ari_min": 0.91},
+        "blrt": [{"k": 3, "lr": 412.5, "p": 0.0196, "replicates": 50}],
+        "specification": {
+            "structure": chosen.structure,
+            "k": chosen.k,
+            "parameters": chosen.parameters,
+            "missing_scores": int(np.isnan(z).sum()),
+            "organisations_with_missing": int(np.isnan(z).any(axis=1).sum()),
+            "diagonal_agreement": 0.987,
+        },
+    }
+
+
+def test_the_model_page_shows_the_selection_per_structure_and_k(researcher):
+    fit = estimated_fit()
+    draft = make_draft(fit=fit)
+
+    text = page_text(researcher.get(detail(draft.version)))
+
+    for structure in ("diag", "tied"):
+        assert f'id="fit-{structure}"' in text
+        for k in range(1, 5):
+            assert f'id="fit-{structure}-{k}"' in text
+    chosen = next(r for r in fit["grid"] if r["structure"] == fit["chosen_structure"]
+                  and r["k"] == fit["chosen_k"])  # fmt: skip
+    row = text[text.index(f'id="fit-{chosen["structure"]}-{chosen["k"]}"') :].split("</tr>")
+    cells, classes = row[0], row[1]
+    assert "gekozen" in cells
+    for key in ("log_likelihood", "aic", "bic", "abic", "icl"):
+        assert f"{chosen[key]:.1f}".replace(".", ",") in cells, key
+    assert f">{chosen['parameters']}<" in cells
+    assert f"{chosen['replications']}/{chosen['final_runs']} ja" in cells
+    # Class sizes with their average posterior, under the row.
+    size, posterior = chosen["sizes"][0], chosen["average_posterior"][0]
+    assert f"{size} ({posterior:.2f})".replace(".", ",") in classes
+    assert 'id="rand"' in text and 'id="stabiliteit"' in text and "0,91" in text
+    assert 'id="blrt"' in text and "0,020" in text
+    assert 'id="specificatie"' in text and "0,987" in text
+    # The profile-means plot: one line per profile, numbered, hidden from screen readers.
+    chart = text[text.index('id="profielgrafiek"') :].split("</figure>")[0]
+    assert chart.count("<polyline") == len(draft.content["profiles"])
+    assert 'aria-hidden="true"' in chart
+
+
+@pytest.mark.browser
+def test_the_model_page_does_not_scroll_sideways_at_1300_px(browser, live_server, browser_login):
+    draft = make_draft(fit=estimated_fit())
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1300, "height": 900}, locale="nl-BE"
+    )
+    browser_login(context, make_researcher())
+    page = context.new_page()
+    page.goto(detail(draft.version))
+    assert page.locator("#fit-tied").is_visible()
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 1300, f"scrolls sideways at 1300 px ({scroll_width} px)"
+    # No table wider than the column it sits in (which would scroll inside a wrapper).
+    too_wide = page.evaluate(
+        """[...document.querySelectorAll('table')]
+            .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1
+                         || t.getBoundingClientRect().right > 1300)
+            .map(t => t.id)"""
+    )
+    assert too_wide == []
+    context.close()
