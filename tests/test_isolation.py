@@ -146,7 +146,8 @@ MATRIX: dict[str, Row] = {
     "research:model_detail": RESEARCHERS_ONLY_GET,
     # A rename of the shipped version is refused: only a draft can be renamed.
     "research:model_rename": row([403, L, 405, L, 403], [403, L, 404, L, 403]),
-    "research:model_activate": row([403, L, 405, L, 403], [403, L, R, L, 403]),
+    # GET asks for confirmation; the active version cannot be activated: back to its page.
+    "research:model_activate": row([403, L, R, L, 403], [403, L, R, L, 403]),
     "api_v1:api-root": row([404] * 5, [404] * 5),
     "api_v1:openapi-json": API_DOCS,
     "api_v1:openapi-view": API_DOCS,
