@@ -1,4 +1,4 @@
-"""Simulated organisations: flagged, complete, reproducible and near their planted profiles."""
+"""Simulated organisations: flagged, complete, reproducible, and each option does what it says."""
 
 import io
 
@@ -6,14 +6,36 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
+from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.questionnaire import questionnaire_for
+from leerkansen.modelversions.services import get_active_model
 from leerkansen.organisations.models import Organisation
-from leerkansen.reports.models import Report
-from leerkansen.scoring.scales import challenge_scores, scale_items
+from leerkansen.reports.models import ActionRating, Report
+from leerkansen.reports.services import compute_report
+from leerkansen.research.dashboard import real_reports
+from leerkansen.research.estimation import organisation_scores
+from leerkansen.research.models import PlantedProfile, SimulationRun
+from leerkansen.scoring.anonymity import role_counts
+from leerkansen.scoring.model import DEFINING_Z, get_shipped_model
 from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.services import completed_responses
 
-from ..simulation import TITLE, prototypes, simulate_organisations
+from ..simulation import (
+    DEFINING,
+    GAP,
+    PROFILE_IDS,
+    SPREAD,
+    TITLE,
+    Settings,
+    composition,
+    delete_simulated_organisations,
+    draw_latent,
+    planted_evidence,
+    planted_profiles,
+    prototypes,
+    simulate_organisations,
+    simulated_scores,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,38 +48,81 @@ def scores_of(organisation_ids) -> dict[int, list[float | None]]:
     }
 
 
-def test_simulated_organisations_are_flagged_and_complete():
+def score_matrix(simulation) -> np.ndarray:
+    found = scores_of(simulation.organisation_ids)
+    return np.array([found[o] for o in simulation.organisation_ids], dtype=float)
+
+
+def test_simulated_organisations_are_flagged_complete_and_keep_their_planted_profile():
     simulation = simulate_organisations(n=40, profiles=4, seed=7)
 
     organisations = Organisation.objects.filter(pk__in=simulation.organisation_ids)
     assert organisations.count() == 40
     assert all(o.is_simulated and not o.is_demo for o in organisations)
     assert Assessment.objects.filter(status=Assessment.Status.CLOSED).count() == 40
-    assert Response.objects.filter(completed_on__isnull=False).count() == 40
-    assert Report.objects.count() == 40
-    # Every diagnostic item and the three needs; "weet niet" is stored as an empty answer.
+    assert Response.objects.filter(completed_on__isnull=False, report_step=1).count() == 40
+    assert Report.objects.filter(final=True).count() == 40
+    # Every diagnostic item of HR's version and the three needs; "weet niet" is an empty answer.
     assert Answer.objects.count() == 40 * (45 + 3)
     numbers = set(Answer.objects.filter(item_id__startswith="B").values_list("number", flat=True))
     assert numbers <= {1, 2, 3, 4, 5, None}
-    # The planted profile is in the round's title.
+    # Six actions rated per round, all asked at random, none recommended.
+    assert ActionRating.objects.count() == 40 * 6
+    assert not ActionRating.objects.filter(recommended=True).exists()
+    assert not ActionRating.objects.filter(asked_at_random=False).exists()
+    # The planted profile is stored per organisation (and still named in the round's title).
+    assert planted_profiles(simulation.organisation_ids) == dict(
+        zip(simulation.organisation_ids, simulation.labels, strict=True)
+    )
     titles = dict(
-        Assessment.objects.values_list("organisation_id", "title")
-        .filter(organisation_id__in=simulation.organisation_ids)
+        Assessment.objects.filter(organisation_id__in=simulation.organisation_ids)
+        .values_list("organisation_id", "title")
         .order_by()
     )
     assert [titles[i] for i in simulation.organisation_ids] == [
         TITLE.format(label) for label in simulation.labels
     ]
+    run = SimulationRun.objects.get()
+    assert run.settings["n"] == 40 and run.settings["seed"] == 7
+    # Simulated data stays out of the real research views.
+    assert not real_reports().exists()
 
 
-def test_reports_hold_the_scores_of_the_stored_answers():
-    simulation = simulate_organisations(n=10, profiles=3, seed=2)
-    items = scale_items(get_questionnaire())
-    for assessment in Assessment.objects.filter(organisation_id__in=simulation.organisation_ids):
-        ((_role, answers),) = completed_responses(assessment)
-        expected = {str(c): s for c, s in challenge_scores(answers, items).items()}
-        assert assessment.report.scores == expected
-        assert assessment.report.model_version == "1.1.0"
+@pytest.mark.parametrize(
+    ("respondents", "missing"), [(1, 0.01), (1, 0.5), (8, 0.2), (20, 0.1), (5, 0.3)]
+)
+def test_each_report_holds_what_compute_report_makes_of_the_stored_responses(respondents, missing):
+    simulation = simulate_organisations(
+        n=25, profiles=5, seed=3, respondents=respondents, missing=missing
+    )
+    model = get_active_model()
+    reports = {
+        report.assessment.organisation_id: report
+        for report in Report.objects.select_related("assessment")
+    }
+    without = 0
+    for organisation_id in simulation.organisation_ids:
+        assessment = Assessment.objects.get(organisation_id=organisation_id)
+        responses = completed_responses(assessment)
+        counts = role_counts([role for role, _answers in responses])
+        try:
+            expected = compute_report(
+                responses, model=model, final=True, steps=[counts], protected=counts
+            )
+        except ValueError:
+            # No score at all: no profile can be assigned, and the simulation wrote no report.
+            assert organisation_id not in reports
+            without += 1
+            continue
+        report = reports[organisation_id]
+        for field, value in expected.items():
+            if field in ("top3", "also_strong"):
+                assert getattr(report, field) == []
+            else:
+                assert getattr(report, field) == value, field
+    assert simulation.reports == len(simulation.organisation_ids) - without
+    if missing == 0.5:
+        assert without > 0
 
 
 def test_scores_lie_near_the_planted_prototypes_and_reverse_keys_are_respected():
@@ -94,12 +159,186 @@ def test_the_same_seed_gives_the_same_organisations():
     assert [a[i] for i in first.organisation_ids] != [c[i] for i in other.organisation_ids]
 
 
-def test_the_command_writes_and_replaces_simulated_organisations():
+def _mean_within_profile_correlation(values: np.ndarray, labels: np.ndarray) -> float:
+    found = []
+    for label in np.unique(labels):
+        matrix = np.corrcoef(values[labels == label], rowvar=False)
+        found.append(matrix[np.triu_indices_from(matrix, k=1)].mean())
+    return float(np.mean(found))
+
+
+@pytest.mark.parametrize("correlation", [0.0, 0.3, 0.6])
+def test_within_correlation_is_the_correlation_of_the_latent_scores_within_a_profile(
+    correlation,
+):
+    settings = Settings(n=6_000, within_correlation=correlation, ratings=0)
+    labels, latent = draw_latent(settings, np.random.default_rng(5))
+    assert _mean_within_profile_correlation(latent, labels) == pytest.approx(correlation, abs=0.03)
+    # Each challenge keeps its spread around the prototype.
+    member = latent[labels == 0]
+    assert member.std(axis=0).mean() == pytest.approx(SPREAD, rel=0.1)
+
+
+def test_within_correlation_reaches_the_stored_scores():
+    common = {"n": 400, "seed": 4, "missing": 0.0, "ratings": 0}
+    independent = simulate_organisations(within_correlation=0.0, **common)
+    correlated = simulate_organisations(within_correlation=0.5, **common)
+    low, high = (
+        _mean_within_profile_correlation(score_matrix(s), np.array(s.labels))
+        for s in (independent, correlated)
+    )
+    assert abs(low) < 0.08
+    # Item noise lowers it below 0.5: a score of five items has a reliability of about 0.65,
+    # so the scores correlate about 0.5 x 0.65.
+    assert 0.22 < high < 0.45
+
+
+@pytest.mark.parametrize("separation", [15.0, 20.0, GAP])
+def test_separation_is_the_gap_between_a_profiles_high_and_low_challenges(separation):
+    planted = prototypes(5, separation)
+    assert np.array_equal(prototypes(5, GAP), prototypes(5))
+    for row, defining in zip(planted, DEFINING, strict=True):
+        high = [row[c - 1] for c in defining]
+        low = [row[c - 1] for c in range(1, 10) if c not in defining]
+        if defining:
+            assert set(high) == {42 + separation} and set(low) == {42}
+        else:
+            assert low == pytest.approx([42 - 2 * separation / 3] * 9)
+    # And in the reports' scores: the mean of the defining challenges lies D above the rest.
+    simulation = simulate_organisations(n=160, seed=6, separation=separation, ratings=0)
+    scores, labels = score_matrix(simulation), np.array(simulation.labels)
+    for label, defining in enumerate(DEFINING[:4], start=1):
+        rows = scores[labels == label]
+        inside = [c - 1 for c in defining]
+        outside = [c - 1 for c in range(1, 10) if c not in defining]
+        gap = np.nanmean(rows[:, inside]) - np.nanmean(rows[:, outside])
+        assert gap == pytest.approx(separation, abs=4), (label, gap)
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.2])
+def test_missing_is_the_share_of_statements_answered_weet_niet(missing):
+    simulate_organisations(n=100, seed=8, missing=missing, ratings=0)
+    answers = Answer.objects.filter(item_id__startswith="B")
+    assert answers.count() == 100 * 45
+    share = answers.filter(number=None).count() / answers.count()
+    assert share == pytest.approx(missing, abs=0.02)
+
+
+def test_respondents_have_their_roles_and_answer_only_their_versions_statements():
+    assert composition(1) == ("hr",)
+    assert composition(8) == ("hr",) + ("leidinggevende",) * 2 + ("medewerker",) * 5
+    simulation = simulate_organisations(n=6, seed=9, respondents=8, ratings=0)
+    expected = {"hr": 1, "leidinggevende": 2, "medewerker": 5}
+    for assessment in Assessment.objects.filter(organisation_id__in=simulation.organisation_ids):
+        assert assessment.roles == ["hr", "leidinggevende", "medewerker"]
+        responses = assessment.responses.all()
+        assert role_counts([r.role for r in responses]) == expected
+        assert assessment.report.role_counts == expected
+        assert assessment.report.response_count == 8
+        for response in responses:
+            version = questionnaire_for(response.role)
+            asked = {item.id for item in version.items("B")}
+            asked |= {need for need, _urgency in version.need_items()}
+            answered = set(response.answers.values_list("item_id", flat=True))
+            assert answered == asked, response.role
+    # Employees are asked 36 statements and no needs; HR 45 and three needs.
+    assert not Answer.objects.filter(response__role="medewerker", item_id__startswith="D").exists()
+    assert Answer.objects.filter(response__role="hr").count() == 6 * (45 + 3)
+
+
+def test_the_written_rows_are_what_estimation_reads():
+    simulation = simulate_organisations(n=60, seed=10, respondents=3, missing=0.05, ratings=0)
+    from_reports = organisation_scores(simulated=True)
+    assert from_reports.organisation_ids == simulation.organisation_ids
+    # The generator without the database gives the same scores.
+    scores, labels = simulated_scores(60, seed=10, respondents=3, missing=0.05)
+    assert tuple(labels) == simulation.labels
+    complete = ~np.isnan(scores).any(axis=1)
+    assert np.array_equal(from_reports.scores, scores[complete])
+    # Without the reports, estimation computes the same scores from the stored answers.
+    Report.objects.all().delete()
+    from_answers = organisation_scores(simulated=True)
+    assert from_answers.organisation_ids == from_reports.organisation_ids
+    assert np.array_equal(from_answers.scores, from_reports.scores)
+
+
+def test_the_planted_profiles_are_the_shipped_models_profiles():
+    shipped = get_shipped_model()
+    assert [p.id for p in shipped.profiles] == list(PROFILE_IDS)
+    for profile, defining in zip(shipped.profiles, DEFINING, strict=True):
+        high = {c for c, z in profile.means.items() if z >= DEFINING_Z}
+        assert high == set(defining), profile.id
+
+
+def test_ratings_recover_the_planted_evidence_on_average():
+    simulation = simulate_organisations(n=400, profiles=4, seed=12, ratings=24)
+    planted = planted_evidence()
+    assert set(planted) == set(PROFILE_IDS[:4])
+    actions = [a.id for a in get_catalogue().actions()]
+    assert all(set(row) == set(actions) for row in planted.values())
+    label_of = planted_profiles()
+    organisation_of = dict(Assessment.objects.values_list("pk", "organisation_id"))
+    cells: dict[tuple[str, str], list[float]] = {}
+    for assessment, action, relevance, feasibility in ActionRating.objects.values_list(
+        "assessment_id", "action_id", "relevance", "feasibility"
+    ):
+        profile = PROFILE_IDS[label_of[organisation_of[assessment]] - 1]
+        cells.setdefault((profile, action), []).append(
+            0.30 + 0.55 * (relevance * feasibility - 1) / 24
+        )
+    assert sum(len(v) for v in cells.values()) == 400 * 24
+    observed = np.array([np.mean(values) for values in cells.values()])
+    expected = np.array([planted[profile][action] for profile, action in cells])
+    assert np.corrcoef(observed, expected)[0, 1] > 0.9
+    assert np.abs(observed - expected).mean() < 0.04
+    # The planted table spreads over the scale, with relevant actions above the others.
+    assert (
+        max(planted["druk-en-verspreid"].values()) - min(planted["druk-en-verspreid"].values())
+        > 0.2
+    )
+    assert simulation.ratings == 400 * 24
+
+
+def test_planted_evidence_is_the_exact_expectation_under_any_map_of_the_ratings():
+    simulate_organisations(n=5, seed=1, profiles=2)
+    run = SimulationRun.objects.get()
+    products = planted_evidence(lambda relevance, feasibility: relevance * feasibility)
+    for profile_id, row in run.planted["relevance"].items():
+        for action_id, p in row.items():
+            f = run.planted["feasibility"][action_id]
+            assert sum(p) == pytest.approx(1) and sum(f) == pytest.approx(1)
+            expected = sum((r + 1) * pr for r, pr in enumerate(p)) * sum(
+                (x + 1) * px for x, px in enumerate(f)
+            )
+            assert products[profile_id][action_id] == pytest.approx(expected)
+    default = planted_evidence()
+    assert all(0.30 <= e <= 0.85 for row in default.values() for e in row.values())
+    # Another process reads the same table from the database.
+    assert planted_evidence(run=SimulationRun.objects.get()) == default
+
+
+def test_the_command_writes_with_its_options_and_replaces():
     out = io.StringIO()
     call_command(
-        "simulate_organisations", "--n", "12", "--profiles", "2", "--seed", "3", stdout=out
+        "simulate_organisations",
+        *("--n", "12", "--profiles", "2", "--seed", "3", "--respondents", "5"),
+        *("--within-correlation", "0.3", "--separation", "20", "--missing", "0.05"),
+        *("--ratings", "4"),
+        stdout=out,
     )
     assert "Wrote 12 simulated organisations (seed 3)" in out.getvalue()
+    assert "1 hr, 1 leidinggevende, 3 medewerker; 12 reports; 48 action ratings" in out.getvalue()
+    run = SimulationRun.objects.get()
+    assert run.settings == {
+        "n": 12,
+        "profiles": 2,
+        "seed": 3,
+        "within_correlation": 0.3,
+        "separation": 20.0,
+        "missing": 0.05,
+        "respondents": 5,
+        "ratings": 4,
+    }
     real = Organisation.objects.create(name="Echt")
 
     out = io.StringIO()
@@ -107,6 +346,32 @@ def test_the_command_writes_and_replaces_simulated_organisations():
     assert "Removed 12 simulated organisations." in out.getvalue()
     assert Organisation.objects.filter(is_simulated=True).count() == 5
     assert Organisation.objects.filter(pk=real.pk).exists()
+    assert SimulationRun.objects.count() == 1 and PlantedProfile.objects.count() == 5
+    assert Response.objects.count() == 5 and ActionRating.objects.count() == 5 * 6
 
-    with pytest.raises(CommandError, match="--profiles"):
-        call_command("simulate_organisations", "--profiles", "9", stdout=io.StringIO())
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--profiles", "9"),
+        ("--within-correlation", "1"),
+        ("--separation", "-5"),
+        ("--missing", "0.9"),
+        ("--respondents", "0"),
+        ("--ratings", "49"),
+        ("--n", "0"),
+    ],
+)
+def test_the_command_refuses_a_value_out_of_range_and_names_the_option(option, value):
+    with pytest.raises(CommandError, match=option):
+        call_command("simulate_organisations", option, value, stdout=io.StringIO())
+    assert not Organisation.objects.exists()
+
+
+def test_deleting_simulated_organisations_leaves_real_ones():
+    simulate_organisations(n=30, seed=2, respondents=3)
+    real = Organisation.objects.create(name="Echt")
+    assert delete_simulated_organisations(chunk=7) == 30
+    assert list(Organisation.objects.all()) == [real]
+    assert not Answer.objects.exists() and not ActionRating.objects.exists()
+    assert not SimulationRun.objects.exists() and planted_profiles() == {}
