@@ -287,8 +287,40 @@ def _e_step(
     x: np.ndarray, patterns: list[_Pattern], weights, means, covariances
 ) -> tuple[np.ndarray, np.ndarray]:
     """Responsibilities (R, K, n) and the log-likelihood per run (R,), observed data only."""
+    d = means.shape[2]
+    if _incomplete(patterns) and not np.any(covariances * (1 - np.eye(d))):
+        joint = _log_density_diagonal(x, means, np.diagonal(covariances, axis1=-2, axis2=-1))
+    else:
+        joint = _log_density_by_pattern(patterns, means, covariances, len(x))
+    with np.errstate(divide="ignore"):
+        joint += np.log(weights)[..., None]
+    top = joint.max(axis=1, keepdims=True)
+    total = top[:, 0] + np.log(np.exp(joint - top).sum(axis=1))
+    return np.exp(joint - total[:, None]), total.sum(axis=1)
+
+
+def _incomplete(patterns: list[_Pattern]) -> bool:
+    return any(len(pattern.missing) for pattern in patterns)
+
+
+def _log_density_diagonal(x: np.ndarray, means: np.ndarray, variances: np.ndarray) -> np.ndarray:
+    """Diagonal covariances: the observed scores' terms of every row at once, (R, K, n)."""
+    runs, k, d = means.shape
+    observed = (~np.isnan(x)).astype(float)
+    x0 = np.nan_to_num(x)
+    inverse = 1 / variances
+    constant = LOG_2PI + np.log(variances) + means**2 * inverse
+    total = (
+        observed @ constant.reshape(runs * k, d).T
+        + (x0**2) @ inverse.reshape(runs * k, d).T
+        - 2 * x0 @ (means * inverse).reshape(runs * k, d).T
+    )
+    return -0.5 * total.T.reshape(runs, k, len(x))
+
+
+def _log_density_by_pattern(patterns, means, covariances, n: int) -> np.ndarray:
     runs, k, _d = means.shape
-    joint = np.empty((runs, k, len(x)))
+    joint = np.empty((runs, k, n))
     for pattern in patterns:
         o = pattern.observed
         joint[:, :, pattern.rows] = _log_density(
@@ -297,11 +329,7 @@ def _e_step(
             means[:, :, o],
             covariances[:, :, o[:, None], o[None, :]],
         )
-    with np.errstate(divide="ignore"):
-        joint += np.log(weights)[..., None]
-    top = joint.max(axis=1, keepdims=True)
-    total = top[:, 0] + np.log(np.exp(joint - top).sum(axis=1))
-    return np.exp(joint - total[:, None]), total.sum(axis=1)
+    return joint
 
 
 def _m_step(
@@ -311,6 +339,8 @@ def _m_step(
     runs, k, n = resp.shape
     d = x.shape[1]
     counts = resp.sum(axis=2) + 10 * np.finfo(float).eps
+    if structure in ("diag", "diag_equal") and _incomplete(patterns):
+        return _m_step_diagonal(x, resp, counts, means, covariances, structure)
     sums = np.zeros((runs, k, d))
     squares = np.zeros((runs, k, d, d))
     for pattern in patterns:
@@ -343,6 +373,28 @@ def _m_step(
     if structure in ("diag", "diag_equal"):
         covariances = covariances * np.eye(d)
     return counts / n, means, covariances + REG_COVAR * np.eye(d)
+
+
+def _m_step_diagonal(x, resp, counts, means, covariances, structure):
+    """_m_step for diagonal structures with missing scores, every row at once.
+
+    A missing score's conditional expectation is the profile's mean and its conditional
+    variance the profile's variance: no covariance links it to the observed ones.
+    """
+    n = resp.shape[2]
+    missing = np.isnan(x).astype(float)
+    x0 = np.nan_to_num(x)
+    variances = np.diagonal(covariances, axis1=-2, axis2=-1)
+    absent = resp @ missing
+    sums = resp @ x0 + means * absent
+    squares = resp @ (x0**2) + (means**2 + variances) * absent
+    means = sums / counts[..., None]
+    variances = squares / counts[..., None] - means**2
+    if structure == "diag_equal":
+        pooled = (variances * (counts / n)[..., None]).sum(axis=1, keepdims=True)
+        variances = np.broadcast_to(pooled, variances.shape)
+    covariances = variances[..., None] * np.eye(x.shape[1])
+    return counts / n, means, covariances + REG_COVAR * np.eye(x.shape[1])
 
 
 def _parameters(structure: str, k: int, d: int) -> int:

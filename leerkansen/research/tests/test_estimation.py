@@ -172,6 +172,26 @@ def test_missing_scores_use_full_information_not_the_observed_mean():
     assert fit.covariances[0, 0, 1] == pytest.approx(0.6, abs=0.08)
 
 
+def test_the_diagonal_shortcut_for_missing_scores_equals_the_general_one(monkeypatch):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 9))
+    x[rng.random(x.shape) < 0.05] = np.nan
+    patterns = estimation._patterns(x)
+    means = rng.normal(size=(3, 4, 9))
+    covariances = rng.uniform(0.5, 2, size=(3, 4, 9))[..., None] * np.eye(9)
+    weights = np.full((3, 4), 0.25)
+    shortcut = estimation._e_step(x, patterns, weights, means, covariances)
+    resp = shortcut[0]
+    fast = estimation._m_step(x, patterns, resp, means, covariances, "diag")
+
+    monkeypatch.setattr(estimation, "_incomplete", lambda patterns: False)
+    general = estimation._e_step(x, patterns, weights, means, covariances)
+    assert np.allclose(shortcut[1], general[1]) and np.allclose(shortcut[0], general[0])
+    slow = estimation._m_step(x, patterns, resp, means, covariances, "diag")
+    for ours, theirs in zip(fast, slow, strict=True):
+        assert np.allclose(ours, theirs)
+
+
 def test_one_percent_missing_at_150_organisations_is_estimated_not_refused():
     z, labels = planted(150, missing=0.01, seed=21)
     assert np.isnan(z).any(axis=1).sum() >= 5
