@@ -79,11 +79,11 @@ def test_eight_drafts_of_one_personal_link_sent_at_once_complete_one():
 
 
 def test_concurrent_sends_publish_the_report_in_whole_steps():
-    # Eight respondents send at the same moment next to four who already did: the round's
-    # lock makes each publication see the one before, so the report holds exactly the
-    # responses marked as published, in steps of at least five.
+    # Eight HR respondents send at the same moment next to four HR colleagues who already
+    # did: the round's lock makes each publication see the one before, so the report holds
+    # exactly the responses marked as published, in steps of at least five of the group.
     assessment = make_round()
-    add_responses(assessment, "medewerker", 4)
+    add_responses(assessment, "hr", 4)
     browsers = []
     for _index in range(THREADS):
         browser = Client()
@@ -112,8 +112,9 @@ def test_concurrent_sends_publish_the_report_in_whole_steps():
 
 def test_eight_clicks_on_send_in_one_browser_give_one_response_and_one_report():
     assessment = make_round()
-    # Four others answered already: this send is the fifth, which publishes the report.
-    add_responses(assessment, "medewerker", 4)
+    # Four HR colleagues answered already: this send is the group's fifth, which publishes
+    # the report.
+    add_responses(assessment, "hr", 4)
     _invitation, token = make_invitation(assessment)
     browser = Client()
     browser.get(link(token))
