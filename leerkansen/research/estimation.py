@@ -288,7 +288,7 @@ def _e_step(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Responsibilities (R, K, n) and the log-likelihood per run (R,), observed data only."""
     d = means.shape[2]
-    if _incomplete(patterns) and not np.any(covariances * (1 - np.eye(d))):
+    if not np.any(covariances * (1 - np.eye(d))):
         joint = _log_density_diagonal(x, means, np.diagonal(covariances, axis1=-2, axis2=-1))
     else:
         joint = _log_density_by_pattern(patterns, means, covariances, len(x))
@@ -304,7 +304,10 @@ def _incomplete(patterns: list[_Pattern]) -> bool:
 
 
 def _log_density_diagonal(x: np.ndarray, means: np.ndarray, variances: np.ndarray) -> np.ndarray:
-    """Diagonal covariances: the observed scores' terms of every row at once, (R, K, n)."""
+    """Diagonal covariances: the observed scores' terms of every row at once, (R, K, n).
+
+    Exact marginalisation: without covariances, a missing score's term simply drops out.
+    """
     runs, k, d = means.shape
     observed = (~np.isnan(x)).astype(float)
     x0 = np.nan_to_num(x)
@@ -339,7 +342,7 @@ def _m_step(
     runs, k, n = resp.shape
     d = x.shape[1]
     counts = resp.sum(axis=2) + 10 * np.finfo(float).eps
-    if structure in ("diag", "diag_equal") and _incomplete(patterns):
+    if structure in ("diag", "diag_equal"):
         return _m_step_diagonal(x, resp, counts, means, covariances, structure)
     sums = np.zeros((runs, k, d))
     squares = np.zeros((runs, k, d, d))
@@ -376,7 +379,7 @@ def _m_step(
 
 
 def _m_step_diagonal(x, resp, counts, means, covariances, structure):
-    """_m_step for diagonal structures with missing scores, every row at once.
+    """_m_step for diagonal structures, every row at once (with or without missing scores).
 
     A missing score's conditional expectation is the profile's mean and its conditional
     variance the profile's variance: no covariance links it to the observed ones.
@@ -384,10 +387,13 @@ def _m_step_diagonal(x, resp, counts, means, covariances, structure):
     n = resp.shape[2]
     missing = np.isnan(x).astype(float)
     x0 = np.nan_to_num(x)
-    variances = np.diagonal(covariances, axis1=-2, axis2=-1)
-    absent = resp @ missing
-    sums = resp @ x0 + means * absent
-    squares = resp @ (x0**2) + (means**2 + variances) * absent
+    sums = resp @ x0
+    squares = resp @ (x0**2)
+    if missing.any():
+        variances = np.diagonal(covariances, axis1=-2, axis2=-1)
+        absent = resp @ missing
+        sums += means * absent
+        squares += (means**2 + variances) * absent
     means = sums / counts[..., None]
     variances = squares / counts[..., None] - means**2
     if structure == "diag_equal":

@@ -172,24 +172,27 @@ def test_missing_scores_use_full_information_not_the_observed_mean():
     assert fit.covariances[0, 0, 1] == pytest.approx(0.6, abs=0.08)
 
 
-def test_the_diagonal_shortcut_for_missing_scores_equals_the_general_one(monkeypatch):
+def test_the_diagonal_shortcut_for_missing_scores_equals_the_general_one():
+    """Without covariances, FIML by pattern (conditional expectations) is the shortcut."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 9))
     x[rng.random(x.shape) < 0.05] = np.nan
     patterns = estimation._patterns(x)
     means = rng.normal(size=(3, 4, 9))
-    covariances = rng.uniform(0.5, 2, size=(3, 4, 9))[..., None] * np.eye(9)
-    weights = np.full((3, 4), 0.25)
-    shortcut = estimation._e_step(x, patterns, weights, means, covariances)
-    resp = shortcut[0]
-    fast = estimation._m_step(x, patterns, resp, means, covariances, "diag")
+    variances = rng.uniform(0.5, 2, size=(3, 4, 9))
+    covariances = variances[..., None] * np.eye(9)
 
-    monkeypatch.setattr(estimation, "_incomplete", lambda patterns: False)
-    general = estimation._e_step(x, patterns, weights, means, covariances)
-    assert np.allclose(shortcut[1], general[1]) and np.allclose(shortcut[0], general[0])
-    slow = estimation._m_step(x, patterns, resp, means, covariances, "diag")
-    for ours, theirs in zip(fast, slow, strict=True):
-        assert np.allclose(ours, theirs)
+    by_pattern = estimation._log_density_by_pattern(patterns, means, covariances, len(x))
+    assert np.allclose(estimation._log_density_diagonal(x, means, variances), by_pattern)
+
+    resp, _ll = estimation._e_step(x, patterns, np.full((3, 4), 0.25), means, covariances)
+    shortcut = estimation._m_step(x, patterns, resp, means, covariances, "diag")
+    # The general M-step (a full structure) from the same diagonal start, its diagonal kept.
+    weights, new_means, new_covariances = estimation._m_step(
+        x, patterns, resp, means, covariances, "full"
+    )
+    assert np.allclose(shortcut[0], weights) and np.allclose(shortcut[1], new_means)
+    assert np.allclose(shortcut[2], new_covariances * np.eye(9))
 
 
 def test_one_percent_missing_at_150_organisations_is_estimated_not_refused():
