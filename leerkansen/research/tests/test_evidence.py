@@ -420,6 +420,27 @@ def test_simulated_compares_with_the_planted_evidence(db, monkeypatch):
     assert found[1][1] == "0" and found[1][3] == "nan"
 
 
+def test_the_simulations_planted_evidence_comes_back_with_its_uncertainty(db):
+    """simulate_organisations plants ratings (asked at random) and keeps their expectation;
+    at n = 2,000 with 5 ratings each, most cells have 40 weighted ratings or more."""
+    simulate_organisations(n=2_000, profiles=4, seed=1, ratings=5)
+    lines = run("--simulated", "--dry-run")
+
+    assert lines[0].startswith("10000 ratings (0 of top-3 actions, 10000 asked at random, 0 ")
+    found = {
+        int(match[2]): match
+        for match in (re.fullmatch(PLANTED_LINE, line) for line in lines)
+        if match is not None
+    }
+    assert set(found) == {1, 40}
+    at_40 = found[40]
+    assert int(at_40[1]) >= 150
+    assert float(at_40[3]) >= 0.8
+    assert float(at_40[4]) <= 0.03
+    assert int(at_40[5].rstrip("%")) >= 85
+    assert not ModelVersion.objects.exists()
+
+
 # The model file's optional uncertainty -----------------------------------------------------
 
 
