@@ -484,14 +484,19 @@ def _write(chunk: Chunk, start: int, settings: Settings, run: SimulationRun, con
     json_fields = {
         f.attname for f in Report._meta.concrete_fields if f.get_internal_type() == "JSONField"
     }
-    report_columns = ("assessment_id", *next((c for c in contents if c), {}).keys())
+
+    def ready(name: str, value: object) -> object:
+        return json_value(value) if name in json_fields else value
+
+    same = {name: ready(name, value) for name, value in contents.same.items()}
+    varying = next((tuple(row) for row in contents.rows if row is not None), ())
     insert_rows(
         Report,
-        report_columns,
+        ("assessment_id", *varying, *same),
         (
-            (assessment, *(json_value(v) if k in json_fields else v for k, v in content.items()))
-            for assessment, content in zip(assessments, contents, strict=True)
-            if content is not None
+            (assessment, *(ready(name, row[name]) for name in varying), *same.values())
+            for assessment, row in zip(assessments, contents.rows, strict=True)
+            if row is not None
         ),
     )
     actions = [a.id for a in get_catalogue().actions()]
@@ -519,7 +524,7 @@ def _write(chunk: Chunk, start: int, settings: Settings, run: SimulationRun, con
             for o, label in zip(organisations, chunk.labels.tolist(), strict=True)
         ),
     )
-    return organisations, sum(content is not None for content in contents)
+    return organisations, sum(row is not None for row in contents.rows)
 
 
 def simulate_organisations(settings: Settings | None = None, **options) -> Simulation:

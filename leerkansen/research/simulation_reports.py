@@ -304,13 +304,26 @@ def counted_respondents(roles: Sequence[str]) -> list[int]:
     return [index for index, role in enumerate(roles) if plan.counted(role)]
 
 
+@dataclass(frozen=True)
+class ReportContents:
+    """What compute_report stores for each round of a chunk: the fields every round shares
+    (`same`), and per round the others (None: no score at all, no report)."""
+
+    same: dict
+    rows: list[dict | None]
+
+    def content(self, row: int) -> dict | None:
+        found = self.rows[row]
+        return None if found is None else {**self.same, **found}
+
+
 def report_contents(
     roles: Sequence[str],
     answers: Sequence[np.ndarray],
     needs: np.ndarray,
     model: ProfileModel,
-) -> list[dict | None]:
-    """What compute_report stores for each round of a chunk (None: no score, no report).
+) -> ReportContents:
+    """What compute_report stores for each round of a chunk (ReportContents).
 
     `roles`: each respondent's role, the same in every round; `answers`: per respondent a
     (rounds x items) array in Layout columns, 0 where no number; `needs`: (rounds x 3) the
@@ -334,7 +347,7 @@ def report_contents(
     }
     asked = any(questionnaire_for(roles[i]).need_items() for i in counted)
     free_text_allowed = len(roles) >= free_text_threshold
-    constant = {
+    same = {
         "questionnaire_version": questionnaire.version,
         "model_version": model.version,
         "catalogue_version": get_catalogue().version,
@@ -350,14 +363,13 @@ def report_contents(
         "free_text_threshold": free_text_threshold,
         "final": True,
     }
-    contents: list[dict | None] = []
+    rows: list[dict | None] = []
     for row, profile in enumerate(profiles):
         if profile is None:
-            contents.append(None)
+            rows.append(None)
             continue
-        contents.append(
+        rows.append(
             {
-                **constant,
                 "scores": _as_dict(scores[row]),
                 "profile": profile,
                 "needs": [{"challenge": int(c), "urgency": None} for c in needs[row]]
@@ -367,4 +379,4 @@ def report_contents(
                 "agreement": _as_dict(agreement[row]),
             }
         )
-    return contents
+    return ReportContents(same=same, rows=rows)
