@@ -254,9 +254,9 @@ def main() -> None:
         server.wait()
     print()
     subprocess.run([sys.executable, __file__, "--pdf", report_code], check=True, env=env)
-    # Issue 6: profile re-estimation and research exports, each in its own process and
-    # database (they make their own data).
-    for script in ("bench_research.py", "bench_exports.py"):
+    # Issue 6: profile re-estimation and research exports; issue 15: 100,000 simulated
+    # organisations. Each in its own process and database (they make their own data).
+    for script in ("bench_research.py", "bench_exports.py", "bench_simulation.py"):
         print()
         subprocess.run([sys.executable, str(TOOLS / script)], check=True, cwd=ROOT)
 
