@@ -16,9 +16,10 @@ fraction of the .sav file's size) while the longest value of every text column i
 then the dictionary is written and the spooled rows are streamed into the data records.
 
 Limits: a string value is at most 255 bytes (UTF-8) — longer ones raise ValueError, since
-very long strings (record 7.14) are not supported; a variable label is cut to 255 bytes and a
-value label to 120 bytes (SPSS's maxima), on a character boundary; at most 3 user-missing
-values per variable, and those of a string variable at most 8 bytes (SPSS's rule).
+very long strings (record 7.14) are not supported; a variable label longer than 255 bytes and
+a value label longer than 120 bytes (SPSS's maxima) are shortened at a word boundary and end
+in "…" (`shorten`; the codebook keeps the full text); at most 3 user-missing values per
+variable, and those of a string variable at most 8 bytes (SPSS's rule).
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ from .spss_records import (
     Measure,
     case_packer,
     dictionary,
+    shorten,
     truncate,
 )
 
-__all__ = ["Kind", "Measure", "SavVariable", "truncate", "write_sav"]
+__all__ = ["Kind", "Measure", "SavVariable", "shorten", "truncate", "write_sav"]
 
 # Limits of the format (bytes of UTF-8).
 MAX_STRING_WIDTH = 255
@@ -154,14 +156,14 @@ def _column(variable: SavVariable) -> Column:
         name=name.encode(),
         kind=variable.kind,
         measure=variable.measure or ("nominal" if variable.kind == "text" else "scale"),
-        label=truncate(variable.label, MAX_VARIABLE_LABEL),
+        label=shorten(variable.label, MAX_VARIABLE_LABEL),
     )
     if column.is_text:
         column.width = 1
         for code, text in variable.value_labels.items():
             value = _text_code(name, code)
             column.width = max(column.width, len(value))
-            column.value_labels.append((value, truncate(text, MAX_VALUE_LABEL)))
+            column.value_labels.append((value, shorten(text, MAX_VALUE_LABEL)))
         for code in variable.missing:
             value = _text_code(name, code)
             if len(value) > SHORT_NAME:
@@ -172,7 +174,7 @@ def _column(variable: SavVariable) -> Column:
             column.missing.append(value)
     else:
         column.value_labels = [
-            (_number_code(name, code), truncate(text, MAX_VALUE_LABEL))
+            (_number_code(name, code), shorten(text, MAX_VALUE_LABEL))
             for code, text in variable.value_labels.items()
         ]
         column.missing = [_number_code(name, code) for code in variable.missing]

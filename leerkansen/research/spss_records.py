@@ -89,6 +89,32 @@ def truncate(text: str, limit: int) -> bytes:
     return data[:limit].decode("utf-8", "ignore").encode()
 
 
+ELLIPSIS = "…"
+# Left at the end of a shortened label: they would dangle before the ellipsis.
+_DANGLING = " \t\n,;:-–—(/"
+
+
+def shorten(text: str, limit: int) -> bytes:
+    """`text` as UTF-8 in at most `limit` bytes, cut at a word boundary and ended with "…".
+
+    A text that fits is returned whole. A longer one keeps its words up to the last space
+    that leaves room for the ellipsis, without a dangling comma or bracket; only a first word
+    longer than the limit is cut within the word (on a character boundary).
+    """
+    data = text.encode()
+    if len(data) <= limit:
+        return data
+    room = limit - len(ELLIPSIS.encode())
+    head = truncate(text, room).decode()
+    # Cut within a word unless the next character starts a new one.
+    if not text[len(head) : len(head) + 1].isspace():
+        space = max(head.rfind(" "), head.rfind("\t"), head.rfind("\n"))
+        if space > 0:
+            head = head[:space]
+    kept = head.rstrip(_DANGLING) or head
+    return (kept + ELLIPSIS).encode()
+
+
 # The dictionary -------------------------------------------------------------------------
 
 

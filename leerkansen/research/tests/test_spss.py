@@ -135,22 +135,46 @@ def test_long_names_and_names_sharing_their_first_eight_characters(tmp_path):
 
 
 def test_labels_are_cut_to_255_bytes_on_a_character_boundary(tmp_path):
-    long_label = "é" * 150  # 300 bytes: 255 would split an é
+    long_label = "é" * 150  # 300 bytes, one word: 252 bytes and "…" would split an é
+    words = "Het team leert " + "samen " * 50  # 315 bytes of words
     variables = [
         SavVariable("first", long_label, "number"),
         SavVariable("second", DUTCH, "text"),
         SavVariable("third", "", "number"),
+        SavVariable("fourth", words, "number"),
     ]
-    _values, meta = read(sav(tmp_path, variables, [[1, "x", 2]]))
+    _values, meta = read(sav(tmp_path, variables, [[1, "x", 2, 3]]))
     label = meta.column_names_to_labels["first"]
-    assert label == "é" * 127
-    assert len(label.encode()) == 254
+    # One word longer than the limit can only be cut within itself.
+    assert label == "é" * 126 + "…"
+    assert len(label.encode()) == 255
     assert meta.column_names_to_labels["second"] == DUTCH
     assert meta.column_names_to_labels["third"] is None
+    fourth = meta.column_names_to_labels["fourth"]
+    assert fourth.endswith(" samen…") and len(fourth.encode()) <= 255
+    assert words.startswith(fourth.removesuffix("…") + " ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kort genoeg", "kort genoeg"),
+        ("precies twintig tekens!", "precies twintig…"),
+        # The cut falls just after a word: the word is kept whole.
+        ("twee woorden hier enz", "twee woorden hier…"),
+        # No comma or bracket dangles before the ellipsis.
+        ("woorden zijn (of, nog meer", "woorden zijn (of…"),
+        ("een lange zin ( en meer", "een lange zin…"),
+        ("ëëëëëëëëëëëë", "ëëëëëëëë…"),
+    ],
+)
+def test_shorten_cuts_at_a_word_boundary_within_the_limit(text, expected):
+    assert spss.shorten(text, 20).decode() == expected
+    assert len(spss.shorten(text, 20)) <= 20
 
 
 def test_value_labels_of_numbers_short_strings_and_long_strings(tmp_path):
-    long_label = "x" + "ë" * 70  # 141 bytes: cut to SPSS's 120, without splitting an ë
+    long_label = "x" + "ë" * 70  # 141 bytes, one word: cut to SPSS's 120 with "…"
     variables = [
         SavVariable("grade", "", "number", {1: "Laag", 2.5: "Midden", 3: DUTCH}),
         SavVariable("also", "", "number", {1: "Laag", 2.5: "Midden", 3: DUTCH}),
@@ -164,7 +188,7 @@ def test_value_labels_of_numbers_short_strings_and_long_strings(tmp_path):
     assert meta.variable_value_labels["also"] == meta.variable_value_labels["grade"]
     assert meta.variable_value_labels["sector"] == {"Q": "Zorg", "C": "Industrie"}
     assert meta.variable_value_labels["action"] == {
-        "1.1": "x" + "ë" * 59,
+        "1.1": "x" + "ë" * 58 + "…",
         "nog_niet_gestart": "Nog niet",
     }
     # The width covers the longest code, even when no row holds it.
