@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
@@ -28,13 +29,22 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.content.catalogue import get_catalogue
-from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
 from leerkansen.modelversions.services import get_active_model
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
 from leerkansen.scoring.scales import scale_items
-from leerkansen.survey.models import Answer, Assessment, Response
+from leerkansen.survey.models import Answer, Assessment, Response, Role
 
+from .nesting import (
+    ItemAcrossRoles,
+    Nesting,
+    RoleOmega,
+    items_across_roles,
+    nesting_by_challenge,
+    omega_by_role,
+    respondent_scores,
+)
 from .population import eligible_organisations
 from .statistics import (
     MeanInterval,
@@ -210,6 +220,33 @@ class ChallengeSummary:
 
 
 @dataclass(frozen=True)
+class ChallengeNesting:
+    """A challenge's ICC and its ω per role (research/nesting.py), in Dashboard.roles order."""
+
+    number: int
+    title: str
+    nesting: Nesting | None
+    omegas: list[RoleOmega | None]
+
+
+@dataclass(frozen=True)
+class RoleValue:
+    role: str
+    label: str
+    mean: float | None
+    loading: float | None
+
+
+@dataclass(frozen=True)
+class FlaggedItem:
+    """An item that behaves differently by role, with its text and its values per role."""
+
+    check: ItemAcrossRoles
+    text: str
+    values: list[RoleValue]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     organisations: int
     rounds: int
@@ -217,25 +254,41 @@ class Dashboard:
     reports: int
     profiles: list[ProfileShare]
     challenges: list[ChallengeSummary]
+    # Nesting and roles (issue 15, item 4): only roles with at least k complete answers.
+    nesting: list[ChallengeNesting] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    items_by_role: list[ItemAcrossRoles] = field(default_factory=list)
+
+    flagged: list[FlaggedItem] = field(default_factory=list)
+    threshold: int = 0
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(role).label for role in self.roles]
 
 
 # Rows of answers are read and turned into floats this many at a time.
 ANSWER_CHUNK = 5000
 
 
-def _reliability(rounds: QuerySet[Assessment]) -> list[ScaleReliability]:
-    """α and ω per challenge from the answers of completed responses, one row per response.
+@dataclass(frozen=True)
+class AnswerMatrix:
+    """The keyed-item answers of the completed responses: one row per response."""
 
-    The answers are pivoted in the database (one conditional MAX per item, grouped by
-    response), so one query returns one row per response rather than one per answer, and the
-    rows are read in chunks into a float matrix (NaN: not answered or "weet niet").
-    """
-    items = scale_items(get_questionnaire())
+    answers: np.ndarray  # responses × scale items, 1-5, NaN: not answered or "weet niet"
+    roles: list[str]
+    rounds: list[int]
+
+
+def _answer_matrix(rounds: QuerySet[Assessment], items: list) -> AnswerMatrix:
+    """The answers pivoted in the database (one conditional MAX per item, grouped by
+    response), so one query returns one row per response rather than one per answer, read
+    in chunks into a float matrix."""
     aliases = {f"item_{index}": item.id for index, item in enumerate(items)}
     completed = Response.objects.filter(assessment__in=rounds, completed_on__isnull=False)
     rows = (
         Answer.objects.filter(response__in=completed, item_id__in=list(aliases.values()))
-        .values("response_id")
+        .values("response_id", "response__role", "response__assessment_id")
         .annotate(
             **{
                 alias: Max("number", filter=Q(item_id=item_id))
@@ -243,18 +296,27 @@ def _reliability(rounds: QuerySet[Assessment]) -> list[ScaleReliability]:
             }
         )
         .order_by()
-        .values_list(*aliases)
+        .values_list("response__role", "response__assessment_id", *aliases)
     )
     blocks = [np.empty((0, len(items)))]
+    roles: list[str] = []
+    round_ids: list[int] = []
     chunk: list[tuple] = []
     for row in rows.iterator(chunk_size=ANSWER_CHUNK):
-        chunk.append(row)
+        roles.append(row[0])
+        round_ids.append(row[1])
+        chunk.append(row[2:])
         if len(chunk) == ANSWER_CHUNK:
             blocks.append(np.array(chunk, dtype=float))
             chunk = []
     if chunk:
         blocks.append(np.array(chunk, dtype=float))
-    return reliability_of_matrix(np.vstack(blocks), items)
+    return AnswerMatrix(np.vstack(blocks), roles, round_ids)
+
+
+def _asked_per_role() -> dict[str, set[str]]:
+    """Per role, the items its version of the questionnaire asks."""
+    return {role: {item.id for item in questionnaire_for(role).items()} for role in Role.values}
 
 
 def build_dashboard(filters: Filters, names: dict[str, str]) -> Dashboard:
@@ -276,7 +338,22 @@ def build_dashboard(filters: Filters, names: dict[str, str]) -> Dashboard:
     # Scores are keyed "1".."9": Django reads digit keys of a JSON field as array indexes,
     # so the (few, small) score objects are averaged here rather than in SQL.
     all_scores = list(reports.values_list("scores", flat=True))
-    reliability = {scale.challenge: scale for scale in _reliability(rounds)}
+    items = scale_items(get_questionnaire())
+    matrix = _answer_matrix(rounds, items)
+    reliability = {scale.challenge: scale for scale in reliability_of_matrix(matrix.answers, items)}
+    asked = _asked_per_role()
+    threshold = settings.ANONYMITY_THRESHOLD
+    nestings = {
+        row.challenge: row
+        for row in nesting_by_challenge(
+            respondent_scores(matrix.answers, matrix.roles, items, asked), matrix.rounds
+        )
+    }
+    omegas: dict[int, dict[str, RoleOmega]] = {}
+    for omega in omega_by_role(matrix.answers, matrix.roles, items, asked, threshold):
+        omegas.setdefault(omega.challenge, {})[omega.role] = omega
+    shown_roles = [role for role in Role.values if any(role in row for row in omegas.values())]
+    checks = items_across_roles(matrix.answers, matrix.roles, items, asked, threshold)
     challenges = []
     for challenge in get_catalogue().challenges:
         values = [
@@ -300,6 +377,32 @@ def build_dashboard(filters: Filters, names: dict[str, str]) -> Dashboard:
         reports=len(all_scores),
         profiles=profile_distribution(per_profile, names),
         challenges=challenges,
+        nesting=[
+            ChallengeNesting(
+                number=challenge.number,
+                title=challenge.title,
+                nesting=nestings.get(challenge.number),
+                omegas=[omegas.get(challenge.number, {}).get(role) for role in shown_roles],
+            )
+            for challenge in get_catalogue().challenges
+        ],
+        roles=shown_roles,
+        items_by_role=checks,
+        flagged=[_flagged(check) for check in checks if check.flagged],
+        threshold=threshold,
+    )
+
+
+def _flagged(check: ItemAcrossRoles) -> FlaggedItem:
+    item = get_questionnaire().item(check.item)
+    return FlaggedItem(
+        check=check,
+        text=item.text if item else check.item,
+        values=[
+            RoleValue(role, Role(role).label, check.means.get(role), check.loadings.get(role))
+            for role in Role.values
+            if role in check.means
+        ],
     )
 
 
