@@ -104,6 +104,8 @@ MIN_REPLICATIONS = 2
 # Added to the covariance diagonal (the data are standardised); a profile below DEGENERATE
 # organisations (expected count) makes a run degenerate.
 REG_COVAR = 1e-6
+# Runs x profiles x organisations held at once in the first stage of the starts.
+BATCH_CELLS = 4_000_000
 DEGENERATE = 2.0
 BOOTSTRAPS = 20
 BOOTSTRAP_STARTS = 10
@@ -586,14 +588,21 @@ def fit_model(
     filled = np.where(np.isnan(x), np.nanmean(x, axis=0), x)
     whole = [_pattern(filled, np.arange(d), np.arange(n))]
     runs = 1 if k == 1 else starts
-    resp = _random_partitions(filled, k, runs, rng)
-    # The first M-step treats the missing values as the column means; EM takes over after.
-    weights, means, covariances = _m_step(filled, whole, resp, None, None, structure)
-    weights, means, covariances = (np.array(a) for a in (weights, means, covariances))
+    # Runs are started and taken through the first stage in batches, so that memory stays
+    # bounded (about BATCH_CELLS responsibilities at a time) whatever n and the starts.
+    batch = max(1, min(runs, BATCH_CELLS // (k * n)))
+    parts, lls = [], []
+    for first in range(0, runs, batch):
+        resp = _random_partitions(filled, k, min(batch, runs - first), rng)
+        # The first M-step treats the missing values as the column means; EM takes over.
+        part = [np.array(a) for a in _m_step(filled, whole, resp, None, None, structure)]
+        if runs > final_starts:
+            *part, ll, _ok = _em(x, patterns, *part, structure, INITIAL_ITERATIONS, CONVERGENCE)
+            lls.append(ll)
+        parts.append(part)
+    weights, means, covariances = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
     if runs > final_starts:
-        weights, means, covariances, ll, _ok = _em(
-            x, patterns, weights, means, covariances, structure, INITIAL_ITERATIONS, CONVERGENCE
-        )
+        ll = np.concatenate(lls)
         best = np.argsort(-ll, kind="stable")[:final_starts]
         best = best[np.isfinite(ll[best])]
         weights, means, covariances = weights[best], means[best], covariances[best]
