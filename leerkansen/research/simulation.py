@@ -22,8 +22,10 @@ sector and size, one for the ratings):
 2. Organisation i draws its profile k_i by those shares, then a latent score per challenge
        s_ic = prototype[k_i, c] + SPREAD * (sqrt(R) f_i + sqrt(1 - R) e_ic),  clipped to 0-100,
    with f_i and e_ic independent N(0, 1) and SPREAD = 10: within a profile every challenge has
-   sd 10 and any two challenges correlate R (`--within-correlation`, default 0: independent,
-   as the latent profile model assumes; real survey data has an organisation-wide factor).
+   sd 10 and any two challenges correlate R before clipping (`--within-correlation`, default
+   0: independent, as the latent profile model assumes; real survey data has an
+   organisation-wide factor). The scores, measured with item noise, correlate less (about
+   0.65 R with one respondent).
 3. The round has M respondents (`--respondents`, default 1): 1 HR, then (M + 1) // 4 line
    managers (leidinggevenden) and the rest employees (medewerkers); 8 gives 1, 2 and 5. Each
    answers only the section B statements of their role's version (questionnaire_for(role):
@@ -58,8 +60,10 @@ sector and size, one for the ratings):
    n * w * ratings / 48 ratings: 40 per cell for a 20% profile at n = 2,000 with 5 ratings.
 
 Rows are written in chunks of CHUNK (5,000) organisations with multi-row INSERTs (COPY on
-PostgreSQL), in one transaction: 100,000 organisations with one respondent take about a minute
-and a half on SQLite and stay under 1 GB (`make bench`, tools/bench_simulation.py).
+PostgreSQL; research/bulk_insert.py), in one transaction: 100,000 organisations with one
+respondent and 6 ratings each took 51 s and 270 MB on SQLite (`make bench`,
+tools/bench_simulation.py; the target is 2 minutes and 1 GB). `simulated_scores` runs the same
+generator without the database and returns exactly the scores the reports would hold.
 """
 
 from __future__ import annotations
