@@ -45,7 +45,7 @@ from .nesting import (
     omega_by_role,
     respondent_scores,
 )
-from .population import eligible_organisations
+from .population import DEMO, REAL, SIMULATED, population_condition
 from .statistics import (
     MeanInterval,
     ProfileShare,
@@ -55,7 +55,7 @@ from .statistics import (
     reliability_of_matrix,
 )
 
-FILTER_FIELDS = ("sector", "grootte", "profiel", "van", "tot")
+FILTER_FIELDS = ("gegevens", "sector", "grootte", "profiel", "van", "tot")
 
 
 def _month(value: str) -> datetime.date:
@@ -77,11 +77,11 @@ class MonthField(forms.CharField):
         return _month(text) if text else None
 
 
-def profile_names() -> dict[str, str]:
+def profile_names(population: str = REAL) -> dict[str, str]:
     """Profile id → name: the active model's profiles, then those of older reports by id."""
     names = {profile.id: profile.name for profile in get_active_model().profiles}
     seen = (
-        real_reports()
+        real_reports(population)
         .annotate(profile_id=KT("profile__id"))
         .values("profile_id")
         .annotate(profile_name=Max(KT("profile__name")))
@@ -93,7 +93,15 @@ def profile_names() -> dict[str, str]:
     return names
 
 
+POPULATION_CHOICES = [
+    (REAL, _("Real organisations")),
+    (SIMULATED, _("Simulated organisations (validation)")),
+    (DEMO, _("The example organisation (demo)")),
+]
+
+
 class DashboardFilterForm(forms.Form):
+    gegevens = forms.ChoiceField(label=_("Data"), required=False, choices=POPULATION_CHOICES)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     grootte = forms.ChoiceField(label=_("Number of employees"), required=False)
     profiel = forms.ChoiceField(label=_("Profile"), required=False)
@@ -127,6 +135,7 @@ class DashboardFilterForm(forms.Form):
 
 @dataclass(frozen=True)
 class Filters:
+    population: str = REAL
     sector: str = ""
     size_band: str = ""
     profile: str = ""
@@ -140,6 +149,7 @@ class Filters:
             return cls()
         data = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
         return cls(
+            population=data.get("gegevens") or REAL,
             sector=data.get("sector") or "",
             size_band=data.get("grootte") or "",
             profile=data.get("profiel") or "",
@@ -153,11 +163,17 @@ class Filters:
 
     @property
     def is_active(self) -> bool:
-        return bool(self.sector or self.size_band or self.selects_rounds)
+        return bool(self.population or self.sector or self.size_band or self.selects_rounds)
+
+    @property
+    def population_label(self) -> str:
+        """The population's name when it is not the real one (the page says so plainly)."""
+        return dict(POPULATION_CHOICES)[self.population] if self.population else ""
 
     def query_string(self) -> str:
         """The applied filters as a query string (no leading "?"), for links and pages."""
         params = {
+            "gegevens": self.population,
             "sector": self.sector,
             "grootte": self.size_band,
             "profiel": self.profile,
@@ -177,8 +193,10 @@ def _next_month_start(day: datetime.date) -> datetime.datetime:
 
 
 def real_organisations(filters: Filters | None = None) -> QuerySet[Organisation]:
-    """Organisations that are neither demo nor simulated, by sector and size band."""
-    organisations = Organisation.objects.filter(eligible_organisations(path=""))
+    """The organisations of the filters' population (real ones, neither demo nor simulated,
+    unless the switch says otherwise), by sector and size band."""
+    population = filters.population if filters else REAL
+    organisations = Organisation.objects.filter(population_condition(population, path=""))
     if filters and filters.sector:
         organisations = organisations.filter(sector=filters.sector)
     if filters and filters.size_band:
@@ -186,8 +204,8 @@ def real_organisations(filters: Filters | None = None) -> QuerySet[Organisation]
     return organisations
 
 
-def real_reports() -> QuerySet[Report]:
-    return Report.objects.filter(eligible_organisations(path="assessment__organisation"))
+def real_reports(population: str = REAL) -> QuerySet[Report]:
+    return Report.objects.filter(population_condition(population, "assessment__organisation"))
 
 
 def selected_rounds(filters: Filters) -> QuerySet[Assessment]:

@@ -2,7 +2,8 @@
 
 Real research data (the dashboard, exports, estimates) leaves out the demo organisation and
 simulated organisations; a validation run (`simulated=True`) takes only the simulated ones.
-Demo organisations never count.
+Demo organisations never count. The dashboard can show one population at a time, behind an
+explicit switch (`population_condition`): real, simulated or demo, never mixed.
 """
 
 from django.db.models import Q
@@ -16,3 +17,17 @@ def eligible_organisations(simulated: bool = False, path: str = "organisation") 
     """
     prefix = f"{path}__" if path else ""
     return Q(**{f"{prefix}is_demo": False, f"{prefix}is_simulated": simulated})
+
+
+REAL, SIMULATED, DEMO = "", "simulatie", "demo"
+
+
+def population_condition(population: str = REAL, path: str = "organisation") -> Q:
+    """The organisations of one population: REAL (neither demo nor simulated), SIMULATED or
+    DEMO; never two together."""
+    if population == DEMO:
+        prefix = f"{path}__" if path else ""
+        return Q(**{f"{prefix}is_demo": True})
+    if population not in (REAL, SIMULATED):
+        raise ValueError(f"unknown population {population!r}")
+    return eligible_organisations(simulated=population == SIMULATED, path=path)

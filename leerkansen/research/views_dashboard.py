@@ -23,7 +23,10 @@ ORGANISATIONS_PER_PAGE = 50
 
 
 def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, dict[str, str]]:
-    names = dashboard.profile_names()
+    # The profiles named in the chosen population's reports (the form checks the choice).
+    population = request.GET.get("gegevens", "")
+    known = dict(dashboard.POPULATION_CHOICES)
+    names = dashboard.profile_names(population if population in known else dashboard.REAL)
     form = DashboardFilterForm(request.GET, profiles=names)
     return form, Filters.from_form(form), names
 

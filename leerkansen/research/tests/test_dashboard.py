@@ -359,6 +359,40 @@ def test_organisation_list_filters_rounds_and_organisations(researcher_client, w
     ]
 
 
+@pytest.mark.parametrize("population", ["simulatie", "demo"])
+def test_the_switch_shows_simulated_or_demo_data_alone_and_says_so(
+    researcher_client, world, population
+):
+    """Issue 15, item 5: simulated (and demo) data behind an explicit switch, never mixed."""
+    assert "Je bekijkt" not in researcher_client.get(DASHBOARD).content.decode()
+    response = researcher_client.get(f"{DASHBOARD}?gegevens={population}")
+    # The one organisation of that kind, its round, report and two completed responses.
+    assert numbers(response) == (1, 1, 1, 2)
+    shares = {p.id: p.count for p in response.context["dashboard"].profiles}
+    assert shares["alleen-aan-de-slag"] == 1 and shares["op-weg"] == 0
+    first = response.context["dashboard"].challenges[0]
+    assert (first.score.n, first.score.mean) == (1, 10)
+    html = " ".join(response.content.decode().split())
+    label = {
+        "simulatie": "Gesimuleerde organisaties (validatie)",
+        "demo": "De voorbeeldorganisatie (demo)",
+    }
+    assert f"Je bekijkt: {label[population]}. Deze cijfers zijn niet die van echte" in html
+
+    listed = researcher_client.get(f"{ORGANISATIONS}?gegevens={population}")
+    assert len(listed.context["rows"]) == 1 and listed.context["rows"][0]["responses"] == 2
+    assert "Je bekijkt:" in listed.content.decode()
+
+
+def test_an_unknown_population_shows_the_real_one_and_says_the_choice_was_refused(
+    researcher_client, world
+):
+    response = researcher_client.get(f"{DASHBOARD}?gegevens=alles")
+    assert numbers(response) == (3, 3, 3, 4)
+    html = response.content.decode()
+    assert "Een filter kon niet worden gebruikt" in html and "Je bekijkt:" not in html
+
+
 def test_organisation_list_is_paginated_and_keeps_the_filters(
     researcher_client, world, monkeypatch
 ):
