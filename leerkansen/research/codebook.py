@@ -8,8 +8,14 @@ Codes:
 - "Weet niet" is its own code, never an empty cell: DONT_KNOW_NUMBER (-1) for items answered
   with numbers, DONT_KNOW_CODE ("weetniet") for items answered with text codes. In SPSS these
   are user-missing values.
-- An empty cell means "not answered" (or, in the scores, "no score": fewer than 75% of the
-  challenge's items answered).
+- Practices (section C, "Wat doen jullie al?") are numbers: PRACTICE_CODES (1 = nog niet,
+  2 = deels, 3 = al: higher is further along), "niet van toepassing" -2 and "weet niet" -1,
+  both user-missing in SPSS.
+- An empty cell means "not answered" for an item; other variables say what it means (the
+  scores: "no score", fewer than 75% of the challenge's items answered), in `empty`.
+- The scores' notes give the formula (scoring/scales.py `scores_of`) and the items.
+- A value label longer than SPSS's 120 bytes is shortened at a word boundary in the .sav file
+  (spss.py); the codebook keeps the full text and says so in the note.
 - Free text is never exported (EXCLUDED_SCALES): an open answer may name or describe people.
 - No group below the anonymity threshold k within a round (suppression.py): the notes of
   round_key, role, A_role and round_month (responses) and n_responses (scores) say how.
@@ -25,11 +31,23 @@ from django.conf import settings
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import Item, get_questionnaire
+from leerkansen.scoring.scales import scale_items
+
+from .spss import MAX_VALUE_LABEL
 
 DONT_KNOW_NUMBER = -1
 # At most 8 characters: SPSS allows no longer user-missing value for a text variable.
 DONT_KNOW_CODE = "weetniet"
 EMPTY_MEANS = "Leeg: niet beantwoord."
+# Practices as numbers: higher is further along. "Niet van toepassing" and "weet niet" are
+# user-missing: neither says how far an organisation is.
+PRACTICE_CODES: dict[str, int] = {"nog_niet": 1, "deels": 2, "al": 3, "nvt": -2}
+PRACTICE_NOT_APPLICABLE = PRACTICE_CODES["nvt"]
+PRACTICE_SCALE = "practice"
+SHORTENED_NOTE = (
+    f"Waardelabels langer dan {MAX_VALUE_LABEL} bytes (de grens van SPSS) zijn in het "
+    ".sav-bestand ingekort op een woordgrens, met '…'; de volledige tekst staat hier bij values."
+)
 # Open questions: the respondent's own words may identify them or others.
 EXCLUDED_SCALES = {"text"}
 EXCLUDED_NOTE = (
@@ -58,6 +76,8 @@ class Variable:
     note: str = ""
     # SPSS measurement level; by default from the kind (see measure_of).
     measure: Literal["", "nominal", "ordinal", "scale"] = ""
+    # What an empty cell means, for the codebook; by default EMPTY_MEANS (not answered).
+    empty: str = ""
 
 
 CODEBOOK_HEADER = (
@@ -91,7 +111,14 @@ def is_exported(item: Item) -> bool:
     return item.scale not in EXCLUDED_SCALES
 
 
+def is_practice(item: Item) -> bool:
+    return item.scale == PRACTICE_SCALE
+
+
 def item_is_numeric(item: Item) -> bool:
+    """Whether the export holds numbers for the item: numeric answers, or practices (coded)."""
+    if is_practice(item):
+        return True
     values = [option.value for option in item.options if option.value is not None]
     return bool(values) and all(isinstance(value, int) for value in values)
 
@@ -103,7 +130,49 @@ def dont_know_code(item: Item) -> int | str | None:
     return DONT_KNOW_NUMBER if item_is_numeric(item) else DONT_KNOW_CODE
 
 
+def practice_code(state: str | None) -> int | None:
+    """A practice state ("al", "deels", "nog_niet", "nvt") as its number; None stays None."""
+    return None if state is None else PRACTICE_CODES[state]
+
+
+def practice_values(dont_know: bool = True) -> dict[int | str, str]:
+    """The practices' value labels, in code order, then the user-missing codes."""
+    labels = {option.value: option.label for option in get_questionnaire().scales.practice}
+    values: dict[int | str, str] = {
+        code: labels[state]
+        for state, code in sorted(PRACTICE_CODES.items(), key=lambda pair: pair[1])
+        if code > 0
+    }
+    values[PRACTICE_NOT_APPLICABLE] = labels["nvt"]
+    if dont_know:
+        values[DONT_KNOW_NUMBER] = get_questionnaire().scales.dont_know_label
+    return values
+
+
+def practice_note() -> str:
+    return (
+        "Gecodeerd als getal: 1 = nog niet, 2 = deels, 3 = al (hoger = verder). Niet van "
+        f"toepassing ({PRACTICE_NOT_APPLICABLE}) en weet niet ({DONT_KNOW_NUMBER}) zeggen niet "
+        "hoe ver een organisatie staat: in SPSS user-missing, in CSV en XLSX de code zelf."
+    )
+
+
+def _shortened(values: Mapping[int | str, str]) -> bool:
+    return any(len(label.encode()) > MAX_VALUE_LABEL for label in values.values())
+
+
+def with_label_notes(variable: Variable) -> Variable:
+    """The variable with a note when SPSS gets a shortened value label."""
+    if not _shortened(variable.values) or SHORTENED_NOTE in variable.note:
+        return variable
+    return replace(
+        variable, note=" ".join(part for part in (variable.note, SHORTENED_NOTE) if part)
+    )
+
+
 def item_variable(item: Item, version: str) -> Variable:
+    if is_practice(item):
+        return _practice_item_variable(item, version)
     values: dict[int | str, str] = {
         option.value: option.label for option in item.options if option.value is not None
     }
@@ -124,6 +193,23 @@ def item_variable(item: Item, version: str) -> Variable:
         questionnaire_version=version,
         # A ranked challenge is a category, not an amount.
         measure="nominal" if item.scale == "challenges" else "",
+    )
+
+
+def _practice_item_variable(item: Item, version: str) -> Variable:
+    dont_know = item.allows_dont_know
+    return Variable(
+        name=item.id,
+        label=item.text,
+        kind="number",
+        values=practice_values(dont_know),
+        missing=(PRACTICE_NOT_APPLICABLE, *((DONT_KNOW_NUMBER,) if dont_know else ())),
+        section=item.section,
+        scale=item.scale or "",
+        action=item.action or "",
+        questionnaire_version=version,
+        measure="ordinal",
+        note=practice_note(),
     )
 
 
@@ -210,6 +296,19 @@ def _with_merged_role(variable: Variable) -> Variable:
     return replace(variable, values=values, note=note)
 
 
+def _flag(name: str, label: str, note: str = "") -> Variable:
+    """A yes/no variable: 0 = nee, 1 = ja, never empty."""
+    return Variable(
+        name,
+        label,
+        "number",
+        {0: "nee", 1: "ja"},
+        measure="nominal",
+        empty="Nooit leeg.",
+        note=note,
+    )
+
+
 def response_variables() -> list[Variable]:
     questionnaire = get_questionnaire()
     version = questionnaire.version
@@ -236,6 +335,14 @@ def response_variables() -> list[Variable]:
             "maken. De rijen van een ronde staan in een willekeurige, vaste volgorde.",
         ),
         *(_with_merged_role(item) if item.name == "A_role" else item for item in items),
+        # After the items: the columns researchers' scripts know keep their positions.
+        _flag(
+            "entered_by_organisation",
+            "Antwoorden die de organisatie zelf invoerde (papieren vragenlijst, import), niet "
+            "via de link van de respondent",
+            note="Laatste kolom, na de items, zodat de bestaande kolommen op hun plaats "
+            "blijven. 0 = de respondent antwoordde zelf via een link.",
+        ),
     ]
 
 
@@ -262,6 +369,28 @@ def posterior_name(profile_id: str) -> str:
     return "posterior_" + profile_id.replace("-", "_")
 
 
+SCORE_EMPTY = (
+    "Leeg: geen score, want minder dan 75% van de items van de uitdaging is beantwoord (in "
+    "geen enkele versie van de vragenlijst; 'weet niet' telt niet als antwoord)."
+)
+
+
+def score_note(challenge: int) -> str:
+    """How score_<challenge> is computed from the items (scoring/scales.py `scores_of`)."""
+    items = [item for item in scale_items(get_questionnaire()) if item.challenge == challenge]
+    listed = ", ".join(item.id + (" (omgekeerd)" if item.reverse else "") for item in items)
+    return (
+        "score = (gemiddeld gesleuteld antwoord − 1) / 4 × 100, afgerond op 1 decimaal (half "
+        "naar even). Antwoorden 1–5 (helemaal oneens – helemaal eens); een omgekeerd item telt "
+        "als 6 − antwoord. Over de respondenten van de ronde eerst het gemiddelde per item "
+        "(weet niet en leeg tellen niet), dan het gemiddelde over de beantwoorde items van de "
+        "uitdaging. Een score als de beantwoorde items minstens 75% van de items van de "
+        "uitdaging in één versie van de vragenlijst dekken (elke rol heeft haar versie; 3 van "
+        f"4, 4 van 5). Items: {listed}. Zoals leerkansen/scoring/scales.py scores_of "
+        "(docs/scoring.md)."
+    )
+
+
 def score_variables(profiles: Mapping[str, str]) -> list[Variable]:
     """The scores' variables; `profiles` maps the profile ids of the reports to their names."""
     titles = _challenge_titles()
@@ -282,7 +411,11 @@ def score_variables(profiles: Mapping[str, str]) -> list[Variable]:
                 f"Score uitdaging {number}: {title} (0–100, hoger = weegt zwaarder; leeg als "
                 "minder dan 75% van de items beantwoord is)",
                 "decimal",
+                section="B",
+                scale="agreement",
                 challenge=int(number),
+                note=score_note(int(number)),
+                empty=SCORE_EMPTY,
             )
             for number, title in titles.items()
         ),
@@ -304,6 +437,7 @@ def score_variables(profiles: Mapping[str, str]) -> list[Variable]:
                 posterior_name(profile_id),
                 f"Posterior kans op profiel {profile_id} (leeg: niet in de modelversie)",
                 "decimal",
+                empty="Leeg: het profiel bestaat niet in de modelversie van het rapport.",
             )
             for profile_id in profiles
         ),
@@ -315,21 +449,26 @@ def practice_name(action_id: str) -> str:
 
 
 def practice_variables() -> list[Variable]:
-    states = {option.value: option.label for option in get_questionnaire().scales.practice}
+    # "Weet niet" does not count in a round's practice, so it never appears here.
+    states = practice_values(dont_know=False)
     return [
         *round_variables(),
         *(
             Variable(
                 practice_name(action.id),
                 f"Actie {action.id}: {action.title} (deel C, meest gegeven antwoord in de ronde)",
-                "text",
+                "number",
                 states,
+                missing=(PRACTICE_NOT_APPLICABLE,),
                 section="C",
-                scale="practice",
+                scale=PRACTICE_SCALE,
                 challenge=action.challenge_number,
                 action=action.id,
                 note="Bij gelijke stand telt de voorzichtigste: deels, nog niet, al, niet van "
-                "toepassing. Leeg: geen respondent beantwoordde deze actie.",
+                f"toepassing. {practice_note()} Weet niet telt in de ronde niet mee en komt "
+                "hier niet voor.",
+                measure="ordinal",
+                empty="Leeg: geen respondent beantwoordde deze actie (of alleen met weet niet).",
             )
             for action in get_catalogue().actions()
         ),
@@ -353,6 +492,7 @@ def need_variables() -> list[Variable]:
                 section="D",
                 scale="challenges",
                 measure="nominal",
+                empty=f"Leeg: de respondenten rangschikten minder dan {rank} noden.",
             ),
             Variable(
                 f"need_{rank}_urgency",
@@ -360,6 +500,7 @@ def need_variables() -> list[Variable]:
                 "decimal",
                 section="D",
                 scale="urgency",
+                empty="Leeg: geen nood op deze plaats, of niemand gaf er een dringendheid aan.",
             ),
         ]
     return variables
@@ -374,14 +515,18 @@ def rating_variables() -> list[Variable]:
         ),
         Variable("relevance", "Relevantie volgens de organisatie (1–5)", "number"),
         Variable("feasibility", "Haalbaarheid volgens de organisatie (1–5)", "number"),
-        Variable(
-            "recommended",
-            "Stond de actie in de top 3 van het rapport toen ze beoordeeld werd?",
-            "number",
-            {0: "nee", 1: "ja"},
-            measure="nominal",
-        ),
+        _flag("recommended", "Stond de actie in de top 3 van het rapport toen ze beoordeeld werd?"),
         Variable("rated_month", "Maand van de laatste beoordeling (JJJJ-MM)", "text"),
+        # After the other columns: the columns researchers' scripts know keep their positions.
+        _flag(
+            "asked_at_random",
+            "Vroeg de beoordelingspagina naar deze actie als een van twee willekeurig gekozen "
+            "acties die de app niet aanraadde?",
+            note="Laatste kolom, zodat de bestaande kolommen op hun plaats blijven. 1: de app "
+            "koos de actie willekeurig om te laten beoordelen (niet aangeraden), zodat "
+            "schattingen niet beperkt blijven tot de eigen keuzes van de app. recommended = 0 "
+            "en asked_at_random = 0: de organisatie beoordeelde de actie uit zichzelf.",
+        ),
     ]
 
 
@@ -392,13 +537,13 @@ def _format_values(values: dict[int | str, str]) -> str:
 def _format_missing(variable: Variable) -> str:
     # The label first: a cell that starts with "-1" would be taken for a formula.
     parts = [f"{variable.values.get(code, 'Ontbrekend')}: {code}." for code in variable.missing]
-    return " ".join([*parts, EMPTY_MEANS])
+    return " ".join([*parts, variable.empty or EMPTY_MEANS])
 
 
 def codebook_rows(datasets: Iterable[tuple[str, Sequence[Variable]]]) -> Iterator[list]:
     """One row per variable of each (dataset name, variables), in CODEBOOK_HEADER order."""
     for dataset, variables in datasets:
-        for variable in variables:
+        for variable in map(with_label_notes, variables):
             yield [
                 dataset,
                 variable.name,

@@ -2,12 +2,17 @@
 
 Datasets (variables and codes: codebook.py):
 - responses: one row per completed response of a closed round, every item's answer (free text
-  left out): per-respondent microdata, only for a researcher who passed a second factor
+  left out; practices coded as numbers), then whether the organisation entered it itself:
+  per-respondent microdata, only for a researcher who passed a second factor
   (views_exports.py);
 - scores: one row per round with a report: challenge scores, profile and posterior;
-- practices: one row per round with a report: per action the state most respondents gave;
+- practices: one row per round with a report: per action the state most respondents gave,
+  coded as a number (codebook.PRACTICE_CODES);
 - needs: one row per round with a report: the three ranked needs and their mean urgency;
-- ratings: one row per action rating of a round (relevance, feasibility).
+- ratings: one row per action rating of a round (relevance, feasibility, recommended, and
+  whether the action was asked at random).
+
+New columns go at the end of their dataset, so that a column keeps its position.
 
 No export holds a group below the anonymity threshold within a round (suppression.py: small
 rounds left out, small role groups merged). No export holds a name, an e-mail address, a round
@@ -50,8 +55,10 @@ from .codebook import (
     dont_know_code,
     excluded_item_variables,
     is_exported,
+    is_practice,
     item_is_numeric,
     need_variables,
+    practice_code,
     practice_variables,
     rating_variables,
     response_variables,
@@ -148,14 +155,16 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
     the whole export.
     """
     items = [item for item in get_questionnaire().items() if is_exported(item)]
-    first = len(response_variables()) - len(items)
-    # item id → (column, numeric?, code of "weet niet" or None)
+    # The keys first, then the items, then the columns after the items.
+    first = RESPONSE_KEYS
+    after = len(response_variables()) - first - len(items)
+    # item id → (column, numeric?, practice?, code of "weet niet" or None)
     columns = {
-        item.id: (first + index, item_is_numeric(item), dont_know_code(item))
+        item.id: (first + index, item_is_numeric(item), is_practice(item), dont_know_code(item))
         for index, item in enumerate(items)
     }
     role_column = columns[ROLE_ITEM][0] if ROLE_ITEM in columns else None
-    width = first + len(items)
+    width = first + len(items) + after
     rules = role_rules(rounds_q(export_filter, "assessment__"))
     responses = (
         completed_responses(rounds_q(export_filter, "assessment__"))
@@ -170,6 +179,7 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
             "role",
             "assessment__questionnaire_version",
             "assessment__created_at",
+            "entered_by_organisation",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -188,7 +198,18 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
     pending = next(answers, None)
     batch: list[tuple[str, Row]] = []
     batch_round = None
-    for round_id, pk, org_code, round_code, sector, size_band, role, version, created in responses:
+    for (
+        round_id,
+        pk,
+        org_code,
+        round_code,
+        sector,
+        size_band,
+        role,
+        version,
+        created,
+        entered,
+    ) in responses:
         if round_id != batch_round:
             yield from _in_keyed_order(batch)
             batch, batch_round = [], round_id
@@ -199,8 +220,10 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
             if answer_pk == pk:
                 column = columns.get(item_id)
                 if column is not None:
-                    at, numeric, dont_know = column
-                    if numeric:
+                    at, numeric, practice, dont_know = column
+                    if practice:
+                        row[at] = practice_code(code) if code else dont_know
+                    elif numeric:
                         row[at] = number if number is not None else (None if code else dont_know)
                     else:
                         row[at] = code or (str(number) if number is not None else dont_know)
@@ -225,8 +248,13 @@ def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
             version,
             month(created),
         ]
+        row[-1] = int(entered)
         batch.append((pseudonym("response", str(pk)), row))
     yield from _in_keyed_order(batch)
+
+
+# The responses' columns before the items (codebook.response_variables).
+RESPONSE_KEYS = 7
 
 
 def _in_keyed_order(batch: list[tuple[str, Row]]) -> Iterator[Row]:
@@ -331,7 +359,7 @@ def practice_rows(export_filter: ExportFilter) -> Iterator[Row]:
     actions = [action.id for action in get_catalogue().actions()]
     fields = ("questionnaire_version", "practices")
     for first, (questionnaire, practices) in _round_rows(_reports(export_filter), fields):
-        yield [*first, questionnaire, *(practices.get(action) for action in actions)]
+        yield [*first, questionnaire, *(practice_code(practices.get(action)) for action in actions)]
 
 
 def need_rows(export_filter: ExportFilter) -> Iterator[Row]:
@@ -359,9 +387,10 @@ def rating_rows(export_filter: ExportFilter) -> Iterator[Row]:
         "feasibility",
         "recommended",
         "updated_on",
+        "asked_at_random",
     )
     for first, rest in _round_rows(ratings, fields):
-        questionnaire, action_id, relevance, feasibility, recommended, updated_on = rest
+        questionnaire, action_id, relevance, feasibility, recommended, updated_on, at_random = rest
         action = catalogue.action(action_id)
         yield [
             *first,
@@ -372,6 +401,7 @@ def rating_rows(export_filter: ExportFilter) -> Iterator[Row]:
             feasibility,
             int(recommended),
             month(updated_on),
+            int(at_random),
         ]
 
 

@@ -98,11 +98,11 @@ def xlsx_sheets(data: bytes) -> dict[str, list[list]]:
     }
 
 
-def read_sav(data: bytes):
+def read_sav(data: bytes, user_missing: bool = True):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.sav"
         path.write_bytes(data)
-        return pyreadstat.read_sav(str(path), output_format="dict", user_missing=True)
+        return pyreadstat.read_sav(str(path), output_format="dict", user_missing=user_missing)
 
 
 def all_text(file_format: str, data: bytes) -> str:

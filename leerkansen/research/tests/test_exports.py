@@ -183,12 +183,16 @@ def test_a_response_row_holds_coded_answers_under_pseudonymous_keys():
     assert row["A_size"] == DONT_KNOW_CODE
     assert row["A_sites"] == ""
     assert row["B1_2"] == "5"
-    assert (row["C_1_1"], row["C_2_1"], row["C_3_1"]) == ("al", "nog_niet", "")
+    # Practices as numbers: 3 = al, 1 = nog niet (codebook.PRACTICE_CODES).
+    assert (row["C_1_1"], row["C_2_1"], row["C_3_1"]) == ("3", "1", "")
     assert (row["D_1"], row["D_1_urgency"], row["D_2_urgency"]) == ("1", "4", "")
     assert row["E_1"] == "3"
     assert "E_open" not in row
     exported = [item.id for item in get_questionnaire().items() if item.scale != "text"]
-    assert list(row)[7:] == exported
+    # The items after the keys; the column added later comes last.
+    assert list(row)[7:-1] == exported
+    assert list(row)[-1] == "entered_by_organisation"
+    assert row["entered_by_organisation"] == "0"
 
 
 def test_the_keys_are_stable_and_depend_on_the_secret_key(settings):
@@ -262,13 +266,14 @@ def test_scores_needs_practices_and_ratings_come_from_the_report_and_the_ratings
     assert (needs["need_1_urgency"], needs["need_2_urgency"]) == ("4.0", "")
 
     [practices] = csv_rows(download(client, dataset_url("practices", "csv")))
-    assert (practices["practice_1_1"], practices["practice_2_1"]) == ("al", "nog_niet")
+    assert (practices["practice_1_1"], practices["practice_2_1"]) == ("3", "1")
     assert practices["practice_3_1"] == ""
 
     [rating] = csv_rows(download(client, dataset_url("ratings", "csv")))
     assert rating["round_key"] == scores["round_key"] == needs["round_key"]
     assert (rating["action"], rating["challenge"]) == ("1.1", "1")
     assert (rating["relevance"], rating["feasibility"], rating["recommended"]) == ("4", "2", "1")
+    assert rating["asked_at_random"] == "0"
 
 
 def test_csv_and_xlsx_neutralise_formulas_in_every_text_cell():
