@@ -44,6 +44,7 @@ from .nesting import (
     nesting_by_challenge,
     omega_by_role,
     respondent_scores,
+    role_groups_of_k,
 )
 from .population import DEMO, REAL, SIMULATED, population_condition
 from .statistics import (
@@ -245,6 +246,8 @@ class ChallengeNesting:
     title: str
     nesting: Nesting | None
     omegas: list[RoleOmega | None]
+    # The mean respondent score (0-100) per role, with its interval.
+    role_scores: list[MeanInterval | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -367,11 +370,22 @@ def build_dashboard(filters: Filters, names: dict[str, str]) -> Dashboard:
             respondent_scores(matrix.answers, matrix.roles, items, asked), matrix.rounds
         )
     }
+    # Per role: only a role's responses in rounds where it has k of them (nesting.py).
+    in_groups = role_groups_of_k(matrix.roles, matrix.rounds, threshold)
+    answers = matrix.answers[in_groups]
+    roles = [role for role, kept in zip(matrix.roles, in_groups, strict=True) if kept]
     omegas: dict[int, dict[str, RoleOmega]] = {}
-    for omega in omega_by_role(matrix.answers, matrix.roles, items, asked, threshold):
+    for omega in omega_by_role(answers, roles, items, asked, threshold):
         omegas.setdefault(omega.challenge, {})[omega.role] = omega
-    shown_roles = [role for role in Role.values if any(role in row for row in omegas.values())]
-    checks = items_across_roles(matrix.answers, matrix.roles, items, asked, threshold)
+    role_means: dict[int, dict[str, MeanInterval | None]] = {}
+    for challenge, values in respondent_scores(answers, roles, items, asked).items():
+        for role in set(roles):
+            mine = values[np.asarray(roles) == role]
+            role_means.setdefault(challenge, {})[role] = mean_interval(
+                [float(v) for v in mine if not np.isnan(v)]
+            )
+    shown_roles = [role for role in Role.values if role in roles]
+    checks = items_across_roles(answers, roles, items, asked, threshold)
     challenges = []
     for challenge in get_catalogue().challenges:
         values = [
@@ -401,6 +415,9 @@ def build_dashboard(filters: Filters, names: dict[str, str]) -> Dashboard:
                 title=challenge.title,
                 nesting=nestings.get(challenge.number),
                 omegas=[omegas.get(challenge.number, {}).get(role) for role in shown_roles],
+                role_scores=[
+                    role_means.get(challenge.number, {}).get(role) for role in shown_roles
+                ],
             )
             for challenge in get_catalogue().challenges
         ],

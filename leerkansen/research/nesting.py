@@ -25,7 +25,10 @@ here (issue 15, item 4; docs/scoring.md "Nesting and roles"):
   flag asks the researcher to look, with a multi-group factor model, before pooling roles.
 
 Only roles with at least `min_respondents` complete rows count (the dashboard passes the
-anonymity threshold): nothing here is computed on fewer.
+anonymity threshold): nothing here is computed on fewer. And the dashboard gives these
+functions only the responses of a role in a round where that role has at least k responses
+(`role_groups_of_k`): filters select whole rounds, so two filtered views then differ by whole
+groups of k or more, and comparing them never isolates fewer than k respondents of a role.
 """
 
 from __future__ import annotations
@@ -146,6 +149,21 @@ def nesting_by_challenge(
             )
         )
     return result
+
+
+def role_groups_of_k(
+    roles: Sequence[str], rounds: Sequence[Hashable], threshold: int
+) -> np.ndarray:
+    """Which rows belong to a role with at least `threshold` rows in their round.
+
+    >>> role_groups_of_k(["hr", "medewerker", "medewerker"], [1, 1, 1], 2).tolist()
+    [False, True, True]
+    """
+    pairs = list(zip(roles, rounds, strict=True))
+    counts: dict[tuple, int] = {}
+    for pair in pairs:
+        counts[pair] = counts.get(pair, 0) + 1
+    return np.array([counts[pair] >= threshold for pair in pairs], dtype=bool)
 
 
 @dataclass(frozen=True)

@@ -199,8 +199,17 @@ def test_the_dashboard_shows_icc_omega_per_role_and_the_item_one_role_reads_diff
             },
             organisation_name=f"Organisatie {number}",
         )
-    # Two HR answers: below the threshold, never a column of their own.
+    # Two HR answers: below the threshold, never a column of their own. Four managers next
+    # to six employees: the managers of that round count in no figure per role.
     make_answered_round({"hr": 2}, organisation_name="Klein")
+    make_answered_round(
+        {"leidinggevende": 4, "medewerker": 6},
+        {
+            "leidinggevende": answers_of("leidinggevende", 3.0),
+            "medewerker": answers_of("medewerker", 3.0),
+        },
+        organisation_name="Vier",
+    )
 
     page = logged_in(make_researcher()).get("/onderzoek/").content.decode()
     text = " ".join(page.split())
@@ -210,6 +219,12 @@ def test_the_dashboard_shows_icc_omega_per_role_and_the_item_one_role_reads_diff
     row = re.search(r'data-challenge="1">(.*?)</tr>', table).group(1)
     icc1 = float(re.findall(r'<td class="number">([0-9.,-]+)</td>', row)[2].replace(",", "."))
     assert icc1 > 0.2
+    by_role = text[text.index('id="rolscores"') :]
+    by_role = by_role[: by_role.index("</table>")]
+    counts = re.findall(
+        r"\(n = (\d+)\)", re.search(r'data-challenge="1">(.*?)</tr>', by_role).group(1)
+    )
+    assert counts == ["40", "54"]
     flagged = text[text.index('id="items-rollen"') :]
     assert f'data-item="{shifted.id}"' in flagged
     assert shifted.text in " ".join(flagged.split())
