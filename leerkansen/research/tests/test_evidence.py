@@ -357,6 +357,10 @@ def test_the_model_page_shows_the_evidence_with_its_uncertainty(rated_rounds):
     section = html[html.index('id="bewijs"') :]
     assert "Bewijs per actie en profiel, met de onzekerheid" in section
     assert f"{draft.fit['cells_estimated']} van 240 combinaties zijn beoordeeld" in section
+    assert (
+        "33 beoordelingen: 21 van acties uit de top 3 van het rapport, 2 van acties waarnaar "
+        "willekeurig gevraagd werd, 10 van acties die de organisatie zelf koos." in section
+    )
     model = get_model(draft.version)
     row = section[section.index('id="bewijs-actie-2-1"') :]
     row = row[: row.index("</tr>")]
