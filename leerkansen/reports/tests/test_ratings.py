@@ -428,7 +428,6 @@ def test_the_rating_page_on_a_phone_with_the_keyboard(browser, live_server, tran
     assert_no_axe_violations(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
-    page.screenshot(path="/tmp/ratings_390.png", full_page=True)
 
     # The first radio of the first random action is reached with Tab; arrows choose a score.
     first = page.locator(f"#relevance-{get_catalogue().action(chosen[0]).slug}-1")
