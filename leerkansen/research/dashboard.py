@@ -6,8 +6,11 @@ from the item answers of the completed responses of the same rounds. Every figur
 a fixed number of queries, whatever the number of organisations; nothing here reads a name,
 an e-mail address or a free-text answer.
 
-Filters (a GET form): sector and size band select organisations; period (by the month a round
-was opened) and profile (of the round's report) select rounds. With a period or a profile,
+Filters (a GET form): the population (real organisations, or simulated or demo ones behind an
+explicit switch, never mixed), sector and size band select organisations; period (by the month
+a round was opened), model version and profile (of the round's report) select rounds. A
+profile is one model version's ("op-weg:1.1.0", named as that version names it, each report
+counted under its own version): profiles are never pooled by id across versions. With a period or a profile,
 only organisations with a selected round remain.
 """
 
@@ -21,16 +24,27 @@ import numpy as np
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire, questionnaire_for
-from leerkansen.modelversions.services import get_active_model
+from leerkansen.modelversions.services import UnknownModelVersion, active_version, get_model
 from leerkansen.organisations.models import Organisation, sector_choices
 from leerkansen.reports.models import Report
 from leerkansen.scoring.scales import scale_items
@@ -78,20 +92,53 @@ class MonthField(forms.CharField):
         return _month(text) if text else None
 
 
+def profile_key(profile_id: str, version: str) -> str:
+    """A profile of one model version: "op-weg:1.1.0". Profiles are never pooled across
+    versions: a profile renamed or estimated anew in a later version is another profile."""
+    return f"{profile_id}:{version}"
+
+
+def _by_version(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))
+
+
 def profile_names(population: str = REAL) -> dict[str, str]:
-    """Profile id → name: the active model's profiles, then those of older reports by id."""
-    names = {profile.id: profile.name for profile in get_active_model().profiles}
+    """Profile key → "Op weg (model 1.1.0)": per model version, its profiles as that version
+    names them (each report's own version), the active version first, then every version a
+    report of the population was made with, newest first; a profile only a report knows
+    (its version's file gone) by the name the report stored."""
+    active = active_version()
+    reports = real_reports(population)
+    found = set(reports.values_list("model_version", flat=True).distinct())
+    names: dict[str, str] = {}
+    for version in [active, *sorted(found - {active}, key=_by_version, reverse=True)]:
+        try:
+            model = get_model(version)
+        except UnknownModelVersion:
+            continue
+        for profile in model.profiles:
+            names[profile_key(profile.id, version)] = _named(profile.name, version)
     seen = (
-        real_reports(population)
-        .annotate(profile_id=KT("profile__id"))
-        .values("profile_id")
+        reports.annotate(profile_id=KT("profile__id"))
+        .values("profile_id", "model_version")
         .annotate(profile_name=Max(KT("profile__name")))
-        .order_by("profile_id")
+        .order_by("model_version", "profile_id")
     )
     for row in seen:
         if row["profile_id"]:
-            names.setdefault(row["profile_id"], row["profile_name"] or row["profile_id"])
+            name = row["profile_name"] or row["profile_id"]
+            key = profile_key(row["profile_id"], row["model_version"])
+            names.setdefault(key, _named(name, row["model_version"]))
     return names
+
+
+def _named(name: str, version: str) -> str:
+    return _("%(name)s (model %(version)s)") % {"name": name, "version": version}
+
+
+def model_versions(names: dict[str, str]) -> list[str]:
+    """The model versions of the profile keys, in the order profile_names gives them."""
+    return list(dict.fromkeys(key.rsplit(":", 1)[1] for key in names))
 
 
 POPULATION_CHOICES = [
@@ -105,6 +152,7 @@ class DashboardFilterForm(forms.Form):
     gegevens = forms.ChoiceField(label=_("Data"), required=False, choices=POPULATION_CHOICES)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     grootte = forms.ChoiceField(label=_("Number of employees"), required=False)
+    modelversie = forms.ChoiceField(label=_("Model version"), required=False)
     profiel = forms.ChoiceField(label=_("Profile"), required=False)
     van = MonthField(label=_("Rounds opened from"), required=False)
     tot = MonthField(label=_("up to and including"), required=False)
@@ -113,6 +161,10 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = [("", _("All sectors")), *sector_choices()]
         self.fields["grootte"].choices = [("", _("All sizes")), *Organisation.SizeBand.choices]
+        self.fields["modelversie"].choices = [
+            ("", _("All versions")),
+            *[(version, version) for version in model_versions(profiles)],
+        ]
         self.fields["profiel"].choices = [("", _("All profiles")), *profiles.items()]
 
     def full_clean(self):
@@ -139,6 +191,7 @@ class Filters:
     population: str = REAL
     sector: str = ""
     size_band: str = ""
+    model_version: str = ""
     profile: str = ""
     start: datetime.date | None = None
     end: datetime.date | None = None
@@ -153,6 +206,7 @@ class Filters:
             population=data.get("gegevens") or REAL,
             sector=data.get("sector") or "",
             size_band=data.get("grootte") or "",
+            model_version=data.get("modelversie") or "",
             profile=data.get("profiel") or "",
             start=data.get("van"),
             end=data.get("tot"),
@@ -160,7 +214,7 @@ class Filters:
 
     @property
     def selects_rounds(self) -> bool:
-        return bool(self.profile or self.start or self.end)
+        return bool(self.model_version or self.profile or self.start or self.end)
 
     @property
     def is_active(self) -> bool:
@@ -177,6 +231,7 @@ class Filters:
             "gegevens": self.population,
             "sector": self.sector,
             "grootte": self.size_band,
+            "modelversie": self.model_version,
             "profiel": self.profile,
             "van": f"{self.start:%Y-%m}" if self.start else "",
             "tot": f"{self.end:%Y-%m}" if self.end else "",
@@ -216,8 +271,13 @@ def selected_rounds(filters: Filters) -> QuerySet[Assessment]:
         rounds = rounds.filter(created_at__gte=_month_start(filters.start))
     if filters.end:
         rounds = rounds.filter(created_at__lt=_next_month_start(filters.end))
+    if filters.model_version:
+        rounds = rounds.filter(report__model_version=filters.model_version)
     if filters.profile:
-        rounds = rounds.filter(report__profile__id=filters.profile)
+        profile_id, _at, version = filters.profile.partition(":")
+        rounds = rounds.filter(report__profile__id=profile_id)
+        if version:
+            rounds = rounds.filter(report__model_version=version)
     return rounds
 
 
@@ -349,13 +409,17 @@ def build_dashboard(filters: Filters, names: dict[str, str]) -> Dashboard:
     )
     reports = Report.objects.filter(assessment__in=rounds)
     per_profile = {
-        row["profile_id"]: row["count"]
+        profile_key(row["profile_id"], row["model_version"]): row["count"]
         for row in reports.annotate(profile_id=KT("profile__id"))
-        .values("profile_id")
+        .values("profile_id", "model_version")
         .annotate(count=Count("pk"))
         .order_by()
         if row["profile_id"]
     }
+    if filters.model_version:
+        names = {
+            key: name for key, name in names.items() if key.endswith(f":{filters.model_version}")
+        }
     # Scores are keyed "1".."9": Django reads digit keys of a JSON field as array indexes,
     # so the (few, small) score objects are averaged here rather than in SQL.
     all_scores = list(reports.values_list("scores", flat=True))
@@ -510,7 +574,11 @@ def organisation_rows(filters: Filters) -> QuerySet[Organisation]:
             assessment__in=selected_rounds(filters), assessment__organisation=OuterRef("pk")
         )
         .order_by("-assessment__created_at", "-pk")
-        .annotate(profile_id=KT("profile__id"))
+        .annotate(
+            profile_key=Concat(
+                KT("profile__id"), Value(":"), "model_version", output_field=CharField()
+            )
+        )
     )
     return (
         selected_organisations(filters)
@@ -519,7 +587,7 @@ def organisation_rows(filters: Filters) -> QuerySet[Organisation]:
             round_count=Coalesce(Subquery(round_count, output_field=IntegerField()), 0),
             response_count=Coalesce(Subquery(response_count, output_field=IntegerField()), 0),
             latest_round=Subquery(rounds.order_by("-created_at").values("created_at")[:1]),
-            latest_profile=Subquery(latest_report.values("profile_id")[:1]),
+            latest_profile=Subquery(latest_report.values("profile_key")[:1]),
         )
         .order_by("created_at", "pk")
     )

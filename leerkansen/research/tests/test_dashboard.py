@@ -200,13 +200,21 @@ def test_dashboard_counts_real_organisations_rounds_and_completed_responses(
 def test_dashboard_shows_the_profile_distribution(researcher_client, world):
     response = researcher_client.get(DASHBOARD)
     shares = {p.id: (p.count, p.share) for p in response.context["dashboard"].profiles}
-    assert shares["druk-en-verspreid"] == (1, pytest.approx(1 / 3))
-    assert shares["op-weg"] == (2, pytest.approx(2 / 3))
+    # Each profile of the version its report was made with (1.0.0), never pooled by id.
+    assert shares["druk-en-verspreid:1.0.0"] == (1, pytest.approx(1 / 3))
+    assert shares["op-weg:1.0.0"] == (2, pytest.approx(2 / 3))
     # Demo and simulated rounds had this profile: it is listed (a model profile) with zero.
-    assert shares["alleen-aan-de-slag"] == (0, 0)
+    assert shares["alleen-aan-de-slag:1.0.0"] == (0, 0)
     html = response.content.decode()
-    assert table_row(html, "profielen", "data-profile", "op-weg") == ["Op weg", "2", "66,7%"]
-    assert table_row(html, "profielen", "data-profile", "alleen-aan-de-slag")[1:] == ["0", "0,0%"]
+    assert table_row(html, "profielen", "data-profile", "op-weg:1.0.0") == [
+        "Op weg (model 1.0.0)",
+        "2",
+        "66,7%",
+    ]
+    assert table_row(html, "profielen", "data-profile", "alleen-aan-de-slag:1.0.0")[1:] == [
+        "0",
+        "0,0%",
+    ]
     assert "<svg" in html and "<script" not in html.split('id="inhoud"')[1]
 
 
@@ -270,12 +278,12 @@ def test_dashboard_shows_reliability_from_keyed_answers_of_completed_responses(
     [
         ("sector=Q", (2, 2, 2, 3), 70),  # the secret organisation and the empty one
         ("grootte=10_19", (1, 1, 1, 1), 70),
-        ("profiel=op-weg", (2, 2, 2, 2), 75),
-        ("profiel=druk-en-verspreid", (1, 1, 1, 2), 60),
+        ("profiel=op-weg:1.0.0", (2, 2, 2, 2), 75),
+        ("profiel=druk-en-verspreid:1.0.0", (1, 1, 1, 2), 60),
         ("van=2026-02&tot=2026-02", (1, 1, 1, 1), 70),
         ("van=2026-03", (1, 1, 1, 1), 80),
         ("tot=2026-01", (1, 1, 1, 2), 60),
-        ("sector=Q&profiel=op-weg", (1, 1, 1, 1), 80),
+        ("sector=Q&profiel=op-weg:1.0.0", (1, 1, 1, 1), 80),
     ],
 )
 def test_dashboard_filters(researcher_client, world, query, expected, mean_1):
@@ -332,9 +340,17 @@ def test_organisation_list_shows_keys_counts_and_latest_profile(researcher_clien
         key(world["empty"]),
     ]
     secret, builder, empty = rows
-    assert (secret["rounds"], secret["responses"], secret["latest_profile"]) == (2, 3, "Op weg")
+    assert (secret["rounds"], secret["responses"], secret["latest_profile"]) == (
+        2,
+        3,
+        "Op weg (model 1.0.0)",
+    )
     assert secret["latest_round"].date() == datetime.date(2026, 3, 10)
-    assert (builder["rounds"], builder["responses"], builder["latest_profile"]) == (1, 1, "Op weg")
+    assert (builder["rounds"], builder["responses"], builder["latest_profile"]) == (
+        1,
+        1,
+        "Op weg (model 1.0.0)",
+    )
     assert (empty["rounds"], empty["responses"], empty["latest_profile"]) == (0, 0, "")
     assert empty["latest_round"] is None
     html = response.content.decode()
@@ -344,13 +360,13 @@ def test_organisation_list_shows_keys_counts_and_latest_profile(researcher_clien
 
 
 def test_organisation_list_filters_rounds_and_organisations(researcher_client, world):
-    response = researcher_client.get(f"{ORGANISATIONS}?profiel=druk-en-verspreid")
+    response = researcher_client.get(f"{ORGANISATIONS}?profiel=druk-en-verspreid:1.0.0")
     rows = response.context["rows"]
     assert [row["code"] for row in rows] == [key(world["secret"])]
     assert (rows[0]["rounds"], rows[0]["responses"], rows[0]["latest_profile"]) == (
         1,
         2,
-        "Druk en verspreid",
+        "Druk en verspreid (model 1.0.0)",
     )
     response = researcher_client.get(f"{ORGANISATIONS}?sector=Q")
     assert [row["code"] for row in response.context["rows"]] == [
@@ -369,7 +385,7 @@ def test_the_switch_shows_simulated_or_demo_data_alone_and_says_so(
     # The one organisation of that kind, its round, report and two completed responses.
     assert numbers(response) == (1, 1, 1, 2)
     shares = {p.id: p.count for p in response.context["dashboard"].profiles}
-    assert shares["alleen-aan-de-slag"] == 1 and shares["op-weg"] == 0
+    assert shares["alleen-aan-de-slag:1.0.0"] == 1 and shares["op-weg:1.0.0"] == 0
     first = response.context["dashboard"].challenges[0]
     assert (first.score.n, first.score.mean) == (1, 10)
     html = " ".join(response.content.decode().split())
@@ -418,7 +434,7 @@ def test_no_names_e_mail_addresses_or_free_text_on_the_pages(researcher_client, 
 
 
 def test_demo_and_simulated_organisations_are_left_out(researcher_client, world):
-    response = researcher_client.get(f"{DASHBOARD}?profiel=alleen-aan-de-slag")
+    response = researcher_client.get(f"{DASHBOARD}?profiel=alleen-aan-de-slag:1.0.0")
     assert numbers(response) == (0, 0, 0, 0)
     response = researcher_client.get(ORGANISATIONS)
     codes = {row["code"] for row in response.context["rows"]}
