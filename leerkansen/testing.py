@@ -45,7 +45,9 @@ def make_user(
     user.set_password(password)
     user.save()
     if researcher:
-        user.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
+        # get_or_create: a transactional test (live_server) before this one flushes the
+        # group its data migration made.
+        user.groups.add(Group.objects.get_or_create(name=RESEARCHERS_GROUP)[0])
     return user
 
 
