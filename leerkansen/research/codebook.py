@@ -39,6 +39,33 @@ DONT_KNOW_NUMBER = -1
 # At most 8 characters: SPSS allows no longer user-missing value for a text variable.
 DONT_KNOW_CODE = "weetniet"
 EMPTY_MEANS = "Leeg: niet beantwoord."
+NEVER_EMPTY = "Nooit leeg."
+# What an empty cell means in the columns that are not items ("not answered" is for items).
+FIXED_EMPTY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "org_key",
+            "round_key",
+            "round_month",
+            "questionnaire_version",
+            "model_version",
+            "catalogue_version",
+            "n_responses",
+            "action",
+            "relevance",
+            "feasibility",
+            "rated_month",
+        ),
+        NEVER_EMPTY,
+    ),
+    "sector": "Leeg: de organisatie gaf geen sector op.",
+    "size_band": "Leeg: de organisatie gaf geen grootte op.",
+    **dict.fromkeys(
+        ("profile", "profile_probability", "nearest_prototype"),
+        "Leeg: het rapport bewaarde geen profiel.",
+    ),
+    "challenge": "Leeg: de actie staat niet (meer) in de catalogus.",
+}
 # Practices as numbers: higher is further along. "Niet van toepassing" and "weet niet" are
 # user-missing: neither says how far an organisation is.
 PRACTICE_CODES: dict[str, int] = {"nog_niet": 1, "deels": 2, "al": 3, "nvt": -2}
@@ -293,7 +320,9 @@ def roles_note() -> str:
 def _with_merged_role(variable: Variable) -> Variable:
     values = {**variable.values, MERGED_ROLE: MERGED_ROLE_LABEL}
     note = " ".join(part for part in (variable.note, roles_note()) if part)
-    return replace(variable, values=values, note=note)
+    blanked = "voor de hele ronde leeggemaakt als geen rolgroep te beschermen was (zie note)"
+    empty = f"Leeg: {blanked}." if variable.name == "role" else f"{EMPTY_MEANS[:-1]}, of {blanked}."
+    return replace(variable, values=values, note=note, empty=empty)
 
 
 def _flag(name: str, label: str, note: str = "") -> Variable:
@@ -304,7 +333,7 @@ def _flag(name: str, label: str, note: str = "") -> Variable:
         "number",
         {0: "nee", 1: "ja"},
         measure="nominal",
-        empty="Nooit leeg.",
+        empty=NEVER_EMPTY,
         note=note,
     )
 
@@ -358,6 +387,7 @@ def excluded_item_variables() -> list[Variable]:
             scale=item.scale or "",
             questionnaire_version=questionnaire.version,
             note=EXCLUDED_NOTE,
+            empty="Geen kolom in de export.",
         )
         for item in questionnaire.items()
         if not is_exported(item)
@@ -537,7 +567,8 @@ def _format_values(values: dict[int | str, str]) -> str:
 def _format_missing(variable: Variable) -> str:
     # The label first: a cell that starts with "-1" would be taken for a formula.
     parts = [f"{variable.values.get(code, 'Ontbrekend')}: {code}." for code in variable.missing]
-    return " ".join([*parts, variable.empty or EMPTY_MEANS])
+    empty = variable.empty or FIXED_EMPTY.get(variable.name, EMPTY_MEANS)
+    return " ".join([*parts, empty])
 
 
 def codebook_rows(datasets: Iterable[tuple[str, Sequence[Variable]]]) -> Iterator[list]:

@@ -105,6 +105,13 @@ def test_codebook_covers_every_questionnaire_item_and_explains_what_is_left_out(
     assert "Niet geëxporteerd" in items["E_open"]["note"]
     datasets = {row["dataset"] for row in rows}
     assert datasets == set(DATASETS)
+    # "Niet beantwoord" is what an empty item means; the other columns say their own.
+    said = {row["variable"] for row in rows if "niet beantwoord" in row["missing"]}
+    assert said == {item.id for item in questionnaire.items() if item.scale != "text"}
+    fixed = {(row["dataset"], row["variable"]): row["missing"] for row in rows}
+    assert fixed[("scores", "n_responses")] == "Nooit leeg."
+    assert fixed[("responses", "role")].startswith("Leeg: voor de hele ronde leeggemaakt")
+    assert fixed[("needs", "need_3")] == "Leeg: de respondenten rangschikten minder dan 3 noden."
 
 
 def test_the_dont_know_codes_never_clash_with_an_answer():
