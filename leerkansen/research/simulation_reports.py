@@ -29,7 +29,7 @@ from leerkansen.scoring.agreement import mean_item_rwg
 from leerkansen.scoring.anonymity import report_groups, role_counts
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import ProfileAssignment, assign_profile
-from leerkansen.scoring.round_outcome import open_answers
+from leerkansen.scoring.round_outcome import open_answers, profile_entry
 from leerkansen.scoring.scales import ScaleItem, challenge_scores, scale_items
 
 # Options of the agreement scale: r_wg compares with a uniform answer on 1-5.
@@ -195,30 +195,6 @@ def group_agreement(answers: Sequence[np.ndarray]) -> np.ndarray:
 # Profiles --------------------------------------------------------------------------------
 
 
-def _assignment_entry(model: ProfileModel, assignment: ProfileAssignment) -> dict:
-    """The report's "profile" entry of an assignment (round_outcome.compute_outcome)."""
-    profile = model.profile(assignment.dominant)
-    runner_up = None
-    if assignment.runner_up:
-        runner = model.profile(assignment.runner_up)
-        runner_up = {
-            "id": runner.id,
-            "name": runner.name,
-            "probability": assignment.probabilities[runner.id],
-        }
-    return {
-        "id": profile.id,
-        "name": profile.name,
-        "description": profile.description,
-        "probability": assignment.dominant_probability,
-        "probabilities": assignment.probabilities,
-        "runner_up": runner_up,
-        "nearest_prototype": assignment.nearest_prototype,
-        "model_status": model.status,
-        "model_note": model.description_nl,
-    }
-
-
 def _close(sorted_values: np.ndarray, first: int, second: int) -> np.ndarray:
     return np.abs(sorted_values[:, first] - sorted_values[:, second]) < EDGE
 
@@ -271,7 +247,7 @@ def profile_entries(scores: np.ndarray, model: ProfileModel) -> list[dict | None
             if all(value is None for value in given.values()):
                 entries.append(None)
                 continue
-            entries.append(_assignment_entry(model, assign_profile(given, model)))
+            entries.append(profile_entry(assign_profile(given, model), model))
             continue
         assignment = ProfileAssignment(
             probabilities={ids[j]: float(posterior[row, j]) for j in range(k)},
@@ -281,7 +257,7 @@ def profile_entries(scores: np.ndarray, model: ProfileModel) -> list[dict | None
             nearest_prototype=ids[nearest[row, 0]],
             distances={ids[j]: float(distances[row, j]) for j in range(k)},
         )
-        entries.append(_assignment_entry(model, assignment))
+        entries.append(profile_entry(assignment, model))
     return entries
 
 

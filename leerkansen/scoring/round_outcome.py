@@ -34,7 +34,7 @@ from .agreement import mean_item_rwg
 from .anonymity import report_groups, role_counts
 from .context_fit import CONTEXT_ITEMS
 from .model import ProfileModel
-from .profiles import assign_profile
+from .profiles import ProfileAssignment, assign_profile
 from .scales import scale_items, scores_of
 from .top3 import (
     AGREES_WITH_PROBLEM,
@@ -202,6 +202,32 @@ def agreed_practices(responses: Sequence[Answers], questionnaire: Questionnaire)
     }
 
 
+def profile_entry(assignment: ProfileAssignment, model: ProfileModel) -> dict:
+    """The report's "profile": the dominant profile with its probability, every profile's
+    probability, the runner-up (named when the dominant one is not clear), the nearest
+    prototype, and the model's status and note."""
+    profile = model.profile(assignment.dominant)
+    runner_up = None
+    if assignment.runner_up:
+        runner = model.profile(assignment.runner_up)
+        runner_up = {
+            "id": runner.id,
+            "name": runner.name,
+            "probability": assignment.probabilities[runner.id],
+        }
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "description": profile.description,
+        "probability": assignment.dominant_probability,
+        "probabilities": assignment.probabilities,
+        "runner_up": runner_up,
+        "nearest_prototype": assignment.nearest_prototype,
+        "model_status": model.status,
+        "model_note": model.description_nl,
+    }
+
+
 def compute_outcome(
     responses: Sequence[Answers],
     *,
@@ -256,31 +282,13 @@ def compute_outcome(
             )
         ]
         also_strong = []
-    runner_up = None
-    if assignment.runner_up:
-        runner = model.profile(assignment.runner_up)
-        runner_up = {
-            "id": runner.id,
-            "name": runner.name,
-            "probability": assignment.probabilities[runner.id],
-        }
     return {
         "questionnaire_version": questionnaire.version,
         "model_version": model.version,
         "catalogue_version": catalogue.version,
         "response_count": len(responses),
         "scores": {str(number): score for number, score in scores.items()},
-        "profile": {
-            "id": profile.id,
-            "name": profile.name,
-            "description": profile.description,
-            "probability": assignment.dominant_probability,
-            "probabilities": assignment.probabilities,
-            "runner_up": runner_up,
-            "nearest_prototype": assignment.nearest_prototype,
-            "model_status": model.status,
-            "model_note": model.description_nl,
-        },
+        "profile": profile_entry(assignment, model),
         # The model's own cut-off, kept so that the report words how sure its profile is
         # as it did when it was made.
         "dominance_threshold": model.dominance_threshold,
