@@ -869,7 +869,8 @@ def draft_content(
     """The model-file content of a fitted solution, and how each profile was named."""
     order = profile_order(fit)
     means = fit.means[order]
-    variances = np.diagonal(fit.covariances, axis1=-2, axis2=-1)[order]
+    covariances = _rounded_covariances(fit.covariances[order])
+    variances = np.diagonal(covariances, axis1=-2, axis2=-1)
     weights = _rounded_weights(fit.weights[order])
     matches = match_prior_profiles(mean + sd * means, prior, challenges)
     profiles, naming = [], []
@@ -884,12 +885,15 @@ def draft_content(
                 "description": source.description,
                 "weight": weights[j],
                 "means": {str(c): round(float(means[j, i]), 4) for i, c in enumerate(challenges)},
-                "variances": {
-                    str(c): max(round(float(variances[j, i]), 4), 0.0001)
-                    for i, c in enumerate(challenges)
-                },
+                "variances": {str(c): float(variances[j, i]) for i, c in enumerate(challenges)},
             }
         )
+        if fit.structure in ("tied", "full"):
+            # Reports assign with the covariances the selection chose (scoring/profiles.py).
+            profiles[-1]["covariances"] = {
+                str(r): {str(c): float(covariances[j, a, b]) for b, c in enumerate(challenges)}
+                for a, r in enumerate(challenges)
+            }
         naming.append({"id": profile_id, "prior": prior_id, "distance": round(distance, 3)})
     evidence = {
         profile["id"]: dict(prior.evidence[match[0]])
@@ -915,6 +919,21 @@ def draft_content(
         "evidence": evidence,
     }
     return content, naming
+
+
+def _rounded_covariances(covariances: np.ndarray) -> np.ndarray:
+    """Covariance matrices rounded to 4 decimals as a model file states them, still symmetric
+    and positive definite: a ridge of 0.0001 is added until the rounded matrix factorises."""
+    rounded = np.round((covariances + np.swapaxes(covariances, -1, -2)) / 2, 4)
+    for matrix in rounded:
+        np.fill_diagonal(matrix, np.maximum(np.diag(matrix), 0.0001))
+        while True:
+            try:
+                np.linalg.cholesky(matrix)
+                break
+            except np.linalg.LinAlgError:
+                matrix[np.diag_indices_from(matrix)] += 0.0001
+    return np.round(rounded, 4)
 
 
 def specification(fit: Fit, table: ScoreTable, z: np.ndarray, naming: list[dict]) -> dict:

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from leerkansen.content.catalogue import ActionId, Catalogue, get_catalogue
@@ -68,6 +69,10 @@ class Profile(_Frozen):
     weight: Annotated[float, Field(gt=0, le=1)]
     means: dict[ChallengeNumber, float]
     variances: dict[ChallengeNumber, Positive]
+    # Optional: the full covariance matrix in z-scores (row → column → value), for a model
+    # estimated with covariances between challenges (tied or full structure). Its diagonal is
+    # `variances`; without it the challenges are independent within the profile (diagonal).
+    covariances: dict[ChallengeNumber, dict[ChallengeNumber, float]] | None = None
 
     @property
     def defining_challenges(self) -> tuple[int, ...]:
@@ -179,6 +184,8 @@ def _cross_check(model: ProfileModel, catalogue: Catalogue) -> list[tuple[str, s
             problems.append((f"profiles[{index}].id", f"{profile.id} occurs twice"))
         check_keys(profile.means, challenges, "challenges", f"profiles[{index}].means")
         check_keys(profile.variances, challenges, "challenges", f"profiles[{index}].variances")
+        if profile.covariances is not None:
+            problems.extend(_covariance_problems(profile, challenges, index))
     total = math.fsum(profile.weight for profile in model.profiles)
     if not math.isclose(total, 1.0, abs_tol=1e-6):
         problems.append(("profiles", f"weights add up to {total:g}, not 1"))
@@ -194,6 +201,28 @@ def _cross_check(model: ProfileModel, catalogue: Catalogue) -> list[tuple[str, s
         for profile_id, row in model.evidence_uncertainty.items():
             check_keys(row, actions, "actions", f"evidence_uncertainty.{profile_id}")
     return problems
+
+
+def _covariance_problems(
+    profile: Profile, challenges: Sequence[int], index: int
+) -> list[tuple[str, str]]:
+    """A covariance matrix must cover every challenge, be symmetric, carry the variances on
+    its diagonal and be positive definite (else it is no covariance matrix)."""
+    path = f"profiles[{index}].covariances"
+    covariances = profile.covariances or {}
+    rows = set(covariances)
+    if rows != set(challenges) or any(set(row) != set(challenges) for row in covariances.values()):
+        return [(path, "needs a row and a column for every challenge")]
+    matrix = np.array([[covariances[r][c] for c in challenges] for r in challenges])
+    if not np.allclose(matrix, matrix.T, atol=1e-9):
+        return [(path, "is not symmetric")]
+    if not np.allclose(np.diag(matrix), [profile.variances[c] for c in challenges], atol=1e-6):
+        return [(path, "its diagonal differs from variances")]
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return [(path, "is not positive definite")]
+    return []
 
 
 def _raise_problems(source: object, problems: list[tuple[str, str]]) -> None:

@@ -50,12 +50,34 @@ def standardise(scores: Mapping[int, float | None], model: ProfileModel) -> dict
     return z_scores
 
 
+def _log_density(
+    x: np.ndarray,
+    mean: np.ndarray,
+    variances: np.ndarray,
+    covariances: Mapping[int, Mapping[int, float]] | None,
+    observed: list[int],
+) -> float:
+    """log N(x; mean, Σ) over the observed challenges: Σ diagonal, or the observed block of
+    the profile's covariance matrix."""
+    if covariances is None:
+        return float(-0.5 * np.sum(np.log(2 * np.pi * variances) + (x - mean) ** 2 / variances))
+    sigma = np.array([[covariances[r][c] for c in observed] for r in observed])
+    _sign, log_det = np.linalg.slogdet(sigma)
+    deviation = x - mean
+    return float(
+        -0.5
+        * (len(x) * np.log(2 * np.pi) + log_det + deviation @ np.linalg.solve(sigma, deviation))
+    )
+
+
 def assign_profile(scores: Mapping[int, float | None], model: ProfileModel) -> ProfileAssignment:
     """Assign the profile from 0-100 challenge scores (None or absent: missing).
 
-    Missing scores are left out of the likelihood, which with diagonal covariances is exact
-    marginalisation. Ties go to the profile listed first in the model file. Raises ValueError
-    when no challenge has a score.
+    Missing scores are left out of the likelihood: with diagonal covariances by leaving out
+    their terms, with a profile's full covariance matrix (an estimated tied or full model) by
+    taking the rows and columns of the observed challenges; both are exact marginalisation.
+    Ties go to the profile listed first in the model file. Raises ValueError when no
+    challenge has a score.
     """
     z_scores = standardise(scores, model)
     if not z_scores:
@@ -66,8 +88,11 @@ def assign_profile(scores: Mapping[int, float | None], model: ProfileModel) -> P
     variances = np.array([[profile.variances[c] for c in observed] for profile in model.profiles])
     weights = np.array([profile.weight for profile in model.profiles])
 
-    log_joint = np.log(weights) - 0.5 * np.sum(
-        np.log(2 * np.pi * variances) + (x - means) ** 2 / variances, axis=1
+    log_joint = np.log(weights) + np.array(
+        [
+            _log_density(x, means[k], variances[k], profile.covariances, observed)
+            for k, profile in enumerate(model.profiles)
+        ]
     )
     # Normalising in log space keeps far-away score vectors from underflowing to 0/0.
     log_posterior = log_joint - np.logaddexp.reduce(log_joint)

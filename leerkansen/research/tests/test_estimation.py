@@ -352,3 +352,55 @@ def test_a_round_without_report_is_scored_from_its_responses():
     rows = dict(zip(table.assessment_ids, table.scores.tolist(), strict=True))
     # The same answers: the computed scores equal the report's stored ones.
     assert rows[without.pk] == rows[with_report.pk] == [stored[str(c)] for c in range(1, 10)]
+
+
+def test_a_tied_draft_carries_its_covariances_and_reports_assign_as_the_fit_does():
+    """A chosen tied (or full) model goes into the draft with its covariances, so that a
+    report's assign_profile gives the fitted posterior, not a diagonal approximation."""
+    from leerkansen.research.estimation import classify, draft_content, profile_order
+    from leerkansen.scoring.model import validate_model
+    from leerkansen.scoring.profiles import assign_profile
+
+    rng = np.random.default_rng(4)
+    labels = rng.choice(3, size=600, p=[0.4, 0.3, 0.3])
+    # Close profiles: the posteriors are uncertain, where covariances matter.
+    centres = np.array([[42 + 12 * (c in d) for c in range(1, 10)] for d in DEFINING[:3]])
+    covariance = 100 * (0.6 * np.eye(9) + 0.4)
+    scores = centres[labels] + rng.multivariate_normal(np.zeros(9), covariance, size=600)
+    scores = np.clip(scores, 0, 100)
+    mean, sd = standardisation(scores)
+    z = (scores - mean) / sd
+    fit = fit_model(z, 3, "tied", starts=6, final_starts=3)
+    content, _naming = draft_content(get_shipped_model(), fit, mean, sd, tuple(range(1, 10)), 600)
+    model = validate_model(content, "draft")
+    assert all(profile.covariances is not None for profile in model.profiles)
+
+    order = profile_order(fit)
+    posterior = classify(fit, z[:40])[:, order]
+    for row, expected in zip(scores[:40], posterior, strict=True):
+        found = assign_profile(dict(enumerate(row.tolist(), start=1)), model).probabilities
+        assert list(found.values()) == pytest.approx(expected.tolist(), abs=0.02)
+    # Without its covariances the same draft would assign otherwise (what reports did).
+    for profile in content["profiles"]:
+        del profile["covariances"]
+    diagonal_model = validate_model(content, "draft")
+    gaps = [
+        max(
+            abs(a - b)
+            for a, b in zip(
+                assign_profile(
+                    dict(enumerate(row.tolist(), start=1)), diagonal_model
+                ).probabilities.values(),
+                expected,
+                strict=True,
+            )
+        )
+        for row, expected in zip(scores[:40], posterior, strict=True)
+    ]
+    assert max(gaps) > 0.1
+    # A diagonal draft stays without them.
+    diagonal = fit_model(z, 3, "diag", starts=6, final_starts=3)
+    content, _naming = draft_content(
+        get_shipped_model(), diagonal, mean, sd, tuple(range(1, 10)), 600
+    )
+    assert all("covariances" not in profile for profile in content["profiles"])

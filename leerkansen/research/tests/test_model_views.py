@@ -293,7 +293,13 @@ def test_the_model_page_shows_the_selection_per_structure_and_k(researcher):
     assert f"{size} ({posterior:.2f})".replace(".", ",") in classes
     assert 'id="rand"' in text and 'id="stabiliteit"' in text and "0,91" in text
     assert 'id="blrt"' in text and "0,020" in text
-    assert 'id="specificatie"' in text and "0,987" in text
+    assert 'id="specificatie"' in text
+    # How reports assign follows the chosen structure (covariances stored with a tied one).
+    assigned = text[text.index('id="diagonaal"') :].split("</dd>")[0]
+    with_covariances = fit["specification"]["structure"] in ("tied", "full")
+    assert ("covarianties tussen de uitdagingen zijn bij elk profiel bewaard" in assigned) is (
+        with_covariances
+    )
     # The profile-means plot: one line per profile, numbered, hidden from screen readers.
     chart = text[text.index('id="profielgrafiek"') :].split("</figure>")[0]
     assert chart.count("<polyline") == len(draft.content["profiles"])

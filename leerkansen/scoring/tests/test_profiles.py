@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leerkansen.scoring.model import get_shipped_model
+from leerkansen.scoring.model import ModelFileError, get_shipped_model, validate_model
 from leerkansen.scoring.profiles import assign_profile, standardise
 
 MODEL = get_shipped_model()
@@ -131,3 +131,66 @@ def test_probabilities_are_finite_and_sum_to_one_for_any_scores(scores):
 @given(scores_strategy)
 def test_assignment_is_deterministic(scores):
     assert assign_profile(scores, MODEL) == assign_profile(dict(scores), MODEL)
+
+
+# -- A model estimated with covariances between challenges (tied or full) --------------------
+
+
+def with_covariances(correlation: float):
+    """The shipped model with every profile's challenges correlated `correlation` (z-scale)."""
+    model = get_shipped_model()
+    raw = model.model_dump(mode="json")
+    for profile in raw["profiles"]:
+        sd = {c: math.sqrt(v) for c, v in profile["variances"].items()}
+        profile["covariances"] = {
+            r: {c: (1 if r == c else correlation) * sd[r] * sd[c] for c in sd} for r in sd
+        }
+    return validate_model(raw, "test")
+
+
+def test_covariances_enter_the_posterior_exactly_with_missing_scores_marginalised():
+    from scipy.stats import multivariate_normal
+
+    model = with_covariances(0.4)
+    scores = {1: 70, 2: 35, 3: None, 4: 80, 5: 40, 6: 55, 7: 30, 8: 60, 9: 45}
+    z = standardise(scores, model)
+    observed = list(z)
+    joint = []
+    for profile in model.profiles:
+        sigma = [[profile.covariances[r][c] for c in observed] for r in observed]
+        mean = [profile.means[c] for c in observed]
+        joint.append(
+            profile.weight * multivariate_normal(mean, sigma).pdf([z[c] for c in observed])
+        )
+    expected = {p.id: j / sum(joint) for p, j in zip(model.profiles, joint, strict=True)}
+    found = assign_profile(scores, model).probabilities
+    assert found == pytest.approx(expected, rel=1e-9)
+    # Not the diagonal assignment: the covariances change the posterior.
+    assert found != pytest.approx(assign_profile(scores, get_shipped_model()).probabilities)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda m: m.__setitem__("1", {**m["1"], "2": m["1"]["2"] + 0.1}), "is not symmetric"),
+        (lambda m: m["1"].__setitem__("1", m["1"]["1"] * 2), "its diagonal differs"),
+        (lambda m: m.pop("9"), "needs a row and a column for every challenge"),
+    ],
+)
+def test_a_covariance_matrix_that_is_none_is_refused_with_the_field(change, problem):
+    raw = with_covariances(0.4).model_dump(mode="json")
+    change(raw["profiles"][0]["covariances"])
+    with pytest.raises(ModelFileError, match=rf"profiles\[0\]\.covariances: {problem}"):
+        validate_model(raw, "test")
+
+
+def test_a_covariance_matrix_that_is_not_positive_definite_is_refused():
+    raw = get_shipped_model().model_dump(mode="json")
+    profile = raw["profiles"][0]
+    # Correlation -0.2 between all nine challenges: the matrix has a negative eigenvalue.
+    sd = {c: math.sqrt(v) for c, v in profile["variances"].items()}
+    profile["covariances"] = {
+        r: {c: (1 if r == c else -0.2) * sd[r] * sd[c] for c in sd} for r in sd
+    }
+    with pytest.raises(ModelFileError, match="is not positive definite"):
+        validate_model(raw, "test")
