@@ -202,7 +202,8 @@ def _close(sorted_values: np.ndarray, first: int, second: int) -> np.ndarray:
 def profile_entries(scores: np.ndarray, model: ProfileModel) -> list[dict | None]:
     """The report's "profile" entry of each round (None: no score at all, no report).
 
-    As profiles.assign_profile: rows with a missing score or a near tie go to it directly.
+    As profiles.assign_profile: rows with a missing score or a near tie (and every row, under a
+    model with covariance matrices) go to it directly.
     """
     challenges = [challenge.number for challenge in current_layout().challenges]
     assert list(model.challenges) == challenges
@@ -232,6 +233,10 @@ def profile_entries(scores: np.ndarray, model: ProfileModel) -> list[dict | None
     dominant_probability = posterior[np.arange(len(scores)), order[:, 0]]
     runner_up_named = (dominant_probability < model.dominance_threshold) & (k > 1)
     unsure = np.isnan(scores).any(axis=1)
+    # A profile with its own covariance matrix (an estimated tied or full model) is not the
+    # diagonal likelihood above: every round goes to assign_profile then.
+    if any(getattr(p, "covariances", None) is not None for p in model.profiles):
+        unsure[:] = True
     if k > 1:
         unsure |= _close(ranked, 0, 1) | _close(by_distance, 0, 1)
     if k > 2:

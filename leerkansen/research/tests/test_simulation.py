@@ -17,9 +17,12 @@ from leerkansen.research.estimation import organisation_scores
 from leerkansen.research.models import PlantedProfile, SimulationRun
 from leerkansen.scoring.anonymity import role_counts
 from leerkansen.scoring.model import DEFINING_Z, get_shipped_model
+from leerkansen.scoring.profiles import assign_profile
+from leerkansen.scoring.round_outcome import profile_entry
 from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.services import completed_responses
 
+from .. import simulation_reports
 from ..simulation import (
     DEFINING,
     GAP,
@@ -375,3 +378,32 @@ def test_deleting_simulated_organisations_leaves_real_ones():
     assert list(Organisation.objects.all()) == [real]
     assert not Answer.objects.exists() and not ActionRating.objects.exists()
     assert not SimulationRun.objects.exists() and planted_profiles() == {}
+
+
+def test_under_a_model_with_covariance_matrices_every_round_goes_to_assign_profile(monkeypatch):
+    model = get_active_model()
+    scores, _labels = simulated_scores(12, seed=3)
+    called = []
+
+    def counting(given, used):
+        called.append(given)
+        return assign_profile(given, used)
+
+    monkeypatch.setattr(simulation_reports, "assign_profile", counting)
+    # A diagonal model: only rounds on a tie or with a missing score go there (none here).
+    simulation_reports.profile_entries(scores, model)
+    assert called == []
+    covariances = {c: {d: float(c == d) for d in range(1, 10)} for c in range(1, 10)}
+    with_matrices = model.model_copy(
+        update={
+            "profiles": tuple(
+                p.model_copy(update={"covariances": covariances}) for p in model.profiles
+            )
+        }
+    )
+    entries = simulation_reports.profile_entries(scores, with_matrices)
+    assert len(called) == 12
+    assert entries == [
+        profile_entry(assign_profile(dict(enumerate(row.tolist(), 1)), with_matrices), model)
+        for row in scores
+    ]
