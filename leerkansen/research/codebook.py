@@ -474,6 +474,57 @@ def score_variables(profiles: Mapping[str, str]) -> list[Variable]:
     ]
 
 
+def class_variables(
+    model_version: str, profiles: Mapping[str, str], simulated: bool
+) -> list[Variable]:
+    """The classes dataset: each round's profile under one chosen model version (a draft
+    too), from its report's scores; `profiles` maps that version's profile ids to names."""
+    variables = [
+        *round_variables(),
+        Variable(
+            "class_model_version",
+            "Modelversie waaronder de ronde hier ingedeeld is (gekozen bij het downloaden)",
+            "text",
+            note=f"Alle rijen onder versie {model_version}; de scores zijn die van het rapport.",
+            empty="Nooit leeg.",
+        ),
+        Variable(
+            "class_profile",
+            f"Meest waarschijnlijke profiel onder versie {model_version}",
+            "text",
+            dict(profiles),
+            empty="Leeg: het rapport heeft geen enkele score, dus geen profiel.",
+        ),
+        Variable(
+            "class_probability",
+            "Posterior kans op dat profiel (bij een startmodel, status prior: een aanname, "
+            "geen bevinding)",
+            "decimal",
+            empty="Leeg: het rapport heeft geen enkele score, dus geen profiel.",
+        ),
+        *(
+            Variable(
+                f"class_{posterior_name(profile_id)}",
+                f"Posterior kans op profiel {profile_id} onder versie {model_version}",
+                "decimal",
+                empty="Leeg: het rapport heeft geen enkele score, dus geen profiel.",
+            )
+            for profile_id in profiles
+        ),
+    ]
+    if simulated:
+        variables.append(
+            Variable(
+                "planted_profile",
+                "Geplant profiel van de gesimuleerde organisatie (1-gebaseerd, volgorde van "
+                "research/simulation.py)",
+                "number",
+                empty="Leeg: voor deze organisatie werd geen profiel geplant.",
+            )
+        )
+    return variables
+
+
 def practice_name(action_id: str) -> str:
     return "practice_" + action_id.replace(".", "_")
 

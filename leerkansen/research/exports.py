@@ -43,14 +43,17 @@ from django.utils.crypto import salted_hmac
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
-from leerkansen.modelversions.services import UnknownModelVersion, get_model
+from leerkansen.modelversions.services import UnknownModelVersion, get_active_model, get_model
 from leerkansen.reports.models import ActionRating, Report
+from leerkansen.scoring.model import ProfileModel
+from leerkansen.scoring.profiles import assign_profile
 from leerkansen.survey.models import Answer, Assessment
 
 from .codebook import (
     CODEBOOK_HEADER,
     NEED_RANKS,
     Variable,
+    class_variables,
     codebook_rows,
     dont_know_code,
     excluded_item_variables,
@@ -65,6 +68,7 @@ from .codebook import (
     score_variables,
 )
 from .population import eligible_organisations
+from .simulation import planted_profiles
 from .suppression import ROLE_ITEM, completed_responses, role_rules, shown_roles, threshold
 from .writers import (  # noqa: F401 (the writers, re-exported for the views)
     csv_pieces,
@@ -92,6 +96,8 @@ class ExportFilter:
     end: date | None = None
     # Only simulated organisations (validation) instead of only real ones.
     simulated: bool = False
+    # The model version the classes dataset classifies under (a draft too); "": the active.
+    model_version: str = ""
 
     def describe(self) -> str:
         parts = [
@@ -420,6 +426,49 @@ def _scores(export_filter: ExportFilter) -> tuple[list[Variable], Iterator[Row]]
     return score_variables(profiles), score_rows(export_filter, profiles)
 
 
+def classification_model(export_filter: ExportFilter) -> ProfileModel:
+    """The model the classes dataset uses: the chosen version, else the active one."""
+    return (
+        get_model(export_filter.model_version)
+        if export_filter.model_version
+        else (get_active_model())
+    )
+
+
+def class_rows(export_filter: ExportFilter, model: ProfileModel) -> Iterator[Row]:
+    """Per round with a report (the scores dataset's rounds): its profile and posteriors
+    under `model`, from the report's stored scores; with `simulated`, the planted profile."""
+    ids = [profile.id for profile in model.profiles]
+    planted = planted_profiles() if export_filter.simulated else None
+    fields = ("assessment__questionnaire_version", "assessment__organisation_id", "scores")
+    for first, (questionnaire, organisation_id, scores) in _round_rows(
+        _reports(export_filter), fields
+    ):
+        values = {int(number): value for number, value in scores.items()}
+        try:
+            assignment = assign_profile(values, model)
+        except ValueError:
+            # No score at all: no profile.
+            cells = [None, None, *([None] * len(ids))]
+        else:
+            cells = [
+                assignment.dominant,
+                round(assignment.dominant_probability, 4),
+                *(round(assignment.probabilities[profile_id], 4) for profile_id in ids),
+            ]
+        row = [*first, questionnaire, model.version, *cells]
+        if planted is not None:
+            row.append(planted.get(organisation_id))
+        yield row
+
+
+def _classes(export_filter: ExportFilter) -> tuple[list[Variable], Iterator[Row]]:
+    model = classification_model(export_filter)
+    profiles = {profile.id: profile.name for profile in model.profiles}
+    variables = class_variables(model.version, profiles, export_filter.simulated)
+    return variables, class_rows(export_filter, model)
+
+
 def _fixed(
     variables: Callable[[], list[Variable]], rows: Callable[[ExportFilter], Iterator[Row]]
 ) -> Callable[[ExportFilter], tuple[list[Variable], Iterator[Row]]]:
@@ -434,6 +483,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset("practices", _fixed(practice_variables, practice_rows)),
         Dataset("needs", _fixed(need_variables, need_rows)),
         Dataset("ratings", _fixed(rating_variables, rating_rows)),
+        Dataset("classes", _classes),
     )
 }
 FORMATS = ("csv", "xlsx", "sav")

@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from leerkansen.lib.downloads import file_attachment, streamed_attachment
+from leerkansen.modelversions.services import version_summaries
 from leerkansen.organisations.auth import researcher_required
 from leerkansen.organisations.models import Organisation, SecurityEvent, sector_choices
 from leerkansen.organisations.security import log_event
@@ -64,6 +65,14 @@ DATASET_TEXTS = {
         _("Needs"),
         _("One row per round with a report: the three largest needs and their urgency."),
     ),
+    "classes": (
+        _("Profiles under a model version"),
+        _(
+            "One row per round with a report: its most probable profile and every posterior "
+            "probability under the model version you choose below (a draft too), from the "
+            "report's scores; for simulated organisations also the planted profile."
+        ),
+    ),
     "ratings": (
         _("Action ratings"),
         _(
@@ -85,9 +94,19 @@ class ExportFilterForm(forms.Form):
     simulated = forms.BooleanField(
         label=_("Only simulated organisations (to validate the estimation)"), required=False
     )
+    modelversie = forms.ChoiceField(
+        label=_("Model version for the profiles dataset"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["modelversie"].choices = [
+            ("", _("The active version")),
+            *(
+                (summary.version, f"{summary.version} ({summary.status})")
+                for summary in version_summaries()
+            ),
+        ]
         self.fields["sector"].choices = [("", _("All sectors")), *sector_choices()]
         self.fields["grootte"].choices = [("", _("All sizes")), *Organisation.SizeBand.choices]
 
@@ -110,6 +129,7 @@ class ExportFilterForm(forms.Form):
             start=data.get("van"),
             end=data.get("tot"),
             simulated=bool(data.get("simulated")),
+            model_version=data.get("modelversie") or "",
         )
 
     def query_string(self) -> str:
@@ -121,6 +141,7 @@ class ExportFilterForm(forms.Form):
             ("van", data.get("van") and f"{data['van']:%Y-%m}"),
             ("tot", data.get("tot") and f"{data['tot']:%Y-%m}"),
             ("simulated", "1" if data.get("simulated") else ""),
+            ("modelversie", data.get("modelversie")),
         ]
         return urlencode([(name, value) for name, value in pairs if value])
 
