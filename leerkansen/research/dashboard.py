@@ -10,8 +10,8 @@ Filters (a GET form): the population (real organisations, or simulated or demo o
 explicit switch, never mixed), sector and size band select organisations; period (by the month
 a round was opened), model version and profile (of the round's report) select rounds. A
 profile is one model version's ("op-weg:1.1.0", named as that version names it, each report
-counted under its own version): profiles are never pooled by id across versions. With a period or a profile,
-only organisations with a selected round remain.
+counted under its own version): profiles are never pooled by id across versions. With a
+period or a profile, only organisations with a selected round remain.
 """
 
 from __future__ import annotations

@@ -309,7 +309,7 @@ def _version_key(version: str) -> tuple:
 
 
 def report_profiles(export_filter: ExportFilter) -> dict[str, str]:
-    """Profile id → name, for every model version the reports were made with (oldest first).
+    """Profile id → label, for every model version the reports were made with (oldest first).
 
     One report per version is read: a version's profiles are fixed once it is used, so every
     report of it has the same ones. Names and order come from the version's model; a version
@@ -319,7 +319,7 @@ def report_profiles(export_filter: ExportFilter) -> dict[str, str]:
     versions = sorted(
         set(reports.values_list("model_version", flat=True).distinct()), key=_version_key
     )
-    found: dict[str, str] = {}
+    by_version: dict[str, dict[str, str]] = {}
     for version in versions:
         try:
             names = {profile.id: profile.name for profile in get_model(version).profiles}
@@ -329,8 +329,15 @@ def report_profiles(export_filter: ExportFilter) -> dict[str, str]:
         stored = set((profile or {}).get("probabilities", {}))
         in_order = [profile_id for profile_id in names if profile_id in stored]
         for profile_id in in_order + sorted(stored - set(in_order)):
-            found.setdefault(profile_id, names.get(profile_id, profile_id))
-    return found
+            by_version.setdefault(profile_id, {})[version] = names.get(profile_id, profile_id)
+    # One id named differently in two versions (renamed, or estimated anew) is labelled with
+    # each version's name: a single name would be wrong for the other version's rounds.
+    return {
+        profile_id: next(iter(names.values()))
+        if len(set(names.values())) == 1
+        else "; ".join(f"{name} (model {version})" for version, name in names.items())
+        for profile_id, names in by_version.items()
+    }
 
 
 def score_rows(export_filter: ExportFilter, profiles: Iterable[str]) -> Iterator[Row]:

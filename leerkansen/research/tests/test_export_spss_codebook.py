@@ -148,6 +148,27 @@ def test_score_columns_cover_the_profiles_of_every_model_version():
     assert newer[f"posterior_{old[0].replace('-', '_')}"] == ""
 
 
+def test_a_profile_renamed_in_a_later_version_is_labelled_with_each_versions_name():
+    from leerkansen.modelversions.services import create_draft
+
+    first = make_exported_round()
+    second = make_exported_round("Tweede BV", title="Ronde twee", email="")
+    shipped = get_shipped_model()
+    content = shipped.model_dump(mode="json")
+    content["profiles"][0]["name"] = "Druk, druk, druk"
+    draft = create_draft(content, based_on=shipped.version, source="test")
+    Report.objects.filter(assessment=second).update(model_version=draft.version)
+
+    profiles = exports.report_profiles(ExportFilter())
+
+    renamed, kept = shipped.profiles[0], shipped.profiles[1]
+    assert Report.objects.get(assessment=first).model_version == shipped.version
+    assert profiles[renamed.id] == (
+        f"{renamed.name} (model {shipped.version}); Druk, druk, druk (model {draft.version})"
+    )
+    assert profiles[kept.id] == kept.name
+
+
 PRACTICE_LABELS = {
     1.0: "Nog niet",
     2.0: "Deels",
