@@ -23,6 +23,53 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Rows the migrations write (the researchers' group). A transactional test (live_server) ends
+# with a flush that empties every table; post_migrate gives back only the content types and
+# permissions. In one process pytest-django runs the transactional tests last, but a
+# pytest-xdist worker runs a whole file at once, browser tests included, and then other files:
+# so the rows are kept once per test database and written back after each flush.
+_migrated: dict = {}
+
+
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+
+    rebuilt_by_post_migrate = {ContentType, Permission}
+    with django_db_blocker.unblock():
+        rows = [
+            row
+            for model in apps.get_models()
+            if model not in rebuilt_by_post_migrate and not model._meta.proxy
+            for row in model._default_manager.order_by("pk")
+        ]
+        _migrated["rows"] = serializers.serialize("json", rows)
+    _migrated["blocker"] = django_db_blocker
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield
+    if "rows" in _migrated and _flushes_the_database(item):
+        from django.core import serializers
+
+        with _migrated["blocker"].unblock():
+            for row in serializers.deserialize("json", _migrated["rows"]):
+                row.save()
+
+
 @pytest.fixture(scope="session")
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
