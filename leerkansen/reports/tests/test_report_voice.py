@@ -6,11 +6,15 @@ from the organisation's own answers. A report of several respondents says "julli
 never "je koos"; a report of one respondent may say "je".
 """
 
+import copy
 import re
+from dataclasses import dataclass
 from html import unescape
 
 import pytest
+from django.db import transaction
 
+from leerkansen.reports.models import Report
 from leerkansen.reports.pdf import render_report_pdf
 from leerkansen.reports.services import render_report_html
 
@@ -88,13 +92,38 @@ def several_respondents():
     return close_and_publish(make_answered_round({"medewerker": 6, "leidinggevende": 4, "hr": 1}))
 
 
-def test_a_new_prior_report_shows_no_probability_or_evidence_number():
-    for report in (make_report(), several_respondents()):
-        assert report.profile["model_status"] == "prior"
-        # The body as stored when the report was made, and as the PDF renders it.
-        stored = body_text(report.html)
-        web, pdf = texts(report)
-        for text in (stored, web, pdf):
+@dataclass(frozen=True)
+class Made:
+    """A report as made, its body as stored, and its web body and PDF text as rendered now."""
+
+    report: Report
+    stored: str
+    web: str
+    pdf: str
+
+    def changeable(self) -> Report:
+        """The report as made, to change in memory (the stored row stays as it was)."""
+        return copy.deepcopy(self.report)
+
+
+@pytest.fixture(scope="module")
+def made(django_db_setup, django_db_blocker) -> dict[str, Made]:
+    """The report of one respondent and the final report of a round of eleven, made and
+    rendered once for the module (rendering a PDF takes seconds), inside a transaction that is
+    rolled back after the module's last test; each test runs in its own savepoint within it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        made = {}
+        for name, report in (("one", make_report()), ("several", several_respondents())):
+            made[name] = Made(report, body_text(report.html), *texts(report))
+        yield made
+        transaction.set_rollback(True)
+
+
+def test_a_new_prior_report_shows_no_probability_or_evidence_number(made):
+    for report in made.values():
+        assert report.report.profile["model_status"] == "prior"
+        # The body as stored when the report was made, and as the web page and PDF render it.
+        for text in (report.stored, report.web, report.pdf):
             assert not INVENTED_NUMBERS.findall(text), INVENTED_NUMBERS.findall(text)
             assert "Hoe zeker" not in text
             assert "Jullie organisatie lijkt het meest op dit profiel" in text
@@ -103,8 +132,8 @@ def test_a_new_prior_report_shows_no_probability_or_evidence_number():
 
 
 @pytest.mark.parametrize("with_parts", [True, False])
-def test_an_old_stored_snapshot_renders_without_its_numbers(with_parts):
-    for report in (make_report(), several_respondents()):
+def test_an_old_stored_snapshot_renders_without_its_numbers(made, with_parts):
+    for report in (made["one"].changeable(), made["several"].changeable()):
         old_style(report, with_parts=with_parts)
         web, pdf = texts(report)
         for text in (web, pdf):
@@ -122,8 +151,8 @@ def test_an_old_stored_snapshot_renders_without_its_numbers(with_parts):
             assert "past deze actie sterk." in web
 
 
-def test_the_new_parts_explain_the_top3_from_the_groups_answers_and_list_also_strong():
-    report = several_respondents()
+def test_the_new_parts_explain_the_top3_from_the_groups_answers_and_list_also_strong(made):
+    report = made["several"].changeable()
     assert report.response_count == 11
     actions = [item["action"] for item in report.top3]
     report.top3 = [
@@ -159,16 +188,15 @@ def test_the_new_parts_explain_the_top3_from_the_groups_answers_and_list_also_st
     assert also[:1200].count("11 van 15 collega's zijn het eens met") == 3
 
 
-def test_a_report_without_also_strong_shows_no_such_list():
-    report = make_report()
+def test_a_report_without_also_strong_shows_no_such_list(made):
+    report = made["one"].changeable()
     report.also_strong = []
-    web, _pdf = texts(report)
+    web = body_text(render_report_html(report))
     assert "Ook sterk" not in web
 
 
-def test_a_report_of_several_respondents_speaks_as_jullie_with_counts():
-    report = several_respondents()
-    web, pdf = texts(report)
+def test_a_report_of_several_respondents_speaks_as_jullie_with_counts(made):
+    web, pdf = made["several"].web, made["several"].pdf
     for text in (web, pdf):
         for words in SINGULAR_VOICE:
             assert words not in text, words
@@ -181,7 +209,7 @@ def test_a_report_of_several_respondents_speaks_as_jullie_with_counts():
 
 def test_a_report_of_one_respondent_may_say_je():
     report = make_report(needs=(4, 1, 9), answers={"D_1_urgency": 5})
-    web, _pdf = texts(report)
+    web = body_text(render_report_html(report))
     assert "De uitdagingen die je zelf als grootste noden aanduidde, de grootste eerst." in web
     assert "Dringendheid 5 op 5." in web
     assert "Gemiddelde dringendheid" not in web
