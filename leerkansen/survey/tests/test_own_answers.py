@@ -373,7 +373,6 @@ def test_a_respondent_reads_what_they_answered_on_a_phone_with_the_keyboard(
     page.get_by_role("button", name="Verstuur je antwoorden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt voor je antwoorden")
     assert_no_axe_violations(page)
-    page.screenshot(path="/tmp/h7_thanks_390.png", full_page=True)
 
     # The link to the answers is reached with Tab and opened with Enter.
     target = page.get_by_role("link", name="Bekijk wat je antwoordde")
@@ -390,17 +389,12 @@ def test_a_respondent_reads_what_they_answered_on_a_phone_with_the_keyboard(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
     assert_no_axe_violations(page)
-    page.screenshot(path="/tmp/h7_own_answers_390.png", full_page=False)
     page.locator("#stap-B").scroll_into_view_if_needed()
-    page.screenshot(path="/tmp/h7_own_answers_390_b.png", full_page=False)
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden()
-    page.pdf(path="/tmp/h7_own_answers_print.pdf")
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.screenshot(path="/tmp/h7_own_answers_1366.png", full_page=False)
     page.locator("#stap-E").scroll_into_view_if_needed()
-    page.screenshot(path="/tmp/h7_own_answers_1366_e.png", full_page=False)
     # The thank-you page forgot the link.
     page.goto(THANKS)
     expect(page.get_by_role("link", name="Bekijk wat je antwoordde")).to_have_count(0)
