@@ -54,8 +54,11 @@ run: install
 	$(PY) manage.py load_demo --login --base-url http://127.0.0.1:$(PORT)
 	@echo ""
 	@echo "  Leerkansen draait op http://127.0.0.1:$(PORT)/  (stoppen: Ctrl+C)"
+	@echo "  met een taakverwerker voor e-mails en ander werk op de achtergrond"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-test
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest

@@ -10,6 +10,19 @@ from hypothesis import settings
 settings.register_profile("leerkansen", deadline=None)
 settings.load_profile("leerkansen")
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process():
+    """Tests run background tasks in-process, at once (issue 16); a test of the database
+    backend and its worker sets TASKS itself."""
+    from django.test.utils import override_settings
+
+    with override_settings(TASKS=IMMEDIATE_TASKS):
+        yield
+
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless Chromium on a machine without network beyond localhost.
 CHROMIUM_ARGS = [

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    # Django 6's task framework, backported (django-tasks), with its database backend:
+    # the embedded default needs no other server; `manage.py db_worker` runs the tasks.
+    "django_tasks",
+    "django_tasks_db",
     "leerkansen.catalogue",
     "leerkansen.organisations",
     "leerkansen.survey",
@@ -230,6 +234,17 @@ if ANONYMITY_THRESHOLD < MIN_THRESHOLD:
 
 # Personal invitation links expire; so do admin invitations.
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "30"))
+
+# Background tasks (issue 16): stored in the database, run by `manage.py db_worker` (make run
+# starts one next to the web server). TASKS_IMMEDIATE=1 runs them in the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = os.environ.get(

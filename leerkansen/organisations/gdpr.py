@@ -50,6 +50,9 @@ EXPORTED_FIELDS = {
         "expires_at",
         "created_on",
         "revoked",
+        # The delivery of the invitation mail only (a reminder's is never kept).
+        "mail_status",
+        "mail_attempts",
     ),
 }
 # What Django admin's log keeps of a row of an erased organisation.

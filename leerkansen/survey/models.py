@@ -65,6 +65,12 @@ class Assessment(models.Model):
         return self.status == self.Status.OPEN
 
 
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("not delivered")
+
+
 class Invitation(models.Model):
     """A link to answer a round in one role: personal (one e-mail address) or shared.
 
@@ -89,6 +95,10 @@ class Invitation(models.Model):
     completed_on = models.DateField(null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # The invitation or reminder mail, sent by a task (survey/tasks.py): its delivery only,
+    # never whether the invitee answered.
+    mail_status = models.CharField(max_length=10, choices=MailStatus.choices, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
 
     organisation_path = "assessment__organisation"
 

@@ -288,12 +288,14 @@ def invite_people(
     return InviteResult(invited=new, already_invited=skipped)
 
 
-def invited_addresses(assessment: Assessment) -> list[str]:
-    """The addresses invited to the round, alphabetically, without any state."""
-    return sorted(
+def invited_addresses(assessment: Assessment) -> list[tuple[str, str]]:
+    """The addresses invited to the round, alphabetically, with the delivery of their mail
+    (MailStatus, "" for none): never whether someone answered."""
+    return list(
         Invitation.objects.filter(assessment=assessment, kind=Invitation.Kind.PERSONAL)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .order_by("email")
+        .values_list("email", "mail_status")
     )
 
 
@@ -335,25 +337,26 @@ def send_reminders(invitations: Iterable[Invitation], base_url: str) -> int:
 def send_invitation_mails(
     invitations: Sequence[Invitation], base_url: str, reminder: bool = False
 ) -> None:
-    """One e-mail per personal invitation, in Dutch, over one connection."""
-    if not invitations:
-        return
+    """One e-mail per personal invitation, in Dutch, each sent by a background task
+    (survey/tasks.py: retried, its delivery kept on the invitation)."""
+    from .tasks import queue_invitation_mails
+
+    queue_invitation_mails(list(invitations), base_url, reminder=reminder)
+
+
+def invitation_mail(
+    invitation: Invitation, base_url: str, *, reminder: bool = False
+) -> mail.EmailMessage:
+    """The invitation's (or reminder's) e-mail, in Dutch."""
     kind = "reminder" if reminder else "invitation"
-    messages = []
+    assessment = invitation.assessment
     with translation.override(settings.LANGUAGE_CODE):
-        for invitation in invitations:
-            assessment = invitation.assessment
-            context = {
-                "organisation": assessment.organisation.name,
-                "title": assessment.title,
-                "url": invitation_url(invitation, base_url),
-                "expires_on": timezone.localdate(invitation.expires_at),
-            }
-            subject = render_to_string(f"survey/email/{kind}_subject.txt", context)
-            body = render_to_string(f"survey/email/{kind}_body.txt", context)
-            messages.append(
-                mail.EmailMessage(
-                    subject=" ".join(subject.split()), body=body, to=[invitation.email]
-                )
-            )
-    mail.get_connection().send_messages(messages)
+        context = {
+            "organisation": assessment.organisation.name,
+            "title": assessment.title,
+            "url": invitation_url(invitation, base_url),
+            "expires_on": timezone.localdate(invitation.expires_at),
+        }
+        subject = render_to_string(f"survey/email/{kind}_subject.txt", context)
+        body = render_to_string(f"survey/email/{kind}_body.txt", context)
+    return mail.EmailMessage(subject=" ".join(subject.split()), body=body, to=[invitation.email])

@@ -148,7 +148,7 @@ def test_an_expired_revoked_invitation_goes_whether_it_was_completed_or_not():
     sent(assessment, invitation=answered)
     Invitation.objects.filter(pk__in=[answered.pk, silent.pk]).update(revoked=True)
     addresses_before = invited_addresses(assessment)
-    assert addresses_before == ["klaar@linde.be", "stil@linde.be"]
+    assert [address for address, _mail in addresses_before] == ["klaar@linde.be", "stil@linde.be"]
 
     purge_expired(timezone.now())
     assert invited_addresses(assessment) == addresses_before  # still valid: both kept
