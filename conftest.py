@@ -73,9 +73,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
+def pytest_runtest_teardown(item, nextitem):
     yield
-    if "rows" in _migrated and _flushes_the_database(item):
+    # After the last test the test database is gone (nextitem None): nothing to write back.
+    if nextitem is not None and "rows" in _migrated and _flushes_the_database(item):
         from django.core import serializers
 
         with _migrated["blocker"].unblock():
