@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Random starts per model in the bench (estimate_profiles uses estimation.STARTS, 50).
+# Random starts per model in the bench (estimate_profiles uses mixtures.STARTS, 50).
 STARTS = 10
 # Above this many organisations, only the model chosen at the smaller size is fitted.
 GRID_LIMIT = 10_000
@@ -43,7 +43,8 @@ def bench_estimation(sizes: tuple[int, ...] = (5_000, 100_000)) -> list[str]:
     _setup()
     from sklearn.metrics import adjusted_rand_score
 
-    from leerkansen.research.estimation import fit_model, select_model, standardisation
+    from leerkansen.research.mixtures import fit_model, standardisation
+    from leerkansen.research.model_selection import select_model
     from leerkansen.research.simulation import simulated_scores
 
     lines = []

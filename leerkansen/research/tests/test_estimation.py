@@ -13,20 +13,14 @@ from leerkansen.modelversions.services import get_model
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import Report
 from leerkansen.reports.tests import make_completed_assessment, make_report
-from leerkansen.research import estimation
+from leerkansen.research import mixtures, model_selection
 from leerkansen.research.estimation import (
-    Fit,
     TooFewOrganisations,
-    bootstrap_lrt,
-    choose,
     estimate_profiles,
-    fit_model,
     organisation_scores,
-    relative_entropy,
-    select_model,
-    stability,
-    standardisation,
 )
+from leerkansen.research.mixtures import Fit, fit_model, relative_entropy, standardisation
+from leerkansen.research.model_selection import bootstrap_lrt, choose, select_model, stability
 from leerkansen.research.simulation import simulate_organisations
 from leerkansen.scoring.model import get_shipped_model
 
@@ -93,7 +87,7 @@ def test_correlated_profiles_are_not_over_extracted():
     diagonal = [f for f in selection.fits if f.structure == "diag"]
     assert min(diagonal, key=lambda f: f.bic).k > 4
     assert not selection.at_edge
-    assert {f.structure for f in selection.fits} == set(estimation.STRUCTURES)
+    assert {f.structure for f in selection.fits} == set(mixtures.STRUCTURES)
     assert {f.k for f in selection.fits} == set(range(1, 9))
 
 
@@ -133,14 +127,14 @@ def test_a_choice_at_the_edge_of_the_grid_extends_it_and_stays_flagged(monkeypat
     assert extended.extended and extended.max_k == 6 and extended.chosen.k == 4
     assert not extended.at_edge
 
-    monkeypatch.setattr(estimation, "MAX_GRID_K", 3)
+    monkeypatch.setattr(model_selection, "MAX_GRID_K", 3)
     capped = select_model(z, max_k=2, structures=("diag",), starts=4, final_starts=2)
     assert capped.chosen.k == capped.max_k == 3 and capped.at_edge
 
 
 def test_the_em_agrees_with_scikit_learn_on_complete_data():
     z, _labels = planted(400, seed=5)
-    patterns = estimation._patterns(z)
+    patterns = mixtures.patterns_of(z)
     for structure in ("diag", "tied", "full"):
         ours = fit_model(z, 4, structure, starts=6, final_starts=3, seed=1)
         theirs = GaussianMixture(4, covariance_type=structure, n_init=3, random_state=1).fit(z)
@@ -150,7 +144,7 @@ def test_the_em_agrees_with_scikit_learn_on_complete_data():
             "full": lambda c: c,
         }[structure](theirs.covariances_)
         # The same density: our log-likelihood at their parameters is theirs.
-        _resp, at_theirs = estimation._e_step(
+        _resp, at_theirs = mixtures.e_step(
             z, patterns, theirs.weights_[None], theirs.means_[None], covariances[None]
         )
         assert at_theirs[0] == pytest.approx(theirs.score(z) * len(z), rel=1e-9)
@@ -177,18 +171,18 @@ def test_the_diagonal_shortcut_for_missing_scores_equals_the_general_one():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 9))
     x[rng.random(x.shape) < 0.05] = np.nan
-    patterns = estimation._patterns(x)
+    patterns = mixtures.patterns_of(x)
     means = rng.normal(size=(3, 4, 9))
     variances = rng.uniform(0.5, 2, size=(3, 4, 9))
     covariances = variances[..., None] * np.eye(9)
 
-    by_pattern = estimation._log_density_by_pattern(patterns, means, covariances, len(x))
-    assert np.allclose(estimation._log_density_diagonal(x, means, variances), by_pattern)
+    by_pattern = mixtures._log_density_by_pattern(patterns, means, covariances, len(x))
+    assert np.allclose(mixtures._log_density_diagonal(x, means, variances), by_pattern)
 
-    resp, _ll = estimation._e_step(x, patterns, np.full((3, 4), 0.25), means, covariances)
-    shortcut = estimation._m_step(x, patterns, resp, means, covariances, "diag")
+    resp, _ll = mixtures.e_step(x, patterns, np.full((3, 4), 0.25), means, covariances)
+    shortcut = mixtures._m_step(x, patterns, resp, means, covariances, "diag")
     # The general M-step (a full structure) from the same diagonal start, its diagonal kept.
-    weights, new_means, new_covariances = estimation._m_step(
+    weights, new_means, new_covariances = mixtures._m_step(
         x, patterns, resp, means, covariances, "full"
     )
     assert np.allclose(shortcut[0], weights) and np.allclose(shortcut[1], new_means)
@@ -357,7 +351,8 @@ def test_a_round_without_report_is_scored_from_its_responses():
 def test_a_tied_draft_carries_its_covariances_and_reports_assign_as_the_fit_does():
     """A chosen tied (or full) model goes into the draft with its covariances, so that a
     report's assign_profile gives the fitted posterior, not a diagonal approximation."""
-    from leerkansen.research.estimation import classify, draft_content, profile_order
+    from leerkansen.research.estimation import draft_content, profile_order
+    from leerkansen.research.model_selection import classify
     from leerkansen.scoring.model import validate_model
     from leerkansen.scoring.profiles import assign_profile
 

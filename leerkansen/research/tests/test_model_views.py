@@ -10,7 +10,7 @@ from leerkansen.modelversions.models import ModelActivation, ModelVersion, conte
 from leerkansen.modelversions.services import activate, active_version, get_model
 from leerkansen.modelversions.tests import make_draft
 from leerkansen.organisations.models import SecurityEvent
-from leerkansen.research.estimation import select_model
+from leerkansen.research.model_selection import select_model
 from leerkansen.testing import make_admin, make_researcher, make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,10 @@ from sklearn.metrics import adjusted_rand_score
 
 from leerkansen.survey.models import Assessment
 
-from ... import estimation
-from ...estimation import EstimationError, TooFewOrganisations
+from ... import estimation, mixtures, model_selection
+from ...estimation import TooFewOrganisations
 from ...estimation import estimate_profiles as estimate
+from ...mixtures import EstimationError
 
 TITLE = re.compile(r"Simulatie: profiel (\d+)")
 
@@ -48,25 +49,25 @@ class Command(BaseCommand):
         parser.add_argument("--simulated", action="store_true", help="simulated organisations only")
         parser.add_argument("--min-organisations", type=int, default=estimation.MIN_ORGANISATIONS)
         parser.add_argument(
-            "--starts", "--n-init", type=int, default=estimation.STARTS, help="random starts"
+            "--starts", "--n-init", type=int, default=mixtures.STARTS, help="random starts"
         )
         parser.add_argument(
             "--final-starts",
             type=int,
-            default=estimation.FINAL_STARTS,
+            default=mixtures.FINAL_STARTS,
             help="best starts run to convergence (replication is counted among them)",
         )
-        parser.add_argument("--max-k", type=int, default=estimation.MAX_K)
+        parser.add_argument("--max-k", type=int, default=model_selection.MAX_K)
         parser.add_argument(
             "--structures",
-            default=",".join(estimation.STRUCTURES),
+            default=",".join(mixtures.STRUCTURES),
             help="comma-separated covariance structures",
         )
-        parser.add_argument("--seed", type=int, default=estimation.RANDOM_STATE)
+        parser.add_argument("--seed", type=int, default=mixtures.RANDOM_STATE)
         parser.add_argument(
             "--bootstraps",
             type=int,
-            default=estimation.BOOTSTRAPS,
+            default=model_selection.BOOTSTRAPS,
             help="bootstrap samples for the stability (ARI) of the chosen solution",
         )
         parser.add_argument(
@@ -81,11 +82,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         structures = tuple(s.strip() for s in options["structures"].split(",") if s.strip())
-        unknown = set(structures) - set(estimation.STRUCTURES)
+        unknown = set(structures) - set(mixtures.STRUCTURES)
         if unknown or not structures:
             raise CommandError(
                 f"Unknown structure(s) {', '.join(sorted(unknown))}; choose from "
-                + ", ".join(estimation.STRUCTURES)
+                + ", ".join(mixtures.STRUCTURES)
             )
         simulated = options["simulated"]
         write = options["write"] or not (simulated or options["dry_run"])
