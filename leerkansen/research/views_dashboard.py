@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 from leerkansen.organisations.auth import researcher_required
 from leerkansen.organisations.models import Organisation, sector_choices
 
-from . import dashboard
-from .dashboard import DashboardFilterForm, Filters
+from . import dashboard, dashboard_filters
+from .dashboard_filters import DashboardFilterForm, Filters
 from .exports import pseudonym
 
 ORGANISATIONS_PER_PAGE = 50
@@ -25,8 +25,10 @@ ORGANISATIONS_PER_PAGE = 50
 def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, dict[str, str]]:
     # The profiles named in the chosen population's reports (the form checks the choice).
     population = request.GET.get("gegevens", "")
-    known = dict(dashboard.POPULATION_CHOICES)
-    names = dashboard.profile_names(population if population in known else dashboard.REAL)
+    known = dict(dashboard_filters.POPULATION_CHOICES)
+    names = dashboard_filters.profile_names(
+        population if population in known else dashboard_filters.REAL
+    )
     form = DashboardFilterForm(request.GET, profiles=names)
     return form, Filters.from_form(form), names
 

@@ -32,7 +32,7 @@ from leerkansen.organisations.models import Organisation, SecurityEvent, sector_
 from leerkansen.organisations.security import log_event
 
 from . import exports
-from .dashboard import MonthField
+from .dashboard_filters import MonthField
 from .exports import CODEBOOK_FORMATS, DATASETS, FORMATS, ExportFilter
 from .views_second_factor import redirect_to_second_factor, second_factor_missing
 

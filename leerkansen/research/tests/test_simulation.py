@@ -12,7 +12,7 @@ from leerkansen.modelversions.services import get_active_model
 from leerkansen.organisations.models import Organisation
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.reports.services import compute_report
-from leerkansen.research.dashboard import real_reports
+from leerkansen.research.dashboard_filters import real_reports
 from leerkansen.research.estimation import organisation_scores
 from leerkansen.research.models import PlantedProfile, SimulationRun
 from leerkansen.scoring.anonymity import role_counts
