@@ -1,6 +1,7 @@
 """Research exports: datasets as rows, written as CSV, XLSX or SPSS .sav, with a codebook.
 
-Datasets (variables and codes: codebook.py):
+Datasets (variables and codes: codebook.py; the rounds an export covers and their keys:
+export_rounds.py; the profile datasets: export_profiles.py):
 - responses: one row per completed response of a closed round, every item's answer (free text
   left out; practices coded as numbers), then whether the organisation entered it itself:
   per-respondent microdata, only for a researcher who passed a second factor
@@ -10,7 +11,9 @@ Datasets (variables and codes: codebook.py):
   coded as a number (codebook.PRACTICE_CODES);
 - needs: one row per round with a report: the three ranked needs and their mean urgency;
 - ratings: one row per action rating of a round (relevance, feasibility, recommended, and
-  whether the action was asked at random).
+  whether the action was asked at random);
+- classes: one row per round with a report: its profile and posteriors under a model version
+  the researcher chooses (a draft too), and for simulated organisations the planted profile.
 
 New columns go at the end of their dataset, so that a column keeps its position.
 
@@ -30,30 +33,19 @@ widths are measured, and then written from there in batches.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
-
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
-from leerkansen.modelversions.services import UnknownModelVersion, get_active_model, get_model
-from leerkansen.reports.models import ActionRating, Report
-from leerkansen.scoring.model import ProfileModel
-from leerkansen.scoring.profiles import assign_profile
+from leerkansen.reports.models import ActionRating
 from leerkansen.survey.models import Answer, Assessment
 
 from .codebook import (
     CODEBOOK_HEADER,
     NEED_RANKS,
     Variable,
-    class_variables,
     codebook_rows,
     dont_know_code,
     excluded_item_variables,
@@ -65,10 +57,19 @@ from .codebook import (
     practice_variables,
     rating_variables,
     response_variables,
-    score_variables,
 )
-from .population import eligible_organisations
-from .simulation import planted_profiles
+from .export_profiles import _classes, _scores
+from .export_rounds import (
+    CHUNK_SIZE,
+    ExportFilter,
+    Row,
+    _keys,
+    _reports,
+    _round_rows,
+    month,
+    pseudonym,
+    rounds_q,
+)
 from .suppression import ROLE_ITEM, completed_responses, role_rules, shown_roles, threshold
 from .writers import (  # noqa: F401 (the writers, re-exported for the views)
     csv_pieces,
@@ -76,79 +77,6 @@ from .writers import (  # noqa: F401 (the writers, re-exported for the views)
     write_sav,
     write_xlsx,
 )
-
-CHUNK_SIZE = 2000
-
-Row = list
-
-
-@dataclass(frozen=True)
-class ExportFilter:
-    """Which rounds an export covers; the same choices as the research dashboard's filters.
-
-    `start` and `end` are months (their first day): rounds opened from `start` up to and
-    including `end`. Every dataset of one filter covers the same rounds, so they join.
-    """
-
-    sector: str = ""
-    size_band: str = ""
-    start: date | None = None
-    end: date | None = None
-    # Only simulated organisations (validation) instead of only real ones.
-    simulated: bool = False
-    # The model version the classes dataset classifies under (a draft too); "": the active.
-    model_version: str = ""
-
-    def describe(self) -> str:
-        parts = [
-            f"{name}={value}"
-            for name, value in (
-                ("sector", self.sector),
-                ("size", self.size_band),
-                ("from", self.start and f"{self.start:%Y-%m}"),
-                ("until", self.end and f"{self.end:%Y-%m}"),
-            )
-            if value
-        ]
-        return " ".join([*parts, "simulated"] if self.simulated else parts)
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def rounds_q(export_filter: ExportFilter, prefix: str) -> Q:
-    """The rounds an export covers, as a condition on `prefix` + Assessment's fields."""
-    organisation = f"{prefix}organisation__"
-    condition = eligible_organisations(export_filter.simulated, f"{prefix}organisation")
-    if export_filter.sector:
-        condition &= Q(**{f"{organisation}sector": export_filter.sector})
-    if export_filter.size_band:
-        condition &= Q(**{f"{organisation}size_band": export_filter.size_band})
-    if export_filter.start:
-        condition &= Q(**{f"{prefix}created_at__date__gte": export_filter.start.replace(day=1)})
-    if export_filter.end:
-        condition &= Q(**{f"{prefix}created_at__date__lt": _next_month(export_filter.end)})
-    return condition
-
-
-def pseudonym(kind: str, code: str) -> str:
-    """A stable key for an organisation's or a round's code; without SECRET_KEY it tells
-    nothing about the code (HMAC-SHA256, 64 bits shown: no collisions at our scale)."""
-    return salted_hmac(f"leerkansen.research.{kind}", code, algorithm="sha256").hexdigest()[:16]
-
-
-def _keys(kind: str) -> Callable[[str], str]:
-    # Rows of one organisation or round mostly come together: a small cache saves the HMACs.
-    return lru_cache(maxsize=1024)(lambda code: pseudonym(kind, code))
-
-
-def month(day: date | datetime | None) -> str | None:
-    if day is None:
-        return None
-    if isinstance(day, datetime):
-        day = timezone.localtime(day)
-    return f"{day:%Y-%m}"
 
 
 def response_rows(export_filter: ExportFilter) -> Iterator[Row]:
@@ -268,106 +196,6 @@ def _in_keyed_order(batch: list[tuple[str, Row]]) -> Iterator[Row]:
         yield row
 
 
-ROUND_FIELDS = (
-    "assessment__organisation__code",
-    "assessment__code",
-    "assessment__organisation__sector",
-    "assessment__organisation__size_band",
-    "assessment__created_at",
-)
-
-
-def _round_rows(queryset, fields: Sequence[str]) -> Iterator[tuple[Row, tuple]]:
-    """(the round's first columns as in codebook.round_variables, the other fields)."""
-    organisation_key, round_key = _keys("organisation"), _keys("round")
-    rows = queryset.values_list(*ROUND_FIELDS, *fields).iterator(chunk_size=CHUNK_SIZE)
-    for org_code, round_code, sector, size_band, created_at, *rest in rows:
-        yield (
-            [
-                organisation_key(org_code),
-                round_key(round_code),
-                sector,
-                size_band,
-                month(created_at),
-            ],
-            tuple(rest),
-        )
-
-
-def _reports(export_filter: ExportFilter):
-    """Reports made from at least k responses (suppression.py): a smaller round's scores are
-    close to one person's answers."""
-    return (
-        Report.objects.filter(rounds_q(export_filter, "assessment__"))
-        .filter(response_count__gte=threshold())
-        .order_by("assessment_id")
-    )
-
-
-def _version_key(version: str) -> tuple:
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"[.]", version))
-
-
-def report_profiles(export_filter: ExportFilter) -> dict[str, str]:
-    """Profile id → label, for every model version the reports were made with (oldest first).
-
-    One report per version is read: a version's profiles are fixed once it is used, so every
-    report of it has the same ones. Names and order come from the version's model; a version
-    that is gone gives its ids as names, sorted (jsonb keeps no key order).
-    """
-    reports = _reports(export_filter).order_by()
-    versions = sorted(
-        set(reports.values_list("model_version", flat=True).distinct()), key=_version_key
-    )
-    by_version: dict[str, dict[str, str]] = {}
-    for version in versions:
-        try:
-            names = {profile.id: profile.name for profile in get_model(version).profiles}
-        except UnknownModelVersion:
-            names = {}
-        profile = reports.filter(model_version=version).values_list("profile", flat=True).first()
-        stored = set((profile or {}).get("probabilities", {}))
-        in_order = [profile_id for profile_id in names if profile_id in stored]
-        for profile_id in in_order + sorted(stored - set(in_order)):
-            by_version.setdefault(profile_id, {})[version] = names.get(profile_id, profile_id)
-    # One id named differently in two versions (renamed, or estimated anew) is labelled with
-    # each version's name: a single name would be wrong for the other version's rounds.
-    return {
-        profile_id: next(iter(names.values()))
-        if len(set(names.values())) == 1
-        else "; ".join(f"{name} (model {version})" for version, name in names.items())
-        for profile_id, names in by_version.items()
-    }
-
-
-def score_rows(export_filter: ExportFilter, profiles: Iterable[str]) -> Iterator[Row]:
-    challenges = [challenge.number for challenge in get_catalogue().challenges]
-    fields = (
-        "questionnaire_version",
-        "model_version",
-        "catalogue_version",
-        "response_count",
-        "scores",
-        "profile",
-    )
-    profiles = list(profiles)
-    for first, rest in _round_rows(_reports(export_filter), fields):
-        questionnaire, model, catalogue, count, scores, profile = rest
-        probabilities = profile.get("probabilities", {})
-        yield [
-            *first,
-            questionnaire,
-            model,
-            catalogue,
-            count,
-            *(scores.get(str(number)) for number in challenges),
-            profile.get("id"),
-            profile.get("probability"),
-            profile.get("nearest_prototype"),
-            *(probabilities.get(profile_id) for profile_id in profiles),
-        ]
-
-
 def practice_rows(export_filter: ExportFilter) -> Iterator[Row]:
     actions = [action.id for action in get_catalogue().actions()]
     fields = ("questionnaire_version", "practices")
@@ -426,54 +254,6 @@ class Dataset:
     build: Callable[[ExportFilter], tuple[list[Variable], Iterator[Row]]]
     # One row per respondent: downloaded only with a verified second factor.
     per_respondent: bool = False
-
-
-def _scores(export_filter: ExportFilter) -> tuple[list[Variable], Iterator[Row]]:
-    profiles = report_profiles(export_filter)
-    return score_variables(profiles), score_rows(export_filter, profiles)
-
-
-def classification_model(export_filter: ExportFilter) -> ProfileModel:
-    """The model the classes dataset uses: the chosen version, else the active one."""
-    return (
-        get_model(export_filter.model_version)
-        if export_filter.model_version
-        else (get_active_model())
-    )
-
-
-def class_rows(export_filter: ExportFilter, model: ProfileModel) -> Iterator[Row]:
-    """Per round with a report (the scores dataset's rounds): its profile and posteriors
-    under `model`, from the report's stored scores; with `simulated`, the planted profile."""
-    ids = [profile.id for profile in model.profiles]
-    planted = planted_profiles() if export_filter.simulated else None
-    fields = ("assessment__questionnaire_version", "assessment__organisation_id", "scores")
-    for first, (questionnaire, organisation_id, scores) in _round_rows(
-        _reports(export_filter), fields
-    ):
-        values = {int(number): value for number, value in scores.items()}
-        try:
-            assignment = assign_profile(values, model)
-        except ValueError:
-            # No score at all: no profile.
-            cells = [None, None, *([None] * len(ids))]
-        else:
-            cells = [
-                assignment.dominant,
-                round(assignment.dominant_probability, 4),
-                *(round(assignment.probabilities[profile_id], 4) for profile_id in ids),
-            ]
-        row = [*first, questionnaire, model.version, *cells]
-        if planted is not None:
-            row.append(planted.get(organisation_id))
-        yield row
-
-
-def _classes(export_filter: ExportFilter) -> tuple[list[Variable], Iterator[Row]]:
-    model = classification_model(export_filter)
-    profiles = {profile.id: profile.name for profile in model.profiles}
-    variables = class_variables(model.version, profiles, export_filter.simulated)
-    return variables, class_rows(export_filter, model)
 
 
 def _fixed(

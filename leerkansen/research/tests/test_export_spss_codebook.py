@@ -11,7 +11,7 @@ from django.urls import reverse
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.reports.models import ActionRating, Report
-from leerkansen.research import exports
+from leerkansen.research import export_profiles, exports
 from leerkansen.research.codebook import (
     CODEBOOK_HEADER,
     DONT_KNOW_CODE,
@@ -130,7 +130,7 @@ def test_score_columns_cover_the_profiles_of_every_model_version():
     profile["probabilities"] = {"nieuw-profiel": 0.9, "ander-profiel": 0.1}
     profile["id"] = "nieuw-profiel"
     Report.objects.filter(pk=report.pk).update(model_version="2.0.0", profile=profile)
-    profiles = exports.report_profiles(ExportFilter())
+    profiles = export_profiles.report_profiles(ExportFilter())
     assert Report.objects.get(assessment=first).model_version == get_shipped_model().version
     old = [profile.id for profile in get_shipped_model().profiles]
     # A known version keeps its model's order; a version that is gone sorts its ids, because
@@ -159,7 +159,7 @@ def test_a_profile_renamed_in_a_later_version_is_labelled_with_each_versions_nam
     draft = create_draft(content, based_on=shipped.version, source="test")
     Report.objects.filter(assessment=second).update(model_version=draft.version)
 
-    profiles = exports.report_profiles(ExportFilter())
+    profiles = export_profiles.report_profiles(ExportFilter())
 
     renamed, kept = shipped.profiles[0], shipped.profiles[1]
     assert Report.objects.get(assessment=first).model_version == shipped.version
