@@ -14,7 +14,8 @@ from leerkansen.modelversions.services import UnknownModelVersion, get_active_mo
 from leerkansen.scoring.model import ProfileModel
 from leerkansen.scoring.profiles import assign_profile
 
-from .codebook import Variable, class_variables, score_variables
+from .codebook import Variable
+from .codebook_rounds import class_variables, score_variables
 from .export_rounds import ExportFilter, Row, _reports, _round_rows
 from .simulation import planted_profiles
 

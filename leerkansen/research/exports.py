@@ -44,7 +44,6 @@ from leerkansen.survey.models import Answer, Assessment
 
 from .codebook import (
     CODEBOOK_HEADER,
-    NEED_RANKS,
     Variable,
     codebook_rows,
     dont_know_code,
@@ -52,12 +51,10 @@ from .codebook import (
     is_exported,
     is_practice,
     item_is_numeric,
-    need_variables,
     practice_code,
-    practice_variables,
-    rating_variables,
     response_variables,
 )
+from .codebook_rounds import NEED_RANKS, need_variables, practice_variables, rating_variables
 from .export_profiles import _classes, _scores
 from .export_rounds import (
     CHUNK_SIZE,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from sklearn.metrics import adjusted_rand_score
 
 from leerkansen.modelversions.services import create_draft, get_model
-from leerkansen.research.codebook import posterior_name
+from leerkansen.research.codebook_rounds import posterior_name
 from leerkansen.research.exports import pseudonym
 from leerkansen.research.simulation import planted_profiles, simulate_organisations
 from leerkansen.scoring.model import get_shipped_model
