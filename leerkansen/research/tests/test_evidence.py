@@ -22,11 +22,10 @@ from leerkansen.modelversions.services import activate, get_model
 from leerkansen.reports.models import ActionRating, Report
 from leerkansen.reports.tests import make_report
 from leerkansen.research import simulation
-from leerkansen.research.evidence import (
+from leerkansen.research.evidence import compare_with_planted, estimate_evidence
+from leerkansen.research.evidence_bayes import (
     NoEvidence,
     Rating,
-    compare_with_planted,
-    estimate_evidence,
     estimate_table,
     rating_evidence,
     shrink,

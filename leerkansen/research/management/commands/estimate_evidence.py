@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import simulation
-from ...evidence import NoEvidence, compare_with_planted, rating_evidence
+from ...evidence import compare_with_planted
 from ...evidence import estimate_evidence as estimate
+from ...evidence_bayes import NoEvidence, rating_evidence
 
 
 class Command(BaseCommand):
