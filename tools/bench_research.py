@@ -45,7 +45,7 @@ def bench_estimation(sizes: tuple[int, ...] = (5_000, 100_000)) -> list[str]:
 
     from leerkansen.research.mixtures import fit_model, standardisation
     from leerkansen.research.model_selection import select_model
-    from leerkansen.research.simulation import simulated_scores
+    from leerkansen.research.simulation_draws import simulated_scores
 
     lines = []
     chosen = None

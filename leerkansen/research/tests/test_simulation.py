@@ -24,6 +24,12 @@ from leerkansen.survey.services import completed_responses
 
 from .. import simulation_reports
 from ..simulation import (
+    delete_simulated_organisations,
+    planted_evidence,
+    planted_profiles,
+    simulate_organisations,
+)
+from ..simulation_draws import (
     DEFINING,
     GAP,
     PROFILE_IDS,
@@ -31,12 +37,8 @@ from ..simulation import (
     TITLE,
     Settings,
     composition,
-    delete_simulated_organisations,
     draw_latent,
-    planted_evidence,
-    planted_profiles,
     prototypes,
-    simulate_organisations,
     simulated_scores,
 )
 

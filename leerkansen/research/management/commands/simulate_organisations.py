@@ -2,16 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...simulation import (
-    DONT_KNOW,
-    GAP,
-    MAX_PROFILES,
-    RATINGS,
-    Settings,
-    composition,
-    delete_simulated_organisations,
-    simulate_organisations,
-)
+from ...simulation import delete_simulated_organisations, simulate_organisations
+from ...simulation_draws import DONT_KNOW, GAP, MAX_PROFILES, RATINGS, Settings, composition
 
 
 class Command(BaseCommand):
