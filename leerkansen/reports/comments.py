@@ -26,6 +26,7 @@ from leerkansen.survey.models import Assessment
 
 from .models import Report
 from .services import render_report_html
+from .tasks import render_pdf_after_commit
 
 
 def comment_key(text: str) -> str:
@@ -100,4 +101,5 @@ def hide_comment(report: Report, item_id: str, key: str) -> bool:
         report.html = render_report_html(report)
         report.pdf = None
         report.save(update_fields=["free_text", "hidden_comments", "html", "pdf"])
+        render_pdf_after_commit(report)
     return True

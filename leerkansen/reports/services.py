@@ -36,6 +36,7 @@ from leerkansen.survey.models import Assessment, Response
 from leerkansen.survey.services import completed_responses
 
 from .models import Report
+from .tasks import render_pdf_after_commit
 
 
 class NoResponses(Exception):
@@ -185,6 +186,7 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         report.assessment = assessment
         report.html = render_report_html(report)
         report.save()
+        render_pdf_after_commit(report)
         return report
 
 
