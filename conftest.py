@@ -19,7 +19,9 @@ def _tasks_run_in_process():
     backend and its worker sets TASKS itself."""
     from django.test.utils import override_settings
 
-    with override_settings(TASKS=IMMEDIATE_TASKS):
+    # And no report PDF rendered ahead inside every publication (reports/tasks.py): its own
+    # tests turn it on.
+    with override_settings(TASKS=IMMEDIATE_TASKS, REPORT_PDF_AHEAD=False):
         yield
 
 

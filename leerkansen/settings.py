@@ -246,6 +246,11 @@ TASKS = {
     }
 }
 
+# A report's PDF is rendered by a task as soon as the report is published (reports/tasks.py);
+# off, it is rendered on its first download. Tests turn it off (the root conftest) except
+# where they test it: with tasks run in-process it would render inside every publication.
+REPORT_PDF_AHEAD = env_bool("REPORT_PDF_AHEAD", True)
+
 CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

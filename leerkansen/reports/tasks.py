@@ -10,6 +10,7 @@ being up.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
@@ -18,7 +19,9 @@ from .models import Report
 
 def render_pdf_after_commit(report: Report) -> None:
     """Enqueue the report's PDF once the current transaction commits (the worker must find
-    the published row); outside a transaction, at once."""
+    the published row); outside a transaction, at once. Not with REPORT_PDF_AHEAD off."""
+    if not settings.REPORT_PDF_AHEAD:
+        return
     report_id, revision = report.pk, report.revision
     transaction.on_commit(lambda: render_report_pdf.enqueue(report_id, revision))
 

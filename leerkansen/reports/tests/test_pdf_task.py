@@ -15,6 +15,11 @@ from . import close_and_publish, make_answered_round, member_client
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _pdf_ahead(settings):
+    settings.REPORT_PDF_AHEAD = True
+
+
 def test_publishing_renders_the_pdf_so_the_first_click_serves_stored_bytes(
     client, django_capture_on_commit_callbacks, monkeypatch
 ):
