@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
+from django.utils.html import escape
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.reports.demo import load_demo
@@ -313,7 +314,7 @@ def test_the_page_asks_about_two_actions_outside_the_top_3_chosen_at_random(clie
     assert "niet in je top 3" in section and "willekeurig" in section
     for action_id in chosen:
         action = card(html, action_id)
-        assert get_catalogue().action(action_id).title in action
+        assert escape(get_catalogue().action(action_id).title) in action
         # Labelled as what it is, not as a recommendation.
         assert "Willekeurig gekozen, niet aanbevolen" in action
         assert "Top 3" not in action
