@@ -19,7 +19,9 @@ The procedure (MEASUREMENT.md, docs/scoring.md "Re-estimation"):
    z-scale, and matched one to one with the least total Euclidean distance (Hungarian
    algorithm), so that two profiles never get the same name. A profile beyond the number of
    prior profiles takes its nearest prior's name with a number. It inherits the prior profile's
-   description and evidence row; names are renamable while it is a draft.
+   description and evidence row, with the row's weighted n and standard error per cell when
+   the prior's evidence was measured (research/evidence.py); names are renamable while it is
+   a draft.
 """
 
 from __future__ import annotations
@@ -248,6 +250,17 @@ def draft_content(
         profile["id"]: dict(prior.evidence[match[0]])
         for profile, match in zip(profiles, matches, strict=True)
     }
+    # Measured evidence keeps its weighted n and standard error with each copied row: the
+    # values are the prior's estimates, and so is their uncertainty.
+    uncertainty = None
+    if prior.evidence_uncertainty is not None:
+        uncertainty = {
+            profile["id"]: {
+                action_id: cell.model_dump(mode="json")
+                for action_id, cell in prior.evidence_uncertainty[match[0]].items()
+            }
+            for profile, match in zip(profiles, matches, strict=True)
+        }
     content = {
         "version": prior.version,
         "status": "estimated",
@@ -267,6 +280,8 @@ def draft_content(
         "dominance_threshold": prior.dominance_threshold,
         "evidence": evidence,
     }
+    if uncertainty is not None:
+        content["evidence_uncertainty"] = uncertainty
     return content, naming
 
 

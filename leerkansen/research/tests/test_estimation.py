@@ -399,3 +399,64 @@ def test_a_tied_draft_carries_its_covariances_and_reports_assign_as_the_fit_does
         get_shipped_model(), diagonal, mean, sd, tuple(range(1, 10)), 600
     )
     assert all("covariances" not in profile for profile in content["profiles"])
+
+
+@pytest.mark.django_db
+def test_a_profile_draft_keeps_the_measured_evidence_with_its_n_and_standard_error():
+    """Estimated from a version whose evidence was measured (estimate_evidence stores a
+    weighted n and an SE per cell), the profile draft copies each row with its uncertainty."""
+    from leerkansen.modelversions.services import activate
+    from leerkansen.research.evidence import uncertainty_table
+
+    rng = np.random.default_rng(8)
+    content = get_shipped_model().model_dump(mode="json")
+    content["evidence_uncertainty"] = {
+        profile_id: {
+            action_id: {
+                "n": round(float(rng.uniform(0, 60)), 4),
+                "se": round(float(rng.uniform(0.01, 0.2)), 4),
+            }
+            for action_id in row
+        }
+        for profile_id, row in content["evidence"].items()
+    }
+    ModelVersion.objects.create(version="1.2.0", content={**content, "version": "1.2.0"})
+    activate("1.2.0")
+    prior = get_model("1.2.0")
+    simulate_organisations(n=150, profiles=4, seed=1)
+
+    estimate = estimate_profiles(
+        simulated=True, starts=6, final_starts=3, bootstraps=2, structures=("diag",)
+    )
+
+    assert estimate.draft.based_on == "1.2.0"
+    model = get_model(estimate.draft.version)
+    assert model.evidence_uncertainty is not None
+    assert {line["id"] for line in estimate.naming} == {p.id for p in model.profiles}
+    for line in estimate.naming:
+        assert model.evidence[line["id"]] == prior.evidence[line["prior"]]
+        assert model.evidence_uncertainty[line["id"]] == prior.evidence_uncertainty[line["prior"]]
+    # The model page's table of evidence with its uncertainty shows the copied cells.
+    table = uncertainty_table(model)
+    assert table["rated"] == sum(
+        cell.n > 0 for line in estimate.naming
+        for cell in prior.evidence_uncertainty[line["prior"]].values()
+    )  # fmt: skip
+
+    # A profile beyond the prior's five takes its nearest prior's row, uncertainty included.
+    from leerkansen.research.estimation import draft_content
+
+    z, _labels = planted(600, separation=40.0, seed=3)
+    fit = fit_model(z, 6, "diag", starts=4, final_starts=2)
+    mean, sd = np.full(9, 50.0), np.full(9, 15.0)
+    content, naming = draft_content(prior, fit, mean, sd, tuple(range(1, 10)), 600)
+    numbered = [line for line in naming if line["id"] != line["prior"]]
+    assert numbered
+    for line in naming:
+        assert content["evidence_uncertainty"][line["id"]] == {
+            action_id: cell.model_dump(mode="json")
+            for action_id, cell in prior.evidence_uncertainty[line["prior"]].items()
+        }
+    # A prior without measured evidence gives a draft without uncertainty.
+    content, _naming = draft_content(get_shipped_model(), fit, mean, sd, tuple(range(1, 10)), 600)
+    assert "evidence_uncertainty" not in content
