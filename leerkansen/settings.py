@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     # the embedded default needs no other server; `manage.py db_worker` runs the tasks.
     "django_tasks",
     "django_tasks_db",
+    "leerkansen.jobs",
     "leerkansen.catalogue",
     "leerkansen.organisations",
     "leerkansen.survey",
@@ -245,6 +246,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# A job's file (an export, a data download) is kept this many hours for the person who asked
+# (jobs/services.py); a running job whose worker wrote no progress for JOB_LOST_AFTER seconds
+# (a worker killed mid-job) is started again.
+JOB_KEEP_HOURS = int(os.environ.get("JOB_KEEP_HOURS", "24"))
+JOB_LOST_AFTER = int(os.environ.get("JOB_LOST_AFTER", "120"))
 
 # A report's PDF is rendered by a task as soon as the report is published (reports/tasks.py);
 # off, it is rendered on its first download. Tests turn it off (the root conftest) except

@@ -13,6 +13,7 @@ urlpatterns = [
     path("vragenlijst/", include("leerkansen.survey.urls")),
     # /rapport/… and the round page's report button under /organisatie/rondes/.
     path("", include("leerkansen.reports.urls")),
+    path("bestanden/", include("leerkansen.jobs.urls")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
 ]

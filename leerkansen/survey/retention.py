@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from leerkansen.jobs.services import purge_expired_jobs
 from leerkansen.organisations.gdpr import axes_models
 from leerkansen.organisations.models import AdminInvitation
 from leerkansen.organisations.throttle import delete_expired_entries
@@ -95,6 +96,7 @@ def purge_expired(
     counts["login_records"] = purge_login_records(now - timedelta(days=axes_days), dry_run)
     counts["sessions"] = purge_sessions(dry_run)
     counts["throttle_counters"] = delete_expired_entries(dry_run)
+    counts["job_files"] = purge_expired_jobs(now, dry_run=dry_run)
     return counts
 
 

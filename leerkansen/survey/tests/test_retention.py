@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from leerkansen.jobs.models import Job
 from leerkansen.organisations.models import AdminInvitation
 from leerkansen.organisations.services import accept_invitation, invite_admin
 from leerkansen.organisations.tests.helpers import login_records
@@ -217,6 +218,7 @@ def test_the_rounds_report_and_counts_are_unchanged_after_purging():
         "login_records": 0,
         "sessions": 0,
         "throttle_counters": 0,
+        "job_files": 0,
     }
 
     assert compute_report(completed_responses(assessment)) == report_before
@@ -366,19 +368,22 @@ def test_a_dry_run_reports_the_counts_and_deletes_nothing():
     login = login_records("an@zorggroep.be", days_old=31)
     session = session_that_expired()
     cache.set("throttle:test:expired", 1, timeout=0)
+    job = Job.objects.create(
+        kind="research-export", title="Scores", requested_by=admin, expires_at=timezone.now()
+    )
 
     output = run("--dry-run")
 
-    assert counts(output) == [0, 1, 1, 1, 3, 1, 1]
+    assert counts(output) == [0, 1, 1, 1, 3, 1, 1, 1]
     assert "dry run" in output
-    assert all(exists(obj) for obj in (old, dead, admin_invitation, *login, session))
+    assert all(exists(obj) for obj in (old, dead, admin_invitation, *login, session, job))
     assert Answer.objects.filter(response=old).exists()
 
     output = run()
-    assert counts(output) == [0, 1, 1, 1, 3, 1, 1]
+    assert counts(output) == [0, 1, 1, 1, 3, 1, 1, 1]
     assert "deleted" in output and "dry run" not in output
-    assert not any(exists(obj) for obj in (old, dead, admin_invitation, *login, session))
-    assert counts(run()) == [0, 0, 0, 0, 0, 0, 0]
+    assert not any(exists(obj) for obj in (old, dead, admin_invitation, *login, session, job))
+    assert counts(run()) == [0, 0, 0, 0, 0, 0, 0, 0]
 
 
 @pytest.mark.parametrize("days", ["0", "-5", "veel"])

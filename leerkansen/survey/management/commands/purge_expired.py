@@ -20,6 +20,7 @@ LABELS = {
     "login_records": "Login records (django-axes attempts and logins)",
     "sessions": "Expired sessions",
     "throttle_counters": "Expired throttle counters",
+    "job_files": "Jobs and their files older than 24 hours (exports, data downloads)",
 }
 
 
