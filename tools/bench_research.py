@@ -10,6 +10,16 @@ specification does). Peak memory is measured with tracemalloc (numpy reports its
 it), around the fit only. The adjusted Rand index against the planted profiles is printed as
 a check that the fit is meaningful at that size.
 
+`bench_weak_separation()` measures what measurement noise leaves of weakly separated profiles
+(docs/scoring.md, "Validation"): four profiles 20 points apart at n = 2,000, answered by 1,
+10 or 20 respondents per organisation (simulation_draws.simulated_scores: the scores the
+reports of `simulate_organisations --separation 20 --respondents M` hold, with its default 1%
+"weet niet", seed 1). Per M it prints the ARI of the chosen solution (the full grid, as
+estimate_profiles fits it, with WEAK_STARTS starts) and the oracle bound: the ARI of linear
+discriminant analysis trained on the planted labels and classifying the same organisations
+(their few missing scores at the mean), which no method that does not know the labels is
+expected to beat. research/tests/test_estimation.py checks M = 1 through the database.
+
 Run alone: .venv/bin/python tools/bench_research.py [n ...]
 """
 
@@ -27,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STARTS = 10
 # Above this many organisations, only the model chosen at the smaller size is fitted.
 GRID_LIMIT = 10_000
+# The weak-separation figures: random starts and final runs per model (as the test).
+WEAK_STARTS, WEAK_FINAL_STARTS = 6, 3
 
 
 def _setup() -> None:
@@ -76,6 +88,44 @@ def bench_estimation(sizes: tuple[int, ...] = (5_000, 100_000)) -> list[str]:
     return lines
 
 
+def bench_weak_separation(
+    respondents: tuple[int, ...] = (1, 10, 20), n: int = 2_000, separation: float = 20.0
+) -> list[str]:
+    """Per number of respondents: the chosen k, its ARI and the oracle bound; one line each."""
+    _setup()
+    import numpy as np
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.metrics import adjusted_rand_score
+
+    from leerkansen.research.mixtures import standardisation
+    from leerkansen.research.model_selection import select_model
+    from leerkansen.research.simulation_draws import DONT_KNOW, simulated_scores
+
+    lines = []
+    for m in respondents:
+        start = time.perf_counter()
+        scores, planted = simulated_scores(
+            n, profiles=4, seed=1, separation=separation, respondents=m, missing=DONT_KNOW
+        )
+        mean, sd = standardisation(scores)
+        z = (scores - mean) / sd
+        chosen = select_model(z, starts=WEAK_STARTS, final_starts=WEAK_FINAL_STARTS).chosen
+        ari = adjusted_rand_score(planted, chosen.labels)
+        filled = np.nan_to_num(z, nan=0.0)
+        oracle = LinearDiscriminantAnalysis().fit(filled, planted).predict(filled)
+        bound = adjusted_rand_score(planted, oracle)
+        line = (
+            f"weak separation ({separation:g} points, {n:,} organisations, {m} respondent"
+            f"{'s' if m > 1 else ''} each): {chosen.structure} k = {chosen.k}, ARI {ari:.3f}, "
+            f"oracle bound {bound:.3f} ({time.perf_counter() - start:.0f} s)"
+        )
+        print(line, flush=True)
+        lines.append(line)
+    return lines
+
+
 if __name__ == "__main__":
     requested = tuple(int(arg.replace("_", "")) for arg in sys.argv[1:])
     bench_estimation(requested or (5_000, 100_000))
+    if not requested:
+        bench_weak_separation()

@@ -112,7 +112,7 @@ def test_weak_separation_through_the_apps_path_reaches_what_its_scores_allow():
     planted spread, and the profiles overlap more than in the scores above: even an oracle
     that knows every organisation's planted profile (linear discriminant analysis trained on
     them, classifying the same organisations) recovers only about 0.76. The estimation must
-    choose k = 4 and come within 0.05 of that bound (docs/scoring.md, "Simulated data").
+    choose k = 4 and come within 0.05 of that bound (docs/scoring.md, "Validation").
     The full grid of structures, with fewer random starts than the command's default.
     """
     simulation = simulate_organisations(n=2000, profiles=4, seed=1, separation=20.0)
