@@ -99,3 +99,20 @@ def assert_no_axe_violations(page) -> None:
 
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def job_download(client, started):
+    """The file of the job that the response `started` redirected to (tests run tasks at
+    once), as the download response with its bytes in `.body`."""
+    assert started.status_code == 302, started.status_code
+    job_page = started["Location"]
+    assert job_page.startswith("/bestanden/"), job_page
+    response = client.get(f"{job_page}download/")
+    assert response.status_code == 200, response.status_code
+    if getattr(response, "streaming", False):
+        # Read to the end: the test client closes the response then (an explicit close()
+        # would close PostgreSQL's connection).
+        response.body = b"".join(response.streaming_content)
+    else:
+        response.body = response.content
+    return response

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils.http import urlsafe_base64_encode
 
 from leerkansen.organisations.gdpr import tenant_models
+from leerkansen.organisations.jobs import start_data_download
 from leerkansen.organisations.models import Organisation, SecurityEvent
 from leerkansen.organisations.services import create_api_token
 from leerkansen.organisations.tenancy import owned
@@ -68,6 +69,7 @@ def world() -> World:
     load_demo()
     key_a = create_api_token(organisation_a, "Alfa-koppeling", admin_a)
     key_b = create_api_token(organisation_b, "Bravo-koppeling", admin_b)
+    data_download = start_data_download(admin_a, organisation_a, "json")
 
     respondent = Client()
     opened = respondent.get(f"/vragenlijst/uitnodiging/{personal_token}/")
@@ -105,6 +107,8 @@ def world() -> World:
         "api_v1:close_round": {"id": round_a.code},
         "api_v1:round_report": {"id": round_a.code},
     }
+    for name in ("jobs:job", "jobs:state", "jobs:download", "jobs:retry"):
+        kwargs[name] = {"job_id": data_download.pk}
     for name in ROUND_ROUTES:
         kwargs[name] = {"code": round_a.code}
     clients = {

@@ -49,7 +49,10 @@ def same(outcome, post=None) -> Row:
 MEMBERS_ONLY_GET = row([OK, L, R, L, OK], [405, L, R, L, 405])
 # An empty form comes back with its errors.
 MEMBERS_ONLY_FORM = row([OK, L, R, L, OK], [OK, L, R, L, OK])
-MEMBERS_ONLY_DOWNLOAD = row([405, L, R, L, 405], [OK, L, R, L, OK])
+# A download is a job: the POST starts it and leads to the job's page.
+MEMBERS_ONLY_DOWNLOAD = row([405, L, R, L, 405], ["away", L, R, L, "away"])
+# A's admin's job: only whoever started it sees it (login first, then a 404 for anyone else).
+OWN_JOB_GET = row([404, L, 404, L, OK], [405, L, 405, L, 405])
 # A's id in the URL: B's admin gets a 404, like an id that does not exist.
 A_ONLY_GET = row([404, L, R, L, OK], [405, L, R, L, 405])
 A_ONLY_POST = row([405, L, R, L, 405], [404, L, R, L, "away"])
@@ -161,6 +164,12 @@ MATRIX: dict[str, Row] = {
     "api_v1:enter_round_response": row([405] * 5, [404, 401, 401, 401, 400]),
     "api_v1:close_round": row([405] * 5, [404, 401, 401, 401, OK]),
     "api_v1:round_report": API_A_ONLY,
+    "jobs:list": row([OK, L, OK, L, OK], [405, L, 405, L, 405]),
+    "jobs:job": OWN_JOB_GET,
+    "jobs:state": OWN_JOB_GET,
+    "jobs:download": OWN_JOB_GET,
+    # A's admin retries a job that did not fail: nothing happens, back to its page.
+    "jobs:retry": row([405, L, 405, L, 405], [404, L, 404, L, "away"]),
 }
 # Pages without anyone's data may be cached; every other page answers with no-store.
 CACHEABLE = {

@@ -53,6 +53,13 @@ def register(kind: JobKind) -> JobKind:
     return kind
 
 
+def not_found() -> HttpResponse:
+    """What a kind's check gives to refuse: the job's pages answer as for no job at all."""
+    from django.http import HttpResponseNotFound
+
+    return HttpResponseNotFound()
+
+
 def get_kind(name: str) -> JobKind:
     try:
         return _KINDS[name]

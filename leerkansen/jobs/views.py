@@ -28,7 +28,10 @@ def _job_or_404(request: HttpRequest, job_id) -> tuple[Job, JobKind, HttpRespons
         kind = get_kind(job.kind)
     except LookupError:
         raise Http404 from None
-    return job, kind, kind.check(request, job)
+    refused = kind.check(request, job)
+    if refused is not None and refused.status_code == 404:
+        raise Http404  # the site's own 404 page
+    return job, kind, refused
 
 
 def _state(job: Job, kind: JobKind) -> dict:

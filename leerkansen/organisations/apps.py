@@ -6,7 +6,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisaties"
 
     def ready(self) -> None:
-        from . import throttle
+        from . import jobs, throttle  # noqa: F401 (jobs registers the data download)
         from .security import connect_receivers
 
         connect_receivers()

@@ -2,7 +2,8 @@
 organisation (article 17).
 
 The work is done in gdpr.py; these views check who asks, log what happened and answer.
-Downloads are POST because they are logged actions; nothing here may be cached.
+A download is a job (jobs.py: made by a worker, with its progress, kept 24 hours for the admin
+who asked), started by POST; nothing here may be cached.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leerkansen.lib.downloads import attachment
+from leerkansen.jobs.services import TooManyJobs
 
-from .gdpr import erase_organisation, export_csv_zip, export_json
+from .gdpr import erase_organisation
+from .jobs import forget_data_downloads, start_data_download
 from .models import Membership, Organisation
-from .security import Kind, log_erasure, log_event
+from .security import log_erasure
 from .tenancy import SESSION_ORGANISATION_KEY, organisation_required
 
 
@@ -71,12 +72,6 @@ class ErasureForm(forms.Form):
         return password
 
 
-def _download(organisation: Organisation, content: bytes, extension: str, content_type: str):
-    # The code, not the name: a name may hold anything, and the file may travel.
-    filename = f"leerkansen-{organisation.code}-{timezone.localdate():%Y-%m-%d}.{extension}"
-    return attachment(content, filename, content_type)
-
-
 @organisation_required
 @never_cache
 @require_GET
@@ -84,26 +79,29 @@ def data(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/data.html", {"organisation": request.organisation})
 
 
+def _start(request: HttpRequest, file_format: str) -> HttpResponse:
+    """Start the download as a job and show its page; the download itself is logged when the
+    file is fetched (jobs.py)."""
+    try:
+        job = start_data_download(request.user, request.organisation, file_format)
+    except TooManyJobs:
+        context = {"organisation": request.organisation, "too_many_jobs": True}
+        return render(request, "organisations/data.html", context, status=429)
+    return redirect("jobs:job", job_id=job.pk)
+
+
 @organisation_required
 @never_cache
 @require_POST
 def data_json(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation
-    response = _download(
-        organisation, export_json(organisation), "json", "application/json; charset=utf-8"
-    )
-    log_event(Kind.EXPORT, request=request, detail="json")
-    return response
+    return _start(request, "json")
 
 
 @organisation_required
 @never_cache
 @require_POST
 def data_csv(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation
-    response = _download(organisation, export_csv_zip(organisation), "zip", "application/zip")
-    log_event(Kind.EXPORT, request=request, detail="csv")
-    return response
+    return _start(request, "csv")
 
 
 @organisation_required
@@ -116,6 +114,7 @@ def erase(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         name = organisation.name
         with transaction.atomic():
+            forget_data_downloads(organisation)
             erase_organisation(organisation)
             # Accounts with no other organisation are erased too; the log then names no one.
             account_kept = get_user_model().objects.filter(pk=user.pk).exists()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leerkansen.jobs import services
-from leerkansen.jobs.kinds import Built, JobKind, register
+from leerkansen.jobs.kinds import Built, JobKind, not_found, register
 from leerkansen.jobs.models import Job, JobFileChunk
 from leerkansen.jobs.progress import Progress, Superseded
 from leerkansen.testing import BARE, make_user
@@ -38,13 +38,7 @@ def build_lines(params: dict, progress, path) -> Built:
 
 
 def allow_unless_locked(request, job):
-    return None if not job.params.get("locked") else _not_found()
-
-
-def _not_found():
-    from django.http import HttpResponseNotFound
-
-    return HttpResponseNotFound()
+    return None if not job.params.get("locked") else not_found()
 
 
 register(

@@ -24,7 +24,7 @@ from leerkansen.survey.models import Answer, Assessment, Response
 from leerkansen.survey.rounds import open_round
 from leerkansen.survey.services import complete_response, save_answers, start_assessment
 from leerkansen.survey.tests import link, make_invitation
-from leerkansen.testing import PASSWORD, make_admin, make_organisation, make_user
+from leerkansen.testing import PASSWORD, job_download, make_admin, make_organisation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +123,12 @@ def test_downloads_are_post_only_and_need_the_csrf_token(url):
 )
 def test_download_is_an_attachment_named_by_code_not_cached_and_logged(url, extension, detail):
     an, organisation = make_admin()
-    response = logged_in(an).post(url)
-    assert response.status_code == 200
+    client = logged_in(an)
+    started = client.post(url)
+    assert started.status_code == 302 and "no-store" in started["Cache-Control"]
+    # Logged when the file is fetched, not when it is asked for.
+    assert not SecurityEvent.objects.filter(kind=Kind.EXPORT).exists()
+    response = job_download(client, started)
     assert "no-store" in response["Cache-Control"]
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -138,7 +142,8 @@ def test_download_is_an_attachment_named_by_code_not_cached_and_logged(url, exte
 
 def test_json_download_holds_the_own_rounds_and_reports_and_nothing_of_another():
     _an, a, bert, b = two_organisations()
-    data = json.loads(logged_in(bert).post(JSON).content)
+    client = logged_in(bert)
+    data = json.loads(job_download(client, client.post(JSON)).body)
     assert [row["name"] for row in data["organisations.Organisation"]] == ["Scholengroep Zuid"]
     assert [row["code"] for row in data["survey.Assessment"]] == list(
         owned(Assessment, b).values_list("code", flat=True)
@@ -159,9 +164,10 @@ def test_csv_download_opens_escapes_formulas_and_holds_nothing_of_another():
     _an, _a, bert, b = two_organisations()
     b.name = '=HYPERLINK("http://x.example","klik")'
     b.save()
-    response = logged_in(bert).post(CSV)
+    client = logged_in(bert)
+    response = job_download(client, client.post(CSV))
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.body))
     organisations_csv = archive.read("organisations.Organisation.csv").decode()
     assert "'=HYPERLINK" in organisations_csv or "\t=HYPERLINK" in organisations_csv
     assert not re.search(r'(^|,)"?=HYPERLINK', organisations_csv, re.M)
@@ -195,8 +201,8 @@ def answer_through_the_link(url: str, answers: dict, role: str) -> None:
 
 
 def both_downloads(client: Client) -> tuple[dict, dict[str, str]]:
-    data = json.loads(client.post(JSON).content)
-    archive = zipfile.ZipFile(io.BytesIO(client.post(CSV).content))
+    data = json.loads(job_download(client, client.post(JSON)).body)
+    archive = zipfile.ZipFile(io.BytesIO(job_download(client, client.post(CSV)).body))
     return data, {name: archive.read(name).decode() for name in archive.namelist()}
 
 
@@ -299,7 +305,7 @@ def test_erase_removes_the_organisation_logs_out_and_leaves_the_other_untouched(
     code = a.code
     other_before = counts(b)
     client = logged_in(an)
-    client.post(JSON)  # an earlier export of A goes with A's security log
+    job_download(client, client.post(JSON))  # an earlier export goes with A's security log
 
     response = client.post(ERASE, {"name": "  Zorggroep Noord ", "password": PASSWORD})
 
@@ -334,11 +340,20 @@ def test_an_admin_of_two_organisations_keeps_the_account_and_the_other_organisat
     session = client.session
     choose_organisation(session, a)
     session.save()
+    file_of_a = job_download(client, client.post(JSON))
+    choose_organisation(session := client.session, b)
+    session.save()
+    file_of_b = client.post(JSON)["Location"]
+    choose_organisation(session := client.session, a)
+    session.save()
 
     response = client.post(ERASE, {"name": "Zorggroep Noord", "password": PASSWORD})
 
     assert response.status_code == 200
     assert not Organisation.objects.filter(pk=a.pk).exists()
+    # A's data download, ready for 24 hours, went with A; B's stays.
+    assert client.get(file_of_a.request["PATH_INFO"]).status_code == 404
+    assert client.get(f"{file_of_b}download/").status_code == 200
     event = SecurityEvent.objects.get(kind=Kind.ERASURE)
     assert (event.user, event.organisation) == (an, None)
     dashboard = client.get("/organisatie/")
