@@ -1,87 +1,185 @@
-"""Writers of the research exports: CSV in pieces, XLSX row by row, SPSS .sav (spss.py).
+"""Writers of the research exports: CSV in pieces, XLSX row by row (xlsx.py), SPSS .sav
+(spss.py), each with an optional progress hook.
 
 Every text cell a spreadsheet could run as a formula is neutralised the way defusedcsv does it
 (CSV and XLSX agree), and control characters are dropped from every text cell (lib.text): XML
-cannot hold them and no reader expects them.
+cannot hold them and no reader expects them. Only text needs either: numbers and empty cells
+go as they are, and the work for a text is done once per distinct text (a large export has
+millions of cells, mostly the same few codes).
+
+A progress hook is called with the number of rows written so far: every PROGRESS_ROWS rows
+while the rows are read, and once more when the file is complete.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from numbers import Number
 from pathlib import Path
 from typing import IO
-
-import defusedcsv.csv as csv
-from openpyxl import Workbook
 
 from leerkansen.lib.text import clean_cell, clean_text
 
 from . import spss
 from .codebook import Variable, measure_of
+from .xlsx import Book
 
 Row = list
+Progress = Callable[[int], None]
 
 # Rows per piece of a streamed CSV: large enough to keep the overhead per piece small.
 CSV_ROWS_PER_PIECE = 500
 # A worksheet holds at most this many rows; a longer dataset continues on a next sheet.
 XLSX_MAX_ROWS = 1_048_576
+# How often a progress hook hears of the rows written.
+PROGRESS_ROWS = 2000
 FORMULA_START = ("@", "+", "-", "=", "|", "%")
 _NUMBER = re.compile(r"^-?[0-9,\.]+$")
+# Distinct texts whose safe form is kept; the cache is emptied when it grows past this.
+TEXT_CACHE_SIZE = 50_000
 
 
 def escape_formula(value: object) -> object:
     """A string a spreadsheet would run as a formula gets a leading quote ("'=1+1").
 
-    The same rule as defusedcsv, which writes the CSV files, so that XLSX and CSV agree.
+    The same rule as defusedcsv, which wrote the CSV files before, so that XLSX and CSV agree.
     """
     if isinstance(value, str) and value[:1] in FORMULA_START and not _NUMBER.match(value):
         return "'" + value.replace("|", "\\|")
     return value
 
 
-def csv_pieces(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+class _SafeTexts(dict):
+    """Text → the text without control characters and neutralised as a formula, cached."""
+
+    def __missing__(self, value: str) -> str:
+        safe = escape_formula(clean_text(value))
+        if len(self) >= TEXT_CACHE_SIZE:
+            self.clear()
+        self[value] = safe
+        return safe
+
+
+def _safe_row(texts: _SafeTexts) -> Callable[[Sequence], list]:
+    """A function making one row safe: text cleaned and neutralised, the rest as it is. A
+    value neither text, number nor empty is written as its text (as defusedcsv did)."""
+
+    def safe(row: Sequence) -> list:
+        cells = [texts[value] if value.__class__ is str else value for value in row]
+        for index, value in enumerate(cells):
+            if not (value is None or isinstance(value, str | Number)):
+                cells[index] = texts[str(value)]
+        return cells
+
+    def fast(row: Sequence) -> list:
+        cells = [texts[value] if value.__class__ is str else value for value in row]
+        # The usual case: every value text, int, float or empty.
+        for value in cells:
+            if value.__class__ not in _PLAIN and not isinstance(value, str):
+                return safe(row)
+        return cells
+
+    return fast
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+class RowCounter:
+    """Counts the rows that pass through and tells a progress hook: every PROGRESS_ROWS
+    rows once the writer has taken them, and the total at done() (when the file is
+    complete), so the numbers it hears only go up and end at the total (0 for no rows)."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.count = 0
+        self.told = -1
+
+    def rows(self, rows: Iterable[Row]) -> Iterator[Row]:
+        progress = self.progress
+        for row in rows:
+            yield row
+            # The writer asked for the next row: this one is written.
+            self.count += 1
+            if progress is not None and self.count % PROGRESS_ROWS == 0:
+                self.told = self.count
+                progress(self.count)
+
+    def done(self) -> None:
+        if self.progress is not None and self.count != self.told:
+            self.told = self.count
+            self.progress(self.count)
+
+
+def csv_pieces(
+    header: Sequence[str], rows: Iterable[Sequence], *, progress: Progress | None = None
+) -> Iterator[str]:
     """The CSV text in pieces of CSV_ROWS_PER_PIECE rows, for a streaming response."""
+    counter = RowCounter(progress)
+    safe = _safe_row(_SafeTexts())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([clean_cell(value) for value in row])
-        if count % CSV_ROWS_PER_PIECE == 0:
+    writer.writerow(safe(header))
+    block = []
+    for row in counter.rows(rows):
+        block.append(safe(row))
+        if len(block) == CSV_ROWS_PER_PIECE:
+            writer.writerows(block)
+            block = []
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    writer.writerows(block)
     if buffer.tell():
         yield buffer.getvalue()
+    counter.done()
 
 
-def _xlsx_row(row: Sequence) -> list:
-    # Only text needs work; numbers and empty cells go as they are (the fast path counts:
-    # a large export has millions of cells).
-    return [_xlsx_text(value) if isinstance(value, str) else value for value in row]
+def write_csv(
+    path: str | Path, header: Sequence[str], rows: Iterable[Sequence], *, progress=None
+) -> None:
+    """The same bytes as csv_pieces sends (UTF-8, no byte order mark), written to a file."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        for piece in csv_pieces(header, rows, progress=progress):
+            out.write(piece)
 
 
-def _xlsx_text(value: str) -> object:
-    # Control characters first: XML cannot hold them (openpyxl would refuse the whole file).
-    return escape_formula(clean_text(value))
+def write_xlsx(
+    target: str | Path | IO[bytes], sheets: Iterable[tuple[str, Sequence, Iterable]]
+) -> None:
+    """Write (title, header, rows) sheets row by row (xlsx.py)."""
+    safe = _safe_row(_SafeTexts())
+    book = Book(target)
+    try:
+        for title, header, rows in sheets:
+            remaining = iter(rows)
+            part = 1
+            while True:
+                first = next(remaining, _END)
+                if first is _END and part > 1:
+                    break
+                name = title if part == 1 else f"{title} ({part})"
+                book.add_sheet(name, _sheet_rows(safe, header, first, remaining))
+                part += 1
+    finally:
+        book.close()
 
 
-def write_xlsx(target: str | Path | IO[bytes], sheets: Iterable[tuple[str, Sequence, Iterable]]):
-    """Write (title, header, rows) sheets in openpyxl's write-only mode (row by row)."""
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        part, used = 1, XLSX_MAX_ROWS
-        for row in rows:
-            if used == XLSX_MAX_ROWS:
-                sheet = workbook.create_sheet(title if part == 1 else f"{title} ({part})")
-                sheet.append(_xlsx_row(header))
-                part, used = part + 1, 1
-            sheet.append(_xlsx_row(row))
-            used += 1
-        if part == 1:
-            workbook.create_sheet(title).append(_xlsx_row(header))
-    workbook.save(target)
+_END = object()
+
+
+def _sheet_rows(safe, header: Sequence, first, rest: Iterator[Row]) -> Iterator[list]:
+    """The header, then up to XLSX_MAX_ROWS - 1 rows: `first` (unless _END) and the next
+    ones of `rest`."""
+    yield safe(header)
+    if first is _END:
+        return
+    yield safe(first)
+    for _index, row in zip(range(XLSX_MAX_ROWS - 2), rest, strict=False):
+        yield safe(row)
 
 
 def sav_variable(variable: Variable) -> spss.SavVariable:
@@ -101,14 +199,23 @@ def sav_variable(variable: Variable) -> spss.SavVariable:
     )
 
 
-def write_sav(path: str | Path, variables: Sequence[Variable], rows: Iterable[Row]) -> None:
+def write_sav(
+    path: str | Path,
+    variables: Sequence[Variable],
+    rows: Iterable[Row],
+    *,
+    progress: Progress | None = None,
+) -> None:
     """An SPSS file with variable labels, value labels and "weet niet" as user-missing.
 
     Written in constant memory (spss.write_sav): the rows are spooled once to a temporary
-    file to learn the widths of the text columns, then streamed into the .sav file.
+    file to learn the widths of the text columns, then streamed into the .sav file;
+    `progress` hears of the rows as they are spooled, and of the total when the file is done.
     """
+    counter = RowCounter(progress)
     spss.write_sav(
         path,
         [sav_variable(variable) for variable in variables],
-        ([clean_cell(value) for value in row] for row in rows),
+        ([clean_cell(value) for value in row] for row in counter.rows(rows)),
     )
+    counter.done()
