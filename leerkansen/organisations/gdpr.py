@@ -19,9 +19,12 @@ whether or when an invitee answered (see EXPORTED_FIELDS).
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import IO
 
 import defusedcsv.csv as csv
 from django.apps import apps
@@ -109,36 +112,137 @@ def _rows(model: type[models.Model], organisation: Organisation) -> Iterator[dic
 
 
 def _member_rows(organisation: Organisation) -> Iterator[dict]:
-    users = get_user_model().objects.filter(memberships__organisation=organisation)
-    for user in users.order_by("pk"):
+    for user in _members(organisation).order_by("pk"):
         yield {"id": user.pk} | {name: _value(getattr(user, name, None)) for name in USER_FIELDS}
+
+
+def _members(organisation: Organisation):
+    return get_user_model().objects.filter(memberships__organisation=organisation)
+
+
+def _tables(organisation: Organisation) -> Iterator[tuple[str, Iterator[dict]]]:
+    """(model label, its rows) for each table of the download, in the download's order."""
+    for model in exported_models():
+        yield model._meta.label, _rows(model, organisation)
+    yield "auth.User", _member_rows(organisation)
+
+
+def export_row_count(organisation: Organisation) -> int:
+    """The rows of all tables of the download (one count per table), for a progress bar."""
+    tables = sum(owned(model, organisation).count() for model in exported_models())
+    return tables + _members(organisation).count()
 
 
 def export_data(organisation: Organisation) -> dict[str, list[dict]]:
     """The organisation's data, per model label ("survey.Assessment": [...])."""
-    data = {model._meta.label: list(_rows(model, organisation)) for model in exported_models()}
-    data["auth.User"] = list(_member_rows(organisation))
-    return data
+    return {label: list(rows) for label, rows in _tables(organisation)}
+
+
+FORMATS = ("json", "csv")
+# How often a progress hook hears of the rows written.
+PROGRESS_ROWS = 1000
+
+
+class _Counter:
+    """Counts the rows written; tells a progress hook every PROGRESS_ROWS rows and the total
+    at done(), so the numbers it hears only go up and end at the total."""
+
+    def __init__(self, progress: Callable[[int], None] | None):
+        self.progress = progress
+        self.count = 0
+        self.told = -1
+
+    def rows(self, rows: Iterable[dict]) -> Iterator[dict]:
+        for row in rows:
+            yield row
+            self.count += 1
+            if self.progress is not None and self.count % PROGRESS_ROWS == 0:
+                self.told = self.count
+                self.progress(self.count)
+
+    def done(self) -> None:
+        if self.progress is not None and self.count != self.told:
+            self.progress(self.count)
+
+
+def write_export(
+    target: str | Path | IO[bytes],
+    organisation: Organisation,
+    file_format: str,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """The download written to `target` (a path or a binary file) while it is read, table by
+    table: "json" (one JSON object, per model label its rows) or "csv" (a ZIP with one CSV
+    per model). `progress` hears the rows written over all tables (export_row_count is the
+    total): every PROGRESS_ROWS rows, and the total when the file is complete."""
+    if file_format not in FORMATS:
+        raise ValueError(f"Unknown format {file_format!r}: one of {FORMATS}.")
+    counter = _Counter(progress)
+    tables = ((label, counter.rows(rows)) for label, rows in _tables(organisation))
+    with _binary(target) as out:
+        if file_format == "json":
+            _write_json(out, tables)
+        else:
+            _write_csv_zip(out, tables)
+    counter.done()
+
+
+@contextmanager
+def _binary(target: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
+    if isinstance(target, str | Path):
+        with open(target, "wb") as out:
+            yield out
+    else:
+        yield target
+
+
+def _write_json(out: IO[bytes], tables: Iterable[tuple[str, Iterator[dict]]]) -> None:
+    """The bytes of json.dumps(export_data(...), ensure_ascii=False, indent=1), written a row
+    at a time: each row's own dump, two levels deeper (indent adds the same per level)."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    text.write("{")
+    for number, (label, rows) in enumerate(tables):
+        text.write(f"{',' if number else ''}\n {json.dumps(label, ensure_ascii=False)}: [")
+        first = True
+        for row in rows:
+            dumped = json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+            text.write(f"{'' if first else ','}\n  {dumped}")
+            first = False
+        text.write("]" if first else "\n ]")
+    text.write("\n}")
+    text.flush()
+    text.detach()
+
+
+def _write_csv_zip(out: IO[bytes], tables: Iterable[tuple[str, Iterator[dict]]]) -> None:
+    """One CSV per model in a ZIP; cells that start a spreadsheet formula are neutralised and
+    control characters left out (lib.text). A table without rows is an empty file."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for label, rows in tables:
+            with archive.open(f"{label}.csv", "w", force_zip64=True) as member:
+                text = io.TextIOWrapper(member, encoding="utf-8", newline="")
+                writer = None
+                for row in rows:
+                    if writer is None:
+                        writer = csv.DictWriter(text, fieldnames=list(row))
+                        writer.writeheader()
+                    writer.writerow({key: clean_cell(value) for key, value in row.items()})
+                text.flush()
+                text.detach()
 
 
 def export_json(organisation: Organisation) -> bytes:
-    return json.dumps(export_data(organisation), ensure_ascii=False, indent=1).encode()
+    """The JSON download as bytes (write_export's "json")."""
+    buffer = io.BytesIO()
+    write_export(buffer, organisation, "json")
+    return buffer.getvalue()
 
 
 def export_csv_zip(organisation: Organisation) -> bytes:
-    """One CSV per model in a ZIP; cells that start a spreadsheet formula are neutralised and
-    control characters left out (lib.text)."""
+    """The CSV download, a ZIP, as bytes (write_export's "csv")."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for label, rows in export_data(organisation).items():
-            text = io.StringIO()
-            if rows:
-                writer = csv.DictWriter(text, fieldnames=list(rows[0]))
-                writer.writeheader()
-                writer.writerows(
-                    {key: clean_cell(value) for key, value in row.items()} for row in rows
-                )
-            archive.writestr(f"{label}.csv", text.getvalue())
+    write_export(buffer, organisation, "csv")
     return buffer.getvalue()
 
 
