@@ -1,4 +1,4 @@
-"""Writing many rows fast: one INSERT per thousands of rows, or COPY on PostgreSQL.
+"""Writing many rows fast: COPY on PostgreSQL, one INSERT per thousands of rows on SQLite.
 
 For the simulation's millions of answers, Django's bulk_create spends most of its time building
 model instances. `insert_rows` takes plain tuples of values that are ready for the database (a
@@ -17,9 +17,6 @@ from functools import partial
 
 from django.db import connection, models
 from django.utils import timezone
-
-# Rows per INSERT statement on PostgreSQL (SQLite: as many as its variable limit allows).
-POSTGRES_ROWS = 1_000
 
 
 def json_value(value: object) -> object:
@@ -68,7 +65,8 @@ def insert_rows(
     """Insert `rows` (values of `columns`, by attname) into `model`'s table.
 
     With `returning`, the new primary keys in the order of the rows (as bulk_create gets them:
-    INSERT … RETURNING, which keeps the order of VALUES on SQLite and PostgreSQL).
+    INSERT … RETURNING, which keeps the order of VALUES, on SQLite; on PostgreSQL the keys are
+    taken from the table's sequence first and the rows copied with them, `_copy_with_ids`).
     """
     connection.ensure_connection()
     constant_fields, constants, per_row = _filled(model, columns)
@@ -89,17 +87,18 @@ def insert_rows(
     # Table and column names come from the model, quoted; every value is a parameter.
     with connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor
-        if postgres and not returning:
-            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(complete(row))
-            return []
+        if postgres:
+            if not returning:
+                with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(complete(row))
+                return []
+            return _copy_with_ids(cursor, model, names, map(complete, rows))
         # Multi-row VALUES: on SQLite about three times as fast as executemany. SQLite's own
         # placeholders, so that Django's cursor need not rewrite each long statement.
-        size = POSTGRES_ROWS if postgres else max(1, _max_variables() // len(names))
-        mark = "%s" if postgres else "?"
-        execute = cursor.execute if postgres else partial(sqlite3.Cursor.execute, cursor)
-        one = "(" + ", ".join([mark] * len(names)) + ")"
+        size = max(1, _max_variables() // len(names))
+        execute = partial(sqlite3.Cursor.execute, cursor)
+        one = "(" + ", ".join(["?"] * len(names)) + ")"
         end = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
         ids: list[int] = []
         completed = map(complete, rows)
@@ -111,4 +110,28 @@ def insert_rows(
             )
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
+def _copy_with_ids(cursor, model: type[models.Model], names: list[str], rows) -> list[int]:
+    """COPY rows with primary keys taken from the table's sequence beforehand (PostgreSQL).
+
+    Three times as fast as INSERT … RETURNING in batches: one query for the keys, then COPY.
+    Taking values with nextval is what a default-valued insert does, so concurrent inserts
+    into the same table keep getting their own keys.
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    table, pk = model._meta.db_table, model._meta.pk.column
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [quote(table), pk, len(rows)],
+    )
+    ids = sorted(row[0] for row in cursor.fetchall())
+    columns = ", ".join(quote(name) for name in (pk, *names))
+    with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        for key, row in zip(ids, rows, strict=True):
+            copy.write_row((key, *row))
     return ids

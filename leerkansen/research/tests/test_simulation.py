@@ -409,3 +409,25 @@ def test_under_a_model_with_covariance_matrices_every_round_goes_to_assign_profi
         profile_entry(assign_profile(dict(enumerate(row.tolist(), 1)), with_matrices), model)
         for row in scores
     ]
+
+
+def test_bulk_inserted_rows_get_their_keys_in_order_and_later_inserts_new_ones():
+    """insert_rows(returning=True) gives each row's key in the order of the rows (COPY with
+    keys taken from the sequence on PostgreSQL, INSERT … RETURNING on SQLite), and an
+    ordinary insert afterwards gets a key of its own."""
+    from ..bulk_insert import insert_rows
+
+    before = Organisation.objects.create(name="Ervoor")
+    names = [f"Bulk {i}" for i in range(7)]
+    ids = insert_rows(
+        Organisation,
+        ("name", "sector", "size_band", "is_simulated"),
+        [(name, "", "", True) for name in names],
+        returning=True,
+    )
+
+    assert len(set(ids)) == 7 and before.pk not in ids
+    assert [Organisation.objects.get(pk=pk).name for pk in ids] == names
+    after = Organisation.objects.create(name="Erna")
+    assert after.pk not in ids and after.pk > max(ids)
+    assert insert_rows(Organisation, ("name",), [], returning=True) == []
