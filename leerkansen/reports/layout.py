@@ -9,40 +9,34 @@ Anything else about the user (a name, an organisation) must not go into base.htm
 or it would be cached for everyone: there is no user in the context here.
 """
 
-from dataclasses import dataclass
 from functools import cache
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from leerkansen.lib.pagecache import CSRF_PLACEHOLDER, Visitor
+
 _BODY = "<!-- report body -->"
-# Stands in for the CSRF token in the cached layout; a real token never looks like this.
-_CSRF = "report-layout-csrf-placeholder"
-
-
-@dataclass(frozen=True)
-class _Visitor:
-    """All the layout may know about the user."""
-
-    is_authenticated: bool
+_CSRF = CSRF_PLACEHOLDER.encode()
 
 
 @cache
-def _layout(language: str, logged_in: bool) -> tuple[str, str]:
-    context = {"body": mark_safe(_BODY), "user": _Visitor(logged_in), "csrf_token": _CSRF}  # noqa: S308
+def _layout(language: str, logged_in: bool) -> tuple[bytes, bytes]:
+    context = {"body": mark_safe(_BODY), "user": Visitor(logged_in), "csrf_token": CSRF_PLACEHOLDER}  # noqa: S308
     page = render_to_string("reports/report.html", context)
     before, after = page.split(_BODY)
-    return before, after
+    return before.encode(), after.encode()
 
 
-def in_layout(request: HttpRequest, body: str) -> SafeString:
-    """The full page for a report body that we rendered (escaped) when the report was made."""
+def in_layout(request: HttpRequest, body: str) -> bytes:
+    """The full page, encoded, for a report body that we rendered (escaped) when the report
+    was made."""
     before, after = _layout(get_language(), request.user.is_authenticated)
     if _CSRF in before or _CSRF in after:
         # Only in the layout: the body holds respondents' text, which could hold anything.
-        token = get_token(request)
+        token = get_token(request).encode()
         before, after = before.replace(_CSRF, token), after.replace(_CSRF, token)
-    return mark_safe(before + body + after)  # noqa: S308
+    return b"".join((before, body.encode(), after))

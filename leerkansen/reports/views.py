@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from leerkansen.lib.downloads import attachment
+from leerkansen.lib.prepared import Prepared
+from leerkansen.organisations.models import Organisation
 from leerkansen.organisations.tenancy import organisation_required, owned, owned_or_404
 from leerkansen.survey.models import Assessment
 
@@ -26,13 +28,27 @@ from .layout import in_layout
 from .models import Report
 from .services import refresh_report, render_stored_body
 
+# The stored body of the report with this code, inside the organisation (owned(), as every
+# lookup of tenant data): compiled once per process (lib/prepared.py), run per view with the
+# organisation's id and the code. No model instance; the body is read on every view, so a
+# refresh or a hidden comment shows at once.
+_OWN_REPORT = Prepared(
+    lambda organisation_id, code: (
+        owned(Report, Organisation(pk=organisation_id))
+        .filter(code=code)
+        .values_list("pk", "html")[:1]
+    ),
+    -7_770_001,
+    "prepared-report-code-marker",
+)
+_DEMO_REPORT = Prepared(lambda: _demo().values_list("pk", "html")[:1])
+
 
 @never_cache
 @organisation_required
 @require_GET
 def report(request: HttpRequest, code: str) -> HttpResponse:
-    # One indexed lookup of the stored body, inside the organisation; no model instance.
-    return _page(request, owned(Report, request.organisation).filter(code=code))
+    return _page(request, _OWN_REPORT.rows(request.organisation.pk, code))
 
 
 @never_cache
@@ -68,7 +84,7 @@ def round_report(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @require_GET
 def demo_report(request: HttpRequest) -> HttpResponse:
-    return _page(request, _demo())
+    return _page(request, _DEMO_REPORT.rows())
 
 
 @never_cache
@@ -81,8 +97,7 @@ def _demo():
     return Report.objects.filter(assessment__organisation__is_demo=True).order_by("pk")
 
 
-def _page(request: HttpRequest, reports) -> HttpResponse:
-    found = list(reports.values_list("pk", "html")[:1])
+def _page(request: HttpRequest, found: list[tuple[int, str]]) -> HttpResponse:
     if not found:
         raise Http404
     pk, body = found[0]
