@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install install-test run test test-fast bench lint format messages check-system check-test-system check-chromium clean
+.PHONY: install install-test run test test-fast bench loadtest lint format messages check-system check-test-system check-chromium clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -75,6 +75,12 @@ bench: install
 	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(PY) tools/bench.py
 	$(PY) tools/top3_coverage.py
+
+# The campaign's busiest hour at 1x, 2x and 4x (then up to saturation), through gunicorn with a
+# task worker, on a PostgreSQL database it creates and drops (LOADTEST_DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/leerkansen_loadtest; "sqlite" for a throw-away file).
+loadtest: $(VENV)/.installed-test messages
+	$(PY) tools/loadtest/run.py
 
 # lint-imports checks the layer contract in pyproject.toml ([tool.importlinter]).
 lint: $(VENV)/.installed-test
