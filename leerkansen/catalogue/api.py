@@ -1,9 +1,17 @@
-"""GET /api/v1/catalogue: the whole action menu as JSON."""
+"""GET /api/v1/catalogue: the whole action menu as JSON.
 
-from django.http import HttpRequest
+It changes only with the catalogue: encoded once per catalogue (lib/pagecache.py) and served
+as stored bytes with an ETag and Last-Modified, so a conditional GET gets a 304.
+"""
+
+import json
+
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from leerkansen.content.catalogue import Action, Catalogue, Tip, get_catalogue
+from leerkansen.lib.pagecache import StoredPage, once, serve, stored_page
 
 router = Router(tags=["catalogue"])
 
@@ -71,6 +79,15 @@ def catalogue_as_dict(catalogue: Catalogue) -> dict:
     }
 
 
+def _encoded(catalogue: Catalogue) -> StoredPage:
+    # What ninja would send for the dict: validated by the schema, then its JSON encoder.
+    data = CatalogueOut.model_validate(catalogue_as_dict(catalogue)).model_dump()
+    content = json.dumps(data, cls=NinjaJSONEncoder)
+    return stored_page(content, catalogue.version, "application/json; charset=utf-8")
+
+
 @router.get("/catalogue", response=CatalogueOut, summary="The full catalogue of actions")
-def catalogue(request: HttpRequest) -> dict:
-    return catalogue_as_dict(get_catalogue())
+def catalogue(request: HttpRequest) -> HttpResponse:
+    current = get_catalogue()
+    # The same for everyone and in every language: no Vary of our own.
+    return serve(request, once(current, ("api",), lambda: _encoded(current)), vary=())

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from leerkansen.content.catalogue import get_catalogue
+from leerkansen.content.catalogue import Catalogue, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.lib.pagecache import once, render_page, serve
 
 from .forms import ActionFilterForm, highlight_count
 from .selection import select_actions
@@ -25,7 +27,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     catalogue = get_catalogue()
-    form = ActionFilterForm(request.GET or None)
+    if not request.GET:
+        # The whole menu changes only with the catalogue: rendered once per catalogue,
+        # language and login state (lib/pagecache.py), then a 304 for a client that has it.
+        return _stored(request, catalogue, "catalogue/action_list.html", _list_context)
+    form = ActionFilterForm(request.GET)
+    return render(request, "catalogue/action_list.html", _list_context(catalogue, form))
+
+
+def _list_context(catalogue: Catalogue, form: ActionFilterForm | None = None) -> dict:
+    form = form or ActionFilterForm(None)
     filters = form.cleaned_data if form.is_valid() else {}
     selections = select_actions(
         catalogue,
@@ -33,7 +44,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
         challenge_number=filters.get("uitdaging"),
         only_highlight=filters.get("highlight", False),
     )
-    context = {
+    return {
         "catalogue": catalogue,
         "form": form,
         "total_count": len(list(catalogue.actions())),
@@ -46,7 +57,6 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "result_count": sum(len(selection.actions) for selection in selections),
         "is_filtered": any(filters.get(name) for name in ("q", "uitdaging", "highlight")),
     }
-    return render(request, "catalogue/action_list.html", context)
 
 
 @require_GET
@@ -55,12 +65,33 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
     action = catalogue.action(action_id)
     if action is None:
         raise Http404
-    context = {
-        "catalogue": catalogue,
-        "action": action,
-        "challenge": catalogue.challenge(action.challenge_number),
-        # The legend explains only the labels this action carries.
-        "no_highlight": not action.highlight,
-        "no_overlap": not action.related,
-    }
-    return render(request, "catalogue/action_detail.html", context)
+
+    def context(catalogue: Catalogue) -> dict:
+        return {
+            "catalogue": catalogue,
+            "action": action,
+            "challenge": catalogue.challenge(action.challenge_number),
+            # The legend explains only the labels this action carries.
+            "no_highlight": not action.highlight,
+            "no_overlap": not action.related,
+        }
+
+    return _stored(request, catalogue, "catalogue/action_detail.html", context)
+
+
+def _stored(request: HttpRequest, catalogue: Catalogue, template: str, context) -> HttpResponse:
+    """`template` with `context(catalogue)`, rendered once per catalogue, language, login
+    state and path; served with an ETag (lib/pagecache.py)."""
+    logged_in = request.user.is_authenticated
+    page = once(
+        catalogue,
+        (template, request.path, get_language(), logged_in),
+        lambda: render_page(
+            template,
+            context(catalogue),
+            path=request.path,
+            logged_in=logged_in,
+            version=catalogue.version,
+        ),
+    )
+    return serve(request, page)
