@@ -142,7 +142,8 @@ MATRIX: dict[str, Row] = {
     "research:organisation_list": RESEARCHERS_ONLY_GET,
     "research:models": RESEARCHERS_ONLY_GET,
     "research:exports": RESEARCHERS_ONLY_GET,
-    "research:export_download": RESEARCHERS_ONLY_GET,
+    # POST starts the export as a job (its page: "away"); a GET leads back to the exports.
+    "research:export_download": row([403, L, R, L, 403], [403, L, "away", L, 403]),
     "research:export_codebook": RESEARCHERS_ONLY_GET,
     # The second factor's page: a form (an empty post comes back with its errors).
     "research:second_factor": row([403, L, OK, L, 403], [403, L, OK, L, 403]),

@@ -110,10 +110,12 @@ def restart_if_lost(job: Job) -> Job:
 
 
 def restart_lost_jobs() -> int:
-    """Every lost running job restarted (a scheduled sweep); the number restarted."""
+    """Every lost running job queued again or failed (a scheduled sweep); how many."""
     lost_before = timezone.now() - timedelta(seconds=settings.JOB_LOST_AFTER)
-    lost = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=lost_before)
-    return sum(restart_if_lost(job).status == Job.Status.QUEUED for job in lost)
+    lost = list(Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=lost_before))
+    for job in lost:
+        restart_if_lost(job)
+    return len(lost)
 
 
 def _failure_message() -> str:

@@ -15,7 +15,7 @@ from leerkansen.jobs.models import Job
 from leerkansen.jobs.progress import Progress
 from leerkansen.jobs.services import start_job
 
-from .gdpr import export_csv_zip, export_json
+from .gdpr import export_row_count, write_export
 from .models import Membership, Organisation
 from .security import Kind, log_event
 
@@ -30,8 +30,8 @@ def _build(params: dict, progress: Progress, path: Path) -> Built:
     organisation = Organisation.objects.get(pk=params["organisation"])
     file_format = params["format"]
     extension, content_type = FORMATS[file_format]
-    content = export_json(organisation) if file_format == "json" else export_csv_zip(organisation)
-    path.write_bytes(content)
+    progress.set_total(export_row_count(organisation))
+    write_export(path, organisation, file_format, progress=progress)
     # The code, not the name: a name may hold anything, and the file may travel.
     filename = f"leerkansen-{organisation.code}-{timezone.localdate():%Y-%m-%d}.{extension}"
     return Built(filename=filename, content_type=content_type)

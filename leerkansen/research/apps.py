@@ -7,3 +7,6 @@ class ResearchConfig(AppConfig):
 
     name = "leerkansen.research"
     verbose_name = _("Research")
+
+    def ready(self) -> None:
+        from . import jobs  # noqa: F401 (registers the research export job)

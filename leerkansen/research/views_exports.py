@@ -5,8 +5,9 @@ security log. A per-respondent dataset also needs a verified second factor when
 settings.ADMIN_REQUIRES_OTP is on (views_second_factor.py); a download refused for lack of it
 is logged too (kind "denied"). Aggregated datasets and the codebook need the password only.
 
-The work is done in exports.py: CSV streams, XLSX and SPSS are written to a
-temporary file that is deleted as soon as it is open.
+A dataset is a job (jobs.py): POST starts it, a worker writes it with its progress, and the
+file waits 24 hours for the researcher who asked. The codebook, small, is still sent at once:
+CSV streams, XLSX is written to a temporary file that is deleted as soon as it is open.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from leerkansen.jobs.services import TooManyJobs
 from leerkansen.lib.downloads import file_attachment, streamed_attachment
 from leerkansen.modelversions.services import version_summaries
 from leerkansen.organisations.auth import researcher_required
@@ -34,13 +36,10 @@ from leerkansen.organisations.security import log_event
 from . import exports
 from .dashboard_filters import MonthField
 from .exports import CODEBOOK_FORMATS, DATASETS, FORMATS, ExportFilter
-from .views_second_factor import redirect_to_second_factor, second_factor_missing
+from .jobs import CONTENT_TYPES, start_export
+from .jobs import filename as _filename
+from .views_second_factor import second_factor_missing
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "sav": "application/x-spss-sav",
-}
 DATASET_TEXTS = {
     "responses": (
         _("Responses"),
@@ -146,11 +145,6 @@ class ExportFilterForm(forms.Form):
         return urlencode([(name, value) for name, value in pairs if value])
 
 
-def _filename(name: str, export_filter: ExportFilter, extension: str) -> str:
-    simulated = "-simulated" if export_filter.simulated else ""
-    return f"leerkansen-{name}{simulated}-{timezone.localdate():%Y-%m-%d}.{extension}"
-
-
 def _file_download(write: Callable[[str], None], filename: str, extension: str) -> FileResponse:
     """Write to a temporary file, open it, delete its name: the open file is what is sent."""
     descriptor, path = tempfile.mkstemp(prefix="leerkansen-export-", suffix=f".{extension}")
@@ -205,30 +199,37 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @researcher_required
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_download(request: HttpRequest, dataset: str, file_format: str) -> HttpResponse:
+    """POST starts the export as a job and leads to its page (jobs app: progress, then the
+    file for 24 hours); GET, an old bookmark, leads back to the exports with its filters."""
     if dataset not in DATASETS or file_format not in FORMATS:
         raise Http404
+    exports_page = reverse("research:exports")
+    query = request.META.get("QUERY_STRING", "")
+    if request.method == "GET":
+        return redirect(f"{exports_page}?{query}" if query else exports_page)
     if DATASETS[dataset].per_respondent and second_factor_missing(request):
         detail = f"research {dataset} {file_format}: no second factor"
         log_event(SecurityEvent.Kind.DENIED, request=request, detail=detail)
-        return redirect_to_second_factor(request)
+        back = urlencode({"next": f"{exports_page}?{query}" if query else exports_page})
+        return redirect(f"{reverse('research:second_factor')}?{back}")
     export_filter = _filter_or_none(request)
     if export_filter is None:
         return HttpResponseBadRequest(_("A filter is not valid. Choose the filters again."))
+    title = f"{DATASET_TEXTS[dataset][0]} ({FORMAT_LABELS[file_format]})"
+    if export_filter.simulated:
+        title += " · " + str(_("simulated"))
+    try:
+        job = start_export(request.user, dataset, file_format, export_filter, title)
+    except TooManyJobs:
+        return HttpResponse(
+            _("You already have three files being made. Wait until one is ready, then try again."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
     _log(request, dataset, file_format, export_filter)
-    filename = _filename(dataset, export_filter, file_format)
-    if file_format == "csv":
-        return streamed_attachment(
-            exports.export_csv(dataset, export_filter), filename, CONTENT_TYPES["csv"]
-        )
-    if file_format == "xlsx":
-        return _file_download(
-            lambda path: exports.export_xlsx(path, dataset, export_filter), filename, "xlsx"
-        )
-    return _file_download(
-        lambda path: exports.export_sav(path, dataset, export_filter), filename, "sav"
-    )
+    return redirect("jobs:job", job_id=job.pk)
 
 
 @researcher_required

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyreadstat
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
 from leerkansen.organisations.models import Organisation
@@ -76,14 +76,30 @@ def make_exported_round(
     return assessment
 
 
-def download(client: Client, url: str) -> bytes:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
+def fetch_export(client: Client, url: str):
+    """What a researcher gets for `url`: a dataset is started by POST and fetched from its
+    job's page (tests run the job at once); the codebook is a GET. The response of the last
+    step, with its bytes in `.body`."""
+    if resolve(url.split("?")[0]).url_name == "export_download":
+        response = client.post(url)
+        location = response.get("Location", "")
+        if response.status_code == 302 and location.startswith("/bestanden/"):
+            response = client.get(f"{location}download/")
+    else:
+        response = client.get(url)
     if getattr(response, "streaming", False):
         # Reading to the end closes the response the way the test client expects; an
         # explicit close() would fire request_finished and close PostgreSQL's connection.
-        return b"".join(response.streaming_content)
-    return response.content
+        response.body = b"".join(response.streaming_content)
+    else:
+        response.body = response.content
+    return response
+
+
+def download(client: Client, url: str) -> bytes:
+    response = fetch_export(client, url)
+    assert response.status_code == 200, response.status_code
+    return response.body
 
 
 def csv_rows(data: bytes) -> list[dict]:

@@ -83,6 +83,6 @@ def test_the_spss_file_labels_the_classes_with_the_chosen_versions_names():
 def test_an_unknown_version_is_refused_with_a_dutch_message():
     make_exported_round()
     client = logged_in(make_researcher())
-    response = client.get(dataset_url("classes", "csv", "modelversie=9.9.9"))
+    response = client.post(dataset_url("classes", "csv", "modelversie=9.9.9"))
     assert response.status_code == 400
     assert "Een filter is ongeldig" in response.content.decode()

@@ -29,6 +29,7 @@ from leerkansen.reports.tests import add_responses, full_answers
 from leerkansen.research import exports
 from leerkansen.research.exports import pseudonym
 from leerkansen.research.suppression import MERGED, coarsen
+from leerkansen.research.tests.export_fixtures import fetch_export
 from leerkansen.survey.models import Response
 from leerkansen.survey.rounds import close_round, open_round
 from leerkansen.testing import make_organisation, make_researcher, make_user
@@ -66,12 +67,7 @@ def url(dataset: str, file_format: str, query: str = "") -> str:
 
 
 def fetch(client: Client, target: str):
-    response = client.get(target)
-    if getattr(response, "streaming", False):
-        response.body = b"".join(response.streaming_content)
-    else:
-        response.body = response.content
-    return response
+    return fetch_export(client, target)
 
 
 def table(file_format: str, data: bytes) -> list[dict]:
@@ -123,7 +119,9 @@ def test_a_password_alone_gets_no_microdata_but_the_second_factor_page(file_form
     html = client.get(response["Location"]).content.decode()
     assert "Tweede stap" in html or "tweede stap" in html
     assert 'id="second-factor-key"' in html
-    assert 'name="next" value="' + target.replace("&", "&amp;") + '"' in html
+    # Back to the exports with the same filters once the code is confirmed.
+    back = reverse("research:exports") + "?sector=Q"
+    assert 'name="next" value="' + back + '"' in html
 
 
 @OTP_ON
@@ -133,8 +131,11 @@ def test_with_a_verified_totp_device_the_microdata_comes_and_is_logged():
     response = fetch(verified_client(researcher), url("responses", "csv"))
     assert response.status_code == 200
     assert len(table("csv", response.body)) == 6
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.EXPORT)
-    assert (event.user, event.detail) == (researcher, "research responses csv")
+    events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).order_by("pk")
+    assert [(event.user, event.detail) for event in events] == [
+        (researcher, "research responses csv"),
+        (researcher, "research download responses csv"),
+    ]
 
 
 @OTP_ON
@@ -351,13 +352,16 @@ def test_every_dataset_and_format_is_logged_and_so_is_every_refusal():
     for dataset in exports.DATASETS:
         for file_format in exports.FORMATS:
             assert fetch(verified, url(dataset, file_format)).status_code == 200
+            # Asked for, then fetched from its job's page.
             expected.append(("export", f"research {dataset} {file_format}"))
+            expected.append(("export", f"research download {dataset} {file_format}"))
             refused = fetch(password_only, url(dataset, file_format))
             if dataset in per_respondent_datasets():
                 assert refused.status_code == 302
                 expected.append(("denied", f"research {dataset} {file_format}: no second factor"))
             else:
                 expected.append(("export", f"research {dataset} {file_format}"))
+                expected.append(("export", f"research download {dataset} {file_format}"))
     for file_format in exports.CODEBOOK_FORMATS:
         fetch(password_only, reverse("research:export_codebook", args=[file_format]))
         expected.append(("export", f"research codebook {file_format}"))
@@ -396,4 +400,5 @@ def test_the_code_form_needs_its_csrf_token():
     client.force_login(researcher, backend="django.contrib.auth.backends.ModelBackend")
     page = reverse("research:second_factor")
     assert client.post(page, {"code": totp_code(device)}).status_code == 403
-    assert fetch(client, url("responses", "csv")).status_code == 302
+    # Not verified: the export's own form, without its token, is refused too.
+    assert fetch(client, url("responses", "csv")).status_code == 403

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from leerkansen.content.questionnaire import get_questionnaire
+from leerkansen.jobs.models import Job
 from leerkansen.organisations.auth import RESEARCHERS_GROUP
 from leerkansen.organisations.models import Organisation, SecurityEvent
 from leerkansen.reports.models import Report
@@ -39,6 +40,7 @@ from .export_fixtures import (
     csv_rows,
     dataset_url,
     download,
+    fetch_export,
     make_exported_round,
     xlsx_sheets,
 )
@@ -66,10 +68,12 @@ def test_export_pages_are_for_researchers_only():
         assert response["Location"].startswith(reverse("organisations:login"))
         for user in (admin, staff, not_staff):
             assert logged_in(user).get(url).status_code == 403, (url, user)
-        response = researcher.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
+        # A dataset is started by POST and fetched from its job; the rest is a GET.
+        assert fetch_export(researcher, url).status_code == 200, url
+    for url in urls[1:3]:
+        # An old bookmark of a download leads to the exports page, starting nothing.
+        assert researcher.get(url)["Location"] == reverse("research:exports")
+    for url in (urls[0], urls[3]):
         assert researcher.post(url).status_code == 405
     # Refusals are logged, and nothing was exported.
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.DENIED).count() == 3 * len(urls)
@@ -90,7 +94,9 @@ def test_the_page_lists_every_dataset_in_every_format_and_the_codebook():
     for dataset in DATASETS:
         assert f'id="dataset-{dataset}"' in html
         for file_format in exports.FORMATS:
-            assert f'href="{dataset_url(dataset, file_format)}"' in html
+            # A form that starts the export as a job (with its CSRF token).
+            assert f'<form method="post" action="{dataset_url(dataset, file_format)}"' in html
+    assert html.count('name="csrfmiddlewaretoken"') >= len(DATASETS) * len(exports.FORMATS)
     for file_format in exports.CODEBOOK_FORMATS:
         assert reverse("research:export_codebook", args=[file_format]) in html
 
@@ -98,31 +104,31 @@ def test_the_page_lists_every_dataset_in_every_format_and_the_codebook():
 def test_the_page_carries_valid_filters_over_to_the_links_and_refuses_bad_ones():
     client = logged_in(make_researcher())
     html = client.get(reverse("research:exports"), {"sector": "Q", "van": "2026-01"}).content
-    assert f'href="{dataset_url("needs", "sav", "sector=Q&amp;van=2026-01")}"' in html.decode()
+    assert f'action="{dataset_url("needs", "sav", "sector=Q&amp;van=2026-01")}"' in html.decode()
     html = client.get(reverse("research:exports"), {"simulated": "on"}).content.decode()
-    assert f'href="{dataset_url("scores", "csv", "simulated=1")}"' in html
+    assert f'action="{dataset_url("scores", "csv", "simulated=1")}"' in html
     html = client.get(reverse("research:exports"), {"van": "januari"}).content.decode()
     assert 'id="datasets"' not in html
     assert 'aria-invalid="true"' in html
-    assert client.get(dataset_url("responses", "csv", "van=januari")).status_code == 400
+    assert client.post(dataset_url("responses", "csv", "van=januari")).status_code == 400
+    assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize("file_format", exports.FORMATS)
 def test_a_download_is_an_attachment_never_cached_and_logged(file_format):
     make_exported_round()
     researcher = make_researcher()
-    response = logged_in(researcher).get(dataset_url("responses", file_format))
+    response = fetch_export(logged_in(researcher), dataset_url("responses", file_format))
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f'.{file_format}"' in disposition
     assert "no-store" in response["Cache-Control"]
-    assert response.streaming
-    b"".join(response.streaming_content)
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.EXPORT)
-    assert event.user == researcher
-    assert event.organisation is None
-    assert event.detail == f"research responses {file_format}"
+    events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).order_by("pk")
+    assert [(event.user, event.organisation, event.detail) for event in events] == [
+        (researcher, None, f"research responses {file_format}"),
+        (researcher, None, f"research download responses {file_format}"),
+    ]
 
 
 def test_the_log_line_names_the_filters_and_the_codebook():
@@ -132,14 +138,20 @@ def test_the_log_line_names_the_filters_and_the_codebook():
     assert event.detail == "research codebook xlsx sector=Q simulated"
 
 
-def test_csv_streams_in_pieces(monkeypatch):
+def test_an_export_is_a_job_that_counts_its_rows_and_waits_for_whoever_asked():
     make_exported_round(responses=6)
-    monkeypatch.setattr(writers, "CSV_ROWS_PER_PIECE", 1)
-    response = logged_in(make_researcher()).get(dataset_url("responses", "csv"))
-    pieces = list(response.streaming_content)
-    # One piece per row, the header with the first.
-    assert len(pieces) == 6
-    assert len(csv_rows(b"".join(pieces))) == 6
+    researcher = make_researcher()
+    client = logged_in(researcher)
+    started = client.post(dataset_url("responses", "xlsx"))
+    job = Job.objects.get()
+    assert started["Location"] == reverse("jobs:job", args=[job.pk])
+    assert (job.status, job.done_count, job.total_count) == ("done", 6, 6)
+    page = client.get(started["Location"]).content.decode()
+    assert "Vragenlijsten (Excel (XLSX))" in page and "6 rijen" in page
+    assert f'href="{reverse("jobs:download", args=[job.pk])}"' in page
+    # Another researcher does not see it.
+    other = logged_in(make_researcher("ander@ugent.be"))
+    assert other.get(reverse("jobs:download", args=[job.pk])).status_code == 404
 
 
 def test_no_names_emails_titles_codes_or_free_text_in_any_export():
