@@ -68,21 +68,23 @@ def _safe_row(texts: _SafeTexts) -> Callable[[Sequence], list]:
     value neither text, number nor empty is written as its text (as defusedcsv did)."""
 
     def safe(row: Sequence) -> list:
-        cells = [texts[value] if value.__class__ is str else value for value in row]
+        cells = fast_cells(row)
+        if _PLAIN.issuperset(map(type, cells)):
+            # The usual case: every value text, int, float, bool or empty.
+            return cells
         for index, value in enumerate(cells):
-            if not (value is None or isinstance(value, str | Number)):
-                cells[index] = texts[str(value)]
+            if value.__class__ in _PLAIN or (
+                isinstance(value, Number) and not isinstance(value, str)
+            ):
+                continue
+            # A kind of text (str subclass) or of something else: as its text, made safe.
+            cells[index] = texts[str(value)]
         return cells
 
-    def fast(row: Sequence) -> list:
-        cells = [texts[value] if value.__class__ is str else value for value in row]
-        # The usual case: every value text, int, float or empty.
-        for value in cells:
-            if value.__class__ not in _PLAIN and not isinstance(value, str):
-                return safe(row)
-        return cells
+    def fast_cells(row: Sequence) -> list:
+        return [texts[value] if value.__class__ is str else value for value in row]
 
-    return fast
+    return safe
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})

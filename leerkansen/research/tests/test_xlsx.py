@@ -59,3 +59,19 @@ def test_a_book_can_go_to_an_open_file():
     rows = list(load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)["s"].values)
     assert len(rows) == 1200
     assert rows[-1] == (1200, "rij 1200")
+
+
+def test_text_of_every_kind_is_made_safe_in_csv_and_xlsx(tmp_path):
+    from datetime import date
+
+    from django.utils.safestring import mark_safe
+
+    from leerkansen.research import writers
+
+    row = [mark_safe("=1+1"), "-x\x00", Decimal("-1.5"), -2, 0.5, True, None, date(2026, 1, 2)]
+    text = "".join(writers.csv_pieces(["a"], [row]))
+    assert text == "a\r\n'=1+1,'-x,-1.5,-2,0.5,True,,2026-01-02\r\n"
+    path = tmp_path / "x.xlsx"
+    writers.write_xlsx(path, [("data", ["a"], [row])])
+    [_header, cells] = list(load_workbook(path)["data"].values)
+    assert list(cells) == ["'=1+1", "'-x", -1.5, -2, 0.5, True, None, "2026-01-02"]
