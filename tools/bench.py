@@ -3,7 +3,9 @@
 Every figure is measured side by side with its baseline in the same run, on production
 settings, through a real server (gunicorn, one sync worker) loaded by wrk, so the machine's
 speed cancels out:
-- pages against a bare Django view returning the same number of bytes;
+- pages against a bare Django view returning the same number of bytes (issue 16, item 4:
+  the action menu, an action page, the catalogue API and the report, each with its target);
+  `python tools/bench.py --pages` runs only these;
 - a questionnaire page save (section B, 45 answers) against a bare ORM write of the same rows
   behind the same server (tools/bench_app.py);
 - the PDF report: seconds and peak memory of a fresh process that renders it.
@@ -28,7 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(__file__).resolve().parent
 PORT = int(os.environ.get("BENCH_PORT", "8799"))
 SECONDS = os.environ.get("BENCH_SECONDS", "4")
-TARGETS = {"report": 0.50, "save": 0.50, "pdf_seconds": 2.0, "pdf_mb": 300}
+# Pages: each page and its bare view in turn, this many times for PAGE_SECONDS each; the best
+# rate of each counts (the machine is shared: the best run is the least disturbed one).
+PAGE_ROUNDS = int(os.environ.get("BENCH_PAGE_ROUNDS", "3"))
+PAGE_SECONDS = os.environ.get("BENCH_PAGE_SECONDS", "2")
+TARGETS = {"page": 0.50, "save": 0.50, "pdf_seconds": 2.0, "pdf_mb": 300}
 
 
 def bench_environment() -> dict[str, str]:
@@ -95,8 +101,10 @@ def csrf_token(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
-def wrk(path: str, script: Path | None = None, env: dict | None = None) -> float:
-    command = ["wrk", "-t1", "-c2", f"-d{SECONDS}s", f"http://127.0.0.1:{PORT}{path}"]
+def wrk(
+    path: str, script: Path | None = None, env: dict | None = None, seconds: str = SECONDS
+) -> float:
+    command = ["wrk", "-t1", "-c2", f"-d{seconds}s", f"http://127.0.0.1:{PORT}{path}"]
     if script:
         command[1:1] = ["-s", str(script)]
     output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
@@ -124,16 +132,73 @@ def compare(label: str, rate: float, bare: float, target: float | None = None) -
     return ratio
 
 
-def pages(report_code: str) -> None:
-    print(f"{'page (requests/s)':<46} {'ours':>7} {'bare':>7} {'ratio':>6}")
-    browser = Browser()
-    urls = ["/", "/acties/", "/acties/1.1/", "/api/v1/catalogue", f"/rapport/{report_code}/"]
-    for url in urls:
+def pages(env: dict[str, str]) -> None:
+    """Each page against a bare view of its size; the report both as the public demo and as
+    a logged-in member reads a report of their own organisation (session, user, membership
+    and the report's lookup inside the organisation)."""
+    print(
+        f"{'page (requests/s, best of ' + str(PAGE_ROUNDS) + ')':<46} "
+        f"{'ours':>7} {'bare':>7} {'ratio':>6}"
+    )
+    member, report_code = member_cookie(env)
+    target = TARGETS["page"]
+    cases = [
+        ("/", "/", None, None),
+        ("/acties/", "/acties/", None, target),
+        ("/acties/1.1/", "/acties/1.1/", None, target),
+        ("GET /api/v1/catalogue", "/api/v1/catalogue", None, target),
+        ("/rapport/demo/ (public demo)", "/rapport/demo/", None, target),
+        ("/rapport/<code>/ (logged-in member)", f"/rapport/{report_code}/", member, target),
+    ]
+    for label, url, cookie, case_target in cases:
+        browser = Browser()
+        if cookie:
+            browser.cookies.update(cookie)
         status, body = browser.request("GET", url)
         assert status == 200, (url, status)
         size = len(body.encode())
-        target = TARGETS["report"] if url.startswith("/rapport/") else None
-        compare(url, wrk(url), wrk(f"/bench/bare/{size}/"), target)
+        load_env = None
+        script = None
+        if cookie:
+            script = Path(tempfile.mkstemp(suffix=".lua")[1])
+            script.write_text('wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")\n')
+            load_env = dict(os.environ, BENCH_COOKIE=browser.cookie_header())
+        # The bare view gets the same cookies: it reads no session, as a bare view would not.
+        ours = bare = 0.0
+        for _ in range(PAGE_ROUNDS):
+            ours = max(ours, wrk(url, script, load_env, PAGE_SECONDS))
+            bare = max(bare, wrk(f"/bench/bare/{size}/", script, load_env, PAGE_SECONDS))
+        compare(label, ours, bare, case_target)
+        if script:
+            script.unlink()
+
+
+def member_cookie(env: dict[str, str]) -> tuple[dict[str, str], str]:
+    """The session cookie of a member of the demo organisation (made here, for the bench)
+    and the code of that organisation's report."""
+    report_code = manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        "from leerkansen.organisations.models import Membership, Organisation\n"
+        "user, _ = get_user_model().objects.get_or_create(username='bench@example.org', "
+        "defaults={'email': 'bench@example.org'})\n"
+        "user.set_password('bench-password-0123')\nuser.save()\n"
+        "organisation = Organisation.objects.get(is_demo=True)\n"
+        "Membership.objects.get_or_create(user=user, organisation=organisation)\n"
+        "print(organisation.assessments.get().report.code)",
+    ).split()[-1]
+    browser = Browser()
+    _, html = browser.request("GET", "/account/inloggen/")
+    form = {
+        "csrfmiddlewaretoken": csrf_token(html),
+        "username": "bench@example.org",
+        "password": "bench-password-0123",
+    }
+    status, _ = browser.request("POST", "/account/inloggen/", form)
+    assert status == 302, f"the bench member could not log in ({status})"
+    return dict(browser.cookies), report_code
 
 
 def saves(env: dict[str, str]) -> None:
@@ -247,11 +312,14 @@ def main() -> None:
     )
     try:
         wait_for_server()
-        pages(report_code)
-        saves(env)
+        pages(env)
+        if "--pages" not in sys.argv:
+            saves(env)
     finally:
         server.terminate()
         server.wait()
+    if "--pages" in sys.argv:
+        return
     print()
     subprocess.run([sys.executable, __file__, "--pdf", report_code], check=True, env=env)
     # Issue 6: profile re-estimation and research exports; issue 15: 100,000 simulated
