@@ -26,6 +26,7 @@ import re
 import time
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlencode
 
 import gevent
@@ -207,12 +208,59 @@ class HRAdmin(Visitor):
         return page
 
 
+class CostUser(Respondent, HRAdmin):
+    """The cost pass (run.py --costs): one user, a response then an HR visit, again and again,
+    so that the server handles one request at a time and its CPU between two requests is the
+    CPU of the one that just ended (see cost_of)."""
+
+    abstract = not CONFIG.get("costs")
+    tasks: ClassVar[list] = [Respondent.respond, HRAdmin.visit]
+
+
 # Results --------------------------------------------------------------------------------------
 
 STATE = {"step": -1, "measuring": False}
 SAMPLES: list[list[tuple[str, float, str, bool]]] = []  # per step: (name, ms, error, is HTTP)
 CPU: list[dict[str, float]] = []  # per step, seconds of CPU per process group, measured part
 WINDOWS: list[float] = []  # per step, seconds measured
+
+
+COSTS: dict[str, list[tuple[float, float]]] = {}  # name: (app CPU ms, database CPU ms)
+COST_STATE: dict = {"pids": {}, "listed": 0.0, "last": {}}
+
+
+def schedstat_ms(pid: int) -> float | None:
+    """CPU time of the process's main thread in ms, to the nanosecond (/proc/<pid>/schedstat)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@events.request.add_listener
+def cost_of(request_type, name, exception=None, **kwargs) -> None:
+    """In the cost pass: the CPU the server's processes used since the previous request."""
+    if not CONFIG.get("costs") or request_type == WAIT:
+        return
+    if time.monotonic() - COST_STATE["listed"] > 2:
+        COST_STATE["pids"] = {
+            pid: group for pid, group in cpu_groups().items() if group in ("gunicorn", "postgres")
+        }
+        COST_STATE["listed"] = time.monotonic()
+    spent = {"gunicorn": 0.0, "postgres": 0.0}
+    now = {}
+    for pid, group in COST_STATE["pids"].items():
+        value = schedstat_ms(pid)
+        if value is None:
+            continue
+        now[pid] = value
+        before = COST_STATE["last"].get(pid)
+        if before is not None:
+            spent[group] += value - before
+    complete = set(now) <= set(COST_STATE["last"])
+    COST_STATE["last"] = now
+    if STATE["measuring"] and complete and not exception:
+        COSTS.setdefault(name, []).append((spent["gunicorn"], spent["postgres"]))
 
 
 @events.request.add_listener
@@ -357,15 +405,16 @@ class StepShape(LoadTestShape):
             STATE["measuring"] = True
             self.measure_start = time.monotonic()
         users = CONFIG["respondent_users"] + CONFIG["hr_users"]
-        count = max(2, round(users * CONFIG["multiples"][step]))
+        count = 1 if CONFIG.get("costs") else max(2, round(users * CONFIG["multiples"][step]))
         return count, count
 
     def close_step(self, step: int) -> None:
         WINDOWS.append(time.monotonic() - self.measure_start if STATE["measuring"] else 0.0)
         STATE["measuring"] = False
         result = summary(step)
+        label = "cost pass (one request at a time)" if CONFIG.get("costs") else f"step {step + 1}"
         print(
-            f"step {step + 1}: {result['multiple']:g}× — "
+            f"{label}: {result['multiple']:g}× — "
             f"{result['requests_per_second']:.1f} req/s, "
             f"p50 {result['p50']:.0f} ms, p99 {result['p99']:.0f} ms, {result['errors']} errors",
             flush=True,
@@ -380,4 +429,12 @@ def write_results(environment, **kwargs) -> None:
     if not CONFIG:
         return
     steps = [summary(step) for step in range(len(WINDOWS))]
-    Path(os.environ["LOADTEST_RESULT"]).write_text(json.dumps({"steps": steps}))
+    costs = {
+        name: {
+            "count": len(values),
+            "app_ms": sum(app for app, _db in values) / len(values),
+            "database_ms": sum(db for _app, db in values) / len(values),
+        }
+        for name, values in sorted(COSTS.items())
+    }
+    Path(os.environ["LOADTEST_RESULT"]).write_text(json.dumps({"steps": steps, "costs": costs}))

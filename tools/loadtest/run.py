@@ -54,9 +54,13 @@ FULL = {
     "ramp": 20,
     "pacing": 20.0,
     "think": [0.3, 1.0],
-    "organisations": 200,
-    # HR admins who can log in: enough that one admin seldom has several exports at once.
-    "hr_organisations": 60,
+    # Few enough that rounds reach k = 5 responses of a role within the first step, so that
+    # reports are published (and their PDFs rendered by the worker) at the campaign's pace.
+    "organisations": 60,
+    "costs": True,
+    # HR admins who can log in (each with an answered round: 2 s each to seed): enough that
+    # one admin seldom has several exports at once.
+    "hr_organisations": 30,
 }
 # The suite's smoke test: two steps of 14 s (4 s ramp-up, 10 s measured) at a small rate,
 # every request of both journeys exercised.
@@ -70,6 +74,17 @@ SMOKE = {
     "hr_organisations": 1,
     "responses_per_second": 0.4,
     "hr_visits_per_second": 0.2,
+}
+
+
+# The cost pass before the load: one user, one request at a time, for 50 s (10 s not measured).
+COSTS = {
+    "costs": True,
+    "multiples": [1],
+    "step_seconds": 50,
+    "ramp": 10,
+    "pacing": 0.0,
+    "think": [0.0, 0.0],
 }
 
 
@@ -230,9 +245,13 @@ def pages_per_role(plan: dict) -> dict[str, int]:
     return {role: len(variants[0]) for role, variants in plan["pages"].items()}
 
 
-def locust(env: dict[str, str], port: int, config: dict, plan: Path, folder: Path) -> dict:
-    """Run the steps headless; their results (locustfile.summary per step)."""
+def locust(
+    env: dict[str, str], port: int, config: dict, plan: Path, folder: Path, *users: str
+) -> dict:
+    """Run the steps headless; their results (locustfile.summary per step), with `users` the
+    user classes to run (default: all that are not abstract)."""
     result = folder / "result.json"
+    result.unlink(missing_ok=True)
     locust_env = dict(
         env,
         LOADTEST_CONFIG=json.dumps(config),
@@ -240,7 +259,7 @@ def locust(env: dict[str, str], port: int, config: dict, plan: Path, folder: Pat
         LOADTEST_RESULT=str(result),
     )
     bound = len(config["multiples"]) * config["step_seconds"] + 60
-    with (folder / "locust.log").open("w") as log:
+    with (folder / "locust.log").open("a") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -256,6 +275,7 @@ def locust(env: dict[str, str], port: int, config: dict, plan: Path, folder: Pat
                 "WARNING",
                 "--exit-code-on-error",
                 "0",
+                *users,
             ],
             cwd=HERE,
             env=locust_env,
@@ -266,7 +286,7 @@ def locust(env: dict[str, str], port: int, config: dict, plan: Path, folder: Pat
         deadline = time.monotonic() + bound
         for line in process.stdout:
             log.write(line)
-            if line.startswith("step "):
+            if line.startswith(("step ", "cost pass")):
                 print("  " + line.rstrip(), flush=True)
             if time.monotonic() > deadline:
                 process.kill()
@@ -306,6 +326,11 @@ def run(settings: dict, database_url: str | None, workers: int, keep_folder: boo
             started = time.monotonic()
             with servers(env, port, workers, folder) as pids:
                 serving = time.monotonic()
+                costs = (
+                    locust(env, port, config | pids | COSTS, plan_file, folder, "CostUser")["costs"]
+                    if settings.get("costs")
+                    else {}
+                )
                 results = locust(env, port, config | pids, plan_file, folder)
                 loaded = time.monotonic()
             phases = {
@@ -321,6 +346,7 @@ def run(settings: dict, database_url: str | None, workers: int, keep_folder: boo
                 "hr_visits_per_second_1x": visits,
                 "requests_per_response": campaign.requests_per_response(pages),
                 "setup_seconds": setup_seconds,
+                "costs": costs,
                 "phases": phases,
                 "sizes": database_sizes(database_url) if database_url else None,
                 "logs": str(folder),
@@ -351,7 +377,22 @@ def database_sizes(url: str) -> dict:
         ).fetchone()[0]
         started = connection.execute("SELECT count(*) FROM survey_response").fetchone()[0]
         total = connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-    return {"tables": tables, "completed": completed, "started": started, "database_bytes": total}
+        reports = connection.execute(
+            "SELECT count(*), avg(octet_length(html)), count(pdf), avg(octet_length(pdf)) "
+            "FROM reports_report"
+        ).fetchone()
+    return {
+        "tables": tables,
+        "completed": completed,
+        "started": started,
+        "database_bytes": total,
+        "reports": {
+            "count": reports[0],
+            "html_bytes": float(reports[1] or 0),
+            "pdfs": reports[2],
+            "pdf_bytes": float(reports[3] or 0),
+        },
+    }
 
 
 def smoke(database_url: str | None) -> dict:
@@ -372,6 +413,14 @@ def print_results(results: dict) -> None:
         f"(pages per role {results['pages_per_role']}); gunicorn: {results['workers']} workers; "
         f"set-up (migrate, static files, seed) {results['setup_seconds']:.0f} s"
     )
+    if results.get("costs"):
+        print("\nCPU per request, one at a time (ms; gunicorn worker + PostgreSQL backend):")
+        print(f"  {'request':<30} {'count':>6} {'app':>7} {'database':>8} {'total':>7}")
+        for name, row in results["costs"].items():
+            print(
+                f"  {name:<30} {row['count']:>6} {row['app_ms']:>7.1f} {row['database_ms']:>8.1f} "
+                f"{row['app_ms'] + row['database_ms']:>7.1f}"
+            )
     for step in steps:
         cpu = step["cpu_seconds"]
         print(f"\n{step['multiple']:g}× ({step['seconds']:.0f} s measured)")
@@ -429,6 +478,11 @@ def print_results(results: dict) -> None:
         print(
             f"\nDatabase after the run: {sizes['database_bytes'] / 2**20:.0f} MiB, "
             f"{sizes['completed']:,} completed responses ({sizes['started']:,} started)"
+        )
+        reports = sizes["reports"]
+        print(
+            f"  reports: {reports['count']}, HTML {reports['html_bytes'] / 1024:.0f} KiB each; "
+            f"{reports['pdfs']} PDFs stored, {reports['pdf_bytes'] / 1024:.0f} KiB each"
         )
         print(f"  {'table':<36} {'rows':>9} {'MiB':>7} {'index MiB':>9} {'bytes/response':>14}")
         for table in sizes["tables"]:
