@@ -8,7 +8,7 @@ values in their place. The query is exactly the queryset's, with the same filter
 
 Only for querysets whose SQL does not depend on the values (exact lookups on non-null
 values, no lists, no None) and whose selected columns need no conversion from the database
-(ids, text): the rows are the driver's own. The markers must be values no real call uses
+(ids, text, `Utf8`): the rows are the driver's own. The markers must be values no real call uses
 (compiling checks that each appears among the parameters, and each call that its values are
 of the markers' types).
 """
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import BinaryField, Func, QuerySet
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,20 @@ class Prepared:
         compiled = _Compiled(sql, tuple(slots), tuple(params))
         self._compiled[using] = compiled
         return compiled
+
+
+class Utf8(Func):
+    """A text column as its UTF-8 bytes, straight from the database: a page that only passes
+    a stored text on (the report body) skips decoding it and encoding it again. The drivers
+    give bytes for both (sqlite3 for a BLOB, psycopg 3 for a bytea)."""
+
+    output_field = BinaryField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS BLOB)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # convert_to, not ::bytea, which would read backslashes in the text as escapes.
+        return self.as_sql(
+            compiler, connection, template="convert_to(%(expressions)s, 'UTF8')", **extra
+        )

@@ -31,12 +31,12 @@ def _layout(language: str, logged_in: bool) -> tuple[bytes, bytes]:
     return before.encode(), after.encode()
 
 
-def in_layout(request: HttpRequest, body: str) -> bytes:
+def in_layout(request: HttpRequest, body: bytes) -> bytes:
     """The full page, encoded, for a report body that we rendered (escaped) when the report
-    was made."""
+    was made, as the database gave it in UTF-8 (lib/prepared.Utf8)."""
     before, after = _layout(get_language(), request.user.is_authenticated)
     if _CSRF in before or _CSRF in after:
         # Only in the layout: the body holds respondents' text, which could hold anything.
         token = get_token(request).encode()
         before, after = before.replace(_CSRF, token), after.replace(_CSRF, token)
-    return b"".join((before, body.encode(), after))
+    return b"".join((before, body, after))

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from leerkansen.lib.downloads import attachment
-from leerkansen.lib.prepared import Prepared
+from leerkansen.lib.prepared import Prepared, Utf8
 from leerkansen.organisations.models import Organisation
 from leerkansen.organisations.tenancy import organisation_required, owned, owned_or_404
 from leerkansen.survey.models import Assessment
@@ -36,12 +36,12 @@ _OWN_REPORT = Prepared(
     lambda organisation_id, code: (
         owned(Report, Organisation(pk=organisation_id))
         .filter(code=code)
-        .values_list("pk", "html")[:1]
+        .values_list("pk", Utf8("html"))[:1]
     ),
     -7_770_001,
     "prepared-report-code-marker",
 )
-_DEMO_REPORT = Prepared(lambda: _demo().values_list("pk", "html")[:1])
+_DEMO_REPORT = Prepared(lambda: _demo().values_list("pk", Utf8("html"))[:1])
 
 
 @never_cache
@@ -97,12 +97,12 @@ def _demo():
     return Report.objects.filter(assessment__organisation__is_demo=True).order_by("pk")
 
 
-def _page(request: HttpRequest, found: list[tuple[int, str]]) -> HttpResponse:
+def _page(request: HttpRequest, found: list[tuple[int, bytes]]) -> HttpResponse:
     if not found:
         raise Http404
     pk, body = found[0]
     if not body:
-        body = render_stored_body(pk)
+        body = render_stored_body(pk).encode()
     return HttpResponse(in_layout(request, body))
 
 

@@ -109,10 +109,27 @@ def test_the_prepared_lookup_is_the_organisations_own_query():
         make_answered_round({"medewerker": 5}, organisation_name="Bouw Noord")
     )
     mine = report.assessment.organisation.pk
-    assert _OWN_REPORT.rows(mine, report.code) == [(report.pk, report.html)]
+    assert _OWN_REPORT.rows(mine, report.code) == [(report.pk, report.html.encode())]
     assert _OWN_REPORT.rows(mine, other.code) == []
     assert _OWN_REPORT.rows(other.assessment.organisation.pk, report.code) == []
     # A code is text: never compared as a number or a pattern.
     assert _OWN_REPORT.rows(mine, "%") == []
     with pytest.raises(TypeError):
         _OWN_REPORT.rows(str(mine), report.code)
+
+
+def test_the_body_comes_as_its_own_utf8_bytes_backslashes_and_all(client):
+    report = close_and_publish(make_answered_round({"medewerker": 5}))
+    body = "<p>Één \\\\x41 \\n — “citaat” 😀 %s {{ x }}</p>"
+    Report.objects.filter(pk=report.pk).update(html=body)
+    page = member(report).get(f"/rapport/{report.code}/")
+    assert page.status_code == 200
+    assert body.encode() in page.content
+
+
+def test_a_body_cleared_by_a_change_of_wording_is_rendered_on_the_next_view():
+    report = close_and_publish(make_answered_round({"medewerker": 5}))
+    Report.objects.filter(pk=report.pk).update(html="")
+    page = member(report).get(f"/rapport/{report.code}/").content.decode()
+    assert "Zorggroep De Linde" in page and people(page) == 5
+    assert Report.objects.get(pk=report.pk).html in page
