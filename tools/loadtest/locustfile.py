@@ -41,8 +41,9 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # An export job not ready after this long counts as an error.
 JOB_SECONDS = 120
-# The request type of waits recorded as samples that are no HTTP request.
-WAIT = "WAIT"
+# The request type of samples that are no HTTP request (a wait, a journey gone wrong): errors
+# count, times are left out of the step's totals.
+NOT_HTTP = "NOT_HTTP"
 
 
 class LoopbackCookies(DefaultCookiePolicy):
@@ -54,7 +55,25 @@ class LoopbackCookies(DefaultCookiePolicy):
 
 
 class Failed(Exception):
-    pass
+    """Ends a journey; `recorded` when a failed request already counts it as an error."""
+
+    def __init__(self, message: str = "", recorded: bool = False) -> None:
+        super().__init__(message)
+        self.recorded = recorded
+
+
+def journey_failed(name: str, failure: Failed) -> None:
+    """Count a journey that went wrong without a failed request (an unexpected page, a form
+    without its CSRF token) as an error of `name`."""
+    if not failure.recorded:
+        events.request.fire(
+            request_type=NOT_HTTP,
+            name=name,
+            response_time=0,
+            response_length=0,
+            exception=failure,
+            context={},
+        )
 
 
 class Visitor(FastHttpUser):
@@ -92,10 +111,10 @@ class Visitor(FastHttpUser):
                     f"{method} {name}: HTTP {response.status_code}, not {expect}"
                     + (f" (to {where.split('?')[0]})" if where else "")
                 )
-                raise Failed
+                raise Failed(recorded=True)
             if response.status_code == 302 and not response.headers.get("Location"):
                 response.failure(f"{method} {name}: a redirect without a Location")
-                raise Failed
+                raise Failed(recorded=True)
             response.success()
         return response
 
@@ -103,7 +122,7 @@ class Visitor(FastHttpUser):
     def token(response) -> str:
         found = CSRF.search(response.text or "")
         if not found:
-            raise Failed
+            raise Failed("a form without its CSRF token")
         return found.group(1)
 
 
@@ -121,7 +140,7 @@ class Respondent(Visitor):
             for section_id, fields in pages:
                 expected = f"/vragenlijst/stap/{section_id}/"
                 if path != expected:
-                    raise Failed
+                    raise Failed(f"went to {path.split('?')[0]}, not {expected}")
                 page = self.call("GET", path, "respondent: page", 200)
                 self.think()
                 form = {"csrfmiddlewaretoken": self.token(page), **fields, "navigate": "next"}
@@ -133,8 +152,8 @@ class Respondent(Visitor):
             form = {"csrfmiddlewaretoken": self.token(overview)}
             thanks = self.call("POST", path, "respondent: send", 302, form).headers["Location"]
             self.call("GET", thanks, "respondent: thank-you page", 200)
-        except Failed:
-            return
+        except Failed as failure:
+            journey_failed("respondent: journey", failure)
 
 
 class HRAdmin(Visitor):
@@ -164,8 +183,8 @@ class HRAdmin(Visitor):
             page = self.start_export()
             form = {"csrfmiddlewaretoken": self.token(page)}
             self.call("POST", "/account/uitloggen/", "hr: log out", 302, form)
-        except Failed:
-            return
+        except Failed as failure:
+            journey_failed("hr: visit", failure)
 
     def start_export(self):
         """The HR admin's export: the organisation's data download (POST, a zip of CSVs).
@@ -193,9 +212,13 @@ class HRAdmin(Visitor):
                 state = self.call("GET", f"{job}stand/", "hr: job state", 200)
                 status = json.loads(state.text or "{}").get("status", "")
             wait = (time.perf_counter() - started) * 1000
-            error = None if status == "done" else Failed(f"export job {status or 'not done'}")
+            error = (
+                None
+                if status == "done"
+                else Failed(f"export job {status or 'not done'}", recorded=True)
+            )
             events.request.fire(
-                request_type=WAIT,
+                request_type=NOT_HTTP,
                 name="hr: export ready",
                 response_time=wait,
                 response_length=0,
@@ -240,7 +263,7 @@ def schedstat_ms(pid: int) -> float | None:
 @events.request.add_listener
 def cost_of(request_type, name, exception=None, **kwargs) -> None:
     """In the cost pass: the CPU the server's processes used since the previous request."""
-    if not CONFIG.get("costs") or request_type == WAIT:
+    if not CONFIG.get("costs") or request_type == NOT_HTTP:
         return
     if time.monotonic() - COST_STATE["listed"] > 2:
         COST_STATE["pids"] = {
@@ -266,7 +289,7 @@ def cost_of(request_type, name, exception=None, **kwargs) -> None:
 @events.request.add_listener
 def record(request_type, name, response_time, exception=None, **kwargs) -> None:
     if STATE["measuring"]:
-        sample = (name, response_time, str(exception or ""), request_type != WAIT)
+        sample = (name, response_time, str(exception or ""), request_type != NOT_HTTP)
         SAMPLES[STATE["step"]].append(sample)
 
 
