@@ -97,12 +97,14 @@ def _demo():
     return Report.objects.filter(assessment__organisation__is_demo=True).order_by("pk")
 
 
-def _page(request: HttpRequest, found: list[tuple[int, bytes]]) -> HttpResponse:
+def _page(request: HttpRequest, found: list[tuple[int, bytes | str]]) -> HttpResponse:
     if not found:
         raise Http404
     pk, body = found[0]
     if not body:
-        body = render_stored_body(pk).encode()
+        body = render_stored_body(pk)
+    if isinstance(body, str):
+        body = body.encode()
     return HttpResponse(in_layout(request, body))
 
 
