@@ -58,7 +58,9 @@ from .model_selection import (
     BIC_TIE,
     BOOTSTRAPS,
     MAX_K,
+    ProgressCallback,
     Selection,
+    Tally,
     bootstrap_lrt,
     diagonal_agreement,
     select_model,
@@ -356,11 +358,14 @@ def estimate_profiles(
     blrt: int = 0,
     write: bool = True,
     user=None,
+    progress: ProgressCallback | None = None,
 ) -> Estimate:
     """Fit the grid, choose, check stability and (when `write`) store a draft version.
 
-    Raises TooFewOrganisations (nothing written) below `min_organisations`.
+    Raises TooFewOrganisations (nothing written) below `min_organisations`. `progress`, if
+    given, is told the number of models to fit and each one fitted (model_selection.Tally).
     """
+    tally = Tally(progress) if progress is not None else None
     table = organisation_scores(simulated)
     n = len(table.organisation_ids)
     if n < max(min_organisations, 2):
@@ -374,10 +379,15 @@ def estimate_profiles(
         starts=starts,
         final_starts=final_starts,
         random_state=random_state,
+        tally=tally,
     )
     chosen = selection.chosen
-    steady = stability(chosen, z, bootstraps=bootstraps, random_state=random_state)
-    lrt = bootstrap_lrt(selection.fits, chosen, blrt, random_state=random_state) if blrt else []
+    steady = stability(chosen, z, bootstraps=bootstraps, random_state=random_state, tally=tally)
+    lrt = (
+        bootstrap_lrt(selection.fits, chosen, blrt, random_state=random_state, tally=tally)
+        if blrt
+        else []
+    )
     base = active_version()
     prior = get_model(base)
     content, naming = draft_content(prior, chosen, mean, sd, table.challenges, n)

@@ -20,12 +20,17 @@ Continues research/mixtures.py's procedure (MEASUREMENT.md, docs/scoring.md "Re-
    against k for the chosen structure, and always the stability of the chosen solution: the
    adjusted Rand index between its classification and that of the same model fitted on
    bootstrap samples (Hennig 2007), mean and minimum.
+
+Progress (a job's bar, research/jobs_estimation.py): the functions take an optional `tally`
+that counts every model fitted, the grid's, the bootstrap samples' and the LRT's; without
+one they behave the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
@@ -53,6 +58,42 @@ BOOTSTRAPS = 20
 BOOTSTRAP_STARTS = 10
 
 
+class ProgressCallback(Protocol):
+    """What a Tally reports to (jobs.progress.Progress fits): the total, then the count done."""
+
+    def set_total(self, total: int) -> None: ...
+
+    def __call__(self, done: int) -> None: ...
+
+
+class Tally:
+    """Counts the fits of an estimation for a progress callback: each step of work announces
+    how many fits it will make (`plan`, which raises the total), then counts each (`step`)."""
+
+    def __init__(self, progress: ProgressCallback) -> None:
+        self.progress = progress
+        self.total = 0
+        self.done = 0
+
+    def plan(self, fits: int) -> None:
+        self.total += fits
+        self.progress.set_total(self.total)
+
+    def step(self) -> None:
+        self.done += 1
+        self.progress(self.done)
+
+
+def _grid_cells(n: int, d: int, ks: Iterable[int], structures: Sequence[str]):
+    """The (index, structure, k) that fit_mixtures fits: not one with as many parameters as rows."""
+    return [
+        (index, structure, k)
+        for index, structure in enumerate(structures)
+        for k in ks
+        if k <= n and parameter_count(structure, k, d) < n
+    ]
+
+
 def fit_mixtures(
     z: np.ndarray,
     ks: Iterable[int] = range(1, MAX_K + 1),
@@ -61,27 +102,30 @@ def fit_mixtures(
     n_init: int = STARTS,
     final_starts: int = FINAL_STARTS,
     random_state: int = RANDOM_STATE,
+    tally: Tally | None = None,
 ) -> list[Fit]:
     """Every structure x k (skipping one with as many parameters as rows), by structure."""
     n, d = z.shape
     patterns = patterns_of(z)
+    cells = _grid_cells(n, d, ks, structures)
+    if tally is not None:
+        tally.plan(len(cells))
     fits = []
     with threadpool_limits(limits=1):
-        for index, structure in enumerate(structures):
-            for k in ks:
-                if k > n or parameter_count(structure, k, d) >= n:
-                    continue
-                fit = fit_model(
-                    z,
-                    k,
-                    structure,
-                    starts=n_init,
-                    final_starts=min(final_starts, n_init),
-                    seed=(random_state, index, k),
-                    patterns=patterns,
-                )
-                if fit is not None:
-                    fits.append(fit)
+        for index, structure, k in cells:
+            fit = fit_model(
+                z,
+                k,
+                structure,
+                starts=n_init,
+                final_starts=min(final_starts, n_init),
+                seed=(random_state, index, k),
+                patterns=patterns,
+            )
+            if tally is not None:
+                tally.step()
+            if fit is not None:
+                fits.append(fit)
     return fits
 
 
@@ -111,10 +155,15 @@ def select_model(
     starts: int = STARTS,
     final_starts: int = FINAL_STARTS,
     random_state: int = RANDOM_STATE,
+    tally: Tally | None = None,
 ) -> Selection:
     """Fit the grid, choose, and extend the grid while the choice sits at its edge."""
     options = dict(
-        structures=structures, n_init=starts, final_starts=final_starts, random_state=random_state
+        structures=structures,
+        n_init=starts,
+        final_starts=final_starts,
+        random_state=random_state,
+        tally=tally,
     )
     top = min(max_k, len(z) - 1)
     fits = fit_mixtures(z, range(1, top + 1), **options)
@@ -151,10 +200,13 @@ def stability(
     bootstraps: int = BOOTSTRAPS,
     starts: int = BOOTSTRAP_STARTS,
     random_state: int = RANDOM_STATE,
+    tally: Tally | None = None,
 ) -> dict:
     """ARI between the solution's classification and that of refits on bootstrap samples."""
     rng = np.random.default_rng((random_state, 7))
     aris = []
+    if tally is not None:
+        tally.plan(bootstraps)
     with threadpool_limits(limits=1):
         for b in range(bootstraps):
             sample = x[rng.integers(len(x), size=len(x))]
@@ -166,6 +218,8 @@ def stability(
                 final_starts=min(FINAL_STARTS, starts),
                 seed=(random_state, 8, b),
             )
+            if tally is not None:
+                tally.step()
             if refit is None:
                 continue
             aris.append(adjusted_rand_score(fit.labels, classify(refit, x).argmax(axis=1)))
@@ -192,6 +246,7 @@ def bootstrap_lrt(
     *,
     starts: int = BOOTSTRAP_STARTS,
     random_state: int = RANDOM_STATE,
+    tally: Tally | None = None,
 ) -> list[dict]:
     """Parametric bootstrap LRT of k - 1 against k profiles for the chosen structure.
 
@@ -202,19 +257,25 @@ def bootstrap_lrt(
     by_k = {fit.k: fit for fit in fits if fit.structure == chosen.structure}
     rng = np.random.default_rng((random_state, 9))
     rows = []
+    tested = [k for k in range(2, chosen.k + 2) if k in by_k and k - 1 in by_k]
+    if tally is not None:
+        tally.plan(2 * replicates * len(tested))
     with threadpool_limits(limits=1):
-        for k in range(2, chosen.k + 2):
-            if k not in by_k or k - 1 not in by_k:
-                continue
+        for k in tested:
             null, alternative = by_k[k - 1], by_k[k]
             observed = 2 * (alternative.log_likelihood - null.log_likelihood)
             exceed = done = 0
             for b in range(replicates):
                 sample = _sample(null, null.n, rng)
-                fitted = [
-                    fit_model(sample, j, chosen.structure, starts=starts, seed=(random_state, b, j))
-                    for j in (k - 1, k)
-                ]
+                fitted = []
+                for j in (k - 1, k):
+                    fitted.append(
+                        fit_model(
+                            sample, j, chosen.structure, starts=starts, seed=(random_state, b, j)
+                        )
+                    )
+                    if tally is not None:
+                        tally.step()
                 if any(f is None for f in fitted):
                     continue
                 done += 1
