@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from .progress import Progress
 
 
+class JobRefused(Exception):
+    """The work cannot be done as asked (e.g. too few data): raised by a kind's build with a
+    message for the person, already translated, which the job's page shows as its error."""
+
+
 @dataclass(frozen=True)
 class Built:
     filename: str = ""

@@ -6,7 +6,8 @@
 - `run_job_attempt` (the task's body) claims the attempt, builds the output in a temporary
   file, and stores it in chunks in one transaction with the status "done".
 - A failure is stored as a message for the person and logged with the job's id and the
-  error's type only (an exception's text can hold data).
+  error's type only (an exception's text can hold data); a kind that refuses the work
+  (kinds.JobRefused, e.g. too few data) has its own message stored instead.
 - `restart_if_lost`: a running job whose worker stopped writing progress for
   settings.JOB_LOST_AFTER seconds (a worker killed mid-job) is queued again as a new attempt,
   up to MAX_ATTEMPTS; the lost worker's partial file was never committed.
@@ -28,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .kinds import get_kind
+from .kinds import JobRefused, get_kind
 from .models import Job, JobFileChunk
 from .progress import Progress, Superseded
 
@@ -148,6 +149,12 @@ def run_job_attempt(job_id: str, attempt: int) -> str:
     except Superseded:
         logger.warning("job %s attempt %d was superseded", job_id, attempt)
         return "superseded"
+    except JobRefused as refusal:
+        logger.info("job %s (%s) refused", job_id, job.kind)
+        Job.objects.filter(pk=job_id, attempt=attempt, status=Job.Status.RUNNING).update(
+            status=Job.Status.FAILED, error=str(refusal), finished_at=timezone.now()
+        )
+        return "refused"
     except Exception as error:
         logger.error("job %s (%s) failed: %s", job_id, job.kind, type(error).__name__)
         Job.objects.filter(pk=job_id, attempt=attempt, status=Job.Status.RUNNING).update(
