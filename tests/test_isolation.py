@@ -152,6 +152,9 @@ MATRIX: dict[str, Row] = {
     "research:model_rename": row([403, L, 405, L, 403], [403, L, 404, L, 403]),
     # GET asks for confirmation; the active version cannot be activated: back to its page.
     "research:model_activate": row([403, L, R, L, 403], [403, L, R, L, 403]),
+    # Re-estimation as a job: POST only; an empty form comes back with its errors.
+    "research:estimate_profiles": row([403, L, 405, L, 403], [403, L, OK, L, 403]),
+    "research:estimate_evidence": row([403, L, 405, L, 403], [403, L, OK, L, 403]),
     "api_v1:api-root": row([404] * 5, [404] * 5),
     "api_v1:openapi-json": API_DOCS,
     "api_v1:openapi-view": API_DOCS,

@@ -9,4 +9,4 @@ class ResearchConfig(AppConfig):
     verbose_name = _("Research")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401 (registers the research export job)
+        from . import jobs, jobs_estimation  # noqa: F401 (register the research job kinds)

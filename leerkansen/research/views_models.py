@@ -1,4 +1,5 @@
-"""Model versions for researchers, under /onderzoek/modellen/: list, detail, rename, activate.
+"""Model versions for researchers, under /onderzoek/modellen/: list, detail, rename, activate,
+and re-estimation started as a job (jobs_estimation.py) that writes a draft.
 
 Researchers only, never cached. Activating asks for confirmation first (GET shows what it
 changes, the POST must carry the confirmation); it is recorded on the version
@@ -24,10 +25,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leerkansen.content.catalogue import get_catalogue
+from leerkansen.jobs.services import TooManyJobs
 from leerkansen.modelversions import services
 from leerkansen.modelversions.models import ModelActivation, ModelVersion
 from leerkansen.organisations.auth import researcher_required
 from leerkansen.scoring.model import SHIPPED_FILES, ModelFileError, ProfileModel
+
+from . import mixtures, model_selection
+from .jobs_estimation import EVIDENCE, PROFILES, start_estimation
 
 RECENT_ACTIVATIONS = 10
 STRUCTURE_LABELS = {
@@ -72,6 +77,53 @@ class RenameForm(forms.Form):
 
     def names(self) -> dict[str, str]:
         return {i: self.cleaned_data[f"name-{i}"] for i in self.profile_ids}
+
+
+DATA_CHOICES = (
+    ("real", gettext_lazy("Collected data (without demo and simulated organisations)")),
+    ("simulated", gettext_lazy("Simulated organisations only (to check the estimation)")),
+)
+
+
+class EstimateEvidenceForm(forms.Form):
+    """The options of manage.py estimate_evidence that a researcher chooses on the page."""
+
+    source = forms.ChoiceField(
+        label=gettext_lazy("Data"), choices=DATA_CHOICES, widget=forms.RadioSelect, initial="real"
+    )
+
+    def params(self) -> dict:
+        return {"simulated": self.cleaned_data["source"] == "simulated"}
+
+
+class EstimateProfilesForm(EstimateEvidenceForm):
+    """…and of manage.py estimate_profiles, with its defaults."""
+
+    starts = forms.IntegerField(
+        label=gettext_lazy("Random starts per model"),
+        min_value=1,
+        max_value=500,
+        initial=mixtures.STARTS,
+    )
+    max_k = forms.IntegerField(
+        label=gettext_lazy("Largest number of profiles"),
+        min_value=1,
+        max_value=model_selection.MAX_GRID_K,
+        initial=model_selection.MAX_K,
+    )
+    bootstraps = forms.IntegerField(
+        label=gettext_lazy("Bootstrap samples for the stability"),
+        min_value=0,
+        max_value=200,
+        initial=model_selection.BOOTSTRAPS,
+    )
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **super().params(),
+            **{name: data[name] for name in ("starts", "max_k", "bootstraps")},
+        }
 
 
 @dataclass(frozen=True)
@@ -214,15 +266,62 @@ def _detail_context(version: str) -> dict:
     }
 
 
+def _list_page(request: HttpRequest, **forms_given) -> HttpResponse:
+    context = {
+        "versions": services.version_summaries(),
+        "activations": ModelActivation.objects.select_related("user")[:RECENT_ACTIVATIONS],
+        "profiles_form": forms_given.get("profiles") or EstimateProfilesForm(prefix="profielen"),
+        "evidence_form": forms_given.get("evidence") or EstimateEvidenceForm(prefix="evidentie"),
+    }
+    return render(request, "research/models/list.html", context)
+
+
 @never_cache
 @researcher_required
 @require_GET
 def model_list(request: HttpRequest) -> HttpResponse:
-    context = {
-        "versions": services.version_summaries(),
-        "activations": ModelActivation.objects.select_related("user")[:RECENT_ACTIVATIONS],
-    }
-    return render(request, "research/models/list.html", context)
+    return _list_page(request)
+
+
+ESTIMATIONS = {
+    # kind, form, prefix, the list page's keyword, the job's title
+    "profiles": (PROFILES, EstimateProfilesForm, "profielen", gettext_lazy("Re-estimate profiles")),
+    "evidence": (EVIDENCE, EstimateEvidenceForm, "evidentie", gettext_lazy("Re-estimate evidence")),
+}
+
+
+def _start_estimation(request: HttpRequest, what: str) -> HttpResponse:
+    kind, form_class, prefix, title = ESTIMATIONS[what]
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _list_page(request, **{what: form})
+    params = form.params()
+    data = dict(DATA_CHOICES)["simulated" if params["simulated"] else "real"]
+    try:
+        job = start_estimation(request.user, kind, params, f"{title}: {data}")
+    except TooManyJobs:
+        return HttpResponse(
+            _("You already have three jobs waiting or running. Try again when one is ready."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+    return redirect("jobs:job", job_id=job.pk)
+
+
+@never_cache
+@researcher_required
+@require_POST
+def estimate_profiles(request: HttpRequest) -> HttpResponse:
+    """Start estimate_profiles as a job; it writes a draft (never activated)."""
+    return _start_estimation(request, "profiles")
+
+
+@never_cache
+@researcher_required
+@require_POST
+def estimate_evidence(request: HttpRequest) -> HttpResponse:
+    """Start estimate_evidence as a job; it writes a draft (never activated)."""
+    return _start_estimation(request, "evidence")
 
 
 @never_cache
