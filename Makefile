@@ -56,7 +56,7 @@ run: install
 	@echo "  Leerkansen draait op http://127.0.0.1:$(PORT)/  (stoppen: Ctrl+C)"
 	@echo "  met een taakverwerker voor e-mails en ander werk op de achtergrond"
 	@echo ""
-	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	$(PY) manage.py db_worker --queue-name default,jobs --no-startup-delay & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -10,7 +10,12 @@ from hypothesis import settings
 settings.register_profile("leerkansen", deadline=None)
 settings.load_profile("leerkansen")
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "jobs"],
+    }
+}
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -130,7 +130,12 @@ TEMPLATES = [
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Behind pgbouncer in transaction mode a server-side cursor (QuerySet.iterator) may
+        # not outlive its transaction: PGBOUNCER_TRANSACTION_MODE=1 turns them off.
+        if env_bool("PGBOUNCER_TRANSACTION_MODE", False):
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        return database
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -243,7 +248,10 @@ TASKS = {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
         if env_bool("TASKS_IMMEDIATE", False)
         else "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "jobs": what a person waits for (exports, data downloads, estimation); "default":
+        # mails and report PDFs. A worker for "jobs" alone keeps a PDF backlog from holding
+        # a download (README, production layout).
+        "QUEUES": ["default", "jobs"],
     }
 }
 
@@ -257,6 +265,10 @@ JOB_LOST_AFTER = int(os.environ.get("JOB_LOST_AFTER", "120"))
 # off, it is rendered on its first download. Tests turn it off (the root conftest) except
 # where they test it: with tasks run in-process it would render inside every publication.
 REPORT_PDF_AHEAD = env_bool("REPORT_PDF_AHEAD", True)
+# ... and only once the report stayed unchanged this many seconds: a round that publishes a
+# step every few minutes renders its PDF once it is quiet, not at every step (a PDF costs
+# 2 s of CPU; rendering at every publication took more CPU than the pages in the load test).
+REPORT_PDF_DELAY = int(os.environ.get("REPORT_PDF_DELAY", "300"))
 
 CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = os.environ.get(

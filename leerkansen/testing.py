@@ -20,6 +20,11 @@ from leerkansen.organisations.models import Membership, Organisation
 from leerkansen.survey.models import Assessment
 from leerkansen.survey.rounds import open_round
 
+# The database backend as production has it (settings.TASKS), for tests of what a worker does.
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "jobs"]}
+}
+
 PASSWORD = "een lange zin als wachtwoord"  # noqa: S105 (a test persona's, not a secret)
 
 # An account as create_user(email) makes it: no name, no usable password. For tests that log

@@ -103,7 +103,15 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def worker(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", *args],
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--queue-name",
+            "jobs",
+            "--no-startup-delay",
+            *args,
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

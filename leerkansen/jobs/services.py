@@ -189,8 +189,10 @@ def _store(job: Job, attempt: int, built, path: Path | None, progress: Progress)
             content_type=built.content_type,
             result=built.result,
             size=size,
-            done_count=progress.total if progress.total is not None else progress.done,
-            total_count=progress.total,
+            # The rows written: a count made before the work may differ by a few (answers
+            # sent meanwhile), so the finished job shows what the file holds.
+            done_count=progress.done,
+            total_count=progress.done if progress.total is not None else None,
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )

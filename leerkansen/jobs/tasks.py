@@ -7,6 +7,6 @@ from django_tasks import task
 from .services import run_job_attempt
 
 
-@task()
+@task(queue_name="jobs")
 def run_job(job_id: str, attempt: int) -> str:
     return run_job_attempt(job_id, attempt)

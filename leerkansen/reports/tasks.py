@@ -2,16 +2,21 @@
 
 A report's PDF took 2 s and 200 MB in the request that first asked for it. Each publication
 (services.refresh_report and its siblings) and each hidden comment now enqueue
-`render_report_pdf` once the report's row is committed, so a worker renders and stores the
-PDF, and the first click serves stored bytes. The request still renders it itself when no
-worker has done so yet (reports/pdf.get_or_render_pdf), so nothing depends on the worker
-being up.
+`render_report_pdf` once the report's row is committed, to run REPORT_PDF_DELAY seconds later
+(5 minutes): a worker renders and stores the PDF of a report that stayed unchanged that long,
+and the first click serves stored bytes; a report that changed meanwhile leaves the task
+stale, so a round publishing step after step renders once, when it is quiet. The request
+still renders it itself when no worker has done so yet (reports/pdf.get_or_render_pdf), so
+nothing depends on the worker being up.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from .models import Report
@@ -23,7 +28,17 @@ def render_pdf_after_commit(report: Report) -> None:
     if not settings.REPORT_PDF_AHEAD:
         return
     report_id, revision = report.pk, report.revision
-    transaction.on_commit(lambda: render_report_pdf.enqueue(report_id, revision))
+    transaction.on_commit(lambda: _enqueue(report_id, revision))
+
+
+def _enqueue(report_id: int, revision: int) -> None:
+    """After REPORT_PDF_DELAY seconds where the backend can wait: by then a newer revision
+    may have made this task stale, so a round that keeps changing renders once it is quiet."""
+    task = render_report_pdf
+    if settings.REPORT_PDF_DELAY and task.get_backend().supports_defer:
+        delay = timedelta(seconds=settings.REPORT_PDF_DELAY)
+        task = task.using(run_after=timezone.now() + delay)
+    task.enqueue(report_id, revision)
 
 
 @task()

@@ -223,7 +223,15 @@ def servers(env: dict[str, str], port: int, workers: int, logs: Path) -> Iterato
         start_new_session=True,
     )
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"],
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--queue-name",
+            "default,jobs",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -16,7 +16,7 @@ from leerkansen.jobs import services
 from leerkansen.jobs.kinds import Built, JobKind, not_found, register
 from leerkansen.jobs.models import Job, JobFileChunk
 from leerkansen.jobs.progress import Progress, Superseded
-from leerkansen.testing import BARE, make_user
+from leerkansen.testing import BARE, DATABASE_TASKS, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_the_kinds_own_check_applies_to_whoever_asked_too(client, owner):
 
 
 def test_a_waiting_job_shows_its_state_and_a_refresh_link_without_javascript(client, owner):
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(TASKS=DATABASE_TASKS):
         job = services.start_job("test-lines", owner, {"rows": 40}, "Regels")
         page = client.get(reverse("jobs:job", args=[job.pk])).content.decode()
         assert "Wacht op een verwerker" in page and "Ververs om te zien hoe ver het is" in page
@@ -129,7 +129,7 @@ def test_a_waiting_job_shows_its_state_and_a_refresh_link_without_javascript(cli
 
 
 def test_a_person_has_at_most_three_jobs_waiting(owner):
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(TASKS=DATABASE_TASKS):
         for rows in (1, 2, 3):
             services.start_job("test-lines", owner, {"rows": rows}, "Regels")
         with pytest.raises(services.TooManyJobs):
@@ -154,7 +154,7 @@ def test_a_failed_job_says_so_in_dutch_logs_no_data_and_runs_again_on_retry(clie
 
 
 def test_a_job_whose_worker_was_lost_starts_again_and_a_late_worker_stores_nothing(client, owner):
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(TASKS=DATABASE_TASKS):
         job = services.start_job("test-lines", owner, {"rows": 30}, "Regels")
     # A worker claimed it, wrote some progress and was killed.
     long_ago = timezone.now() - timedelta(seconds=services.settings.JOB_LOST_AFTER + 5)
@@ -165,6 +165,7 @@ def test_a_job_whose_worker_was_lost_starts_again_and_a_late_worker_stores_nothi
 
     job.refresh_from_db()
     assert job.status == "done" and job.attempt == 2
+    assert services.restart_lost_jobs() == 0  # a second sweep finds nothing to do
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 200
     # The lost worker, had it come back, is told to stop.
     with pytest.raises(Superseded):
@@ -172,7 +173,7 @@ def test_a_job_whose_worker_was_lost_starts_again_and_a_late_worker_stores_nothi
 
 
 def test_a_job_lost_three_times_fails_with_a_message(client, owner):
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(TASKS=DATABASE_TASKS):
         job = services.start_job("test-lines", owner, {"rows": 30}, "Regels")
     long_ago = timezone.now() - timedelta(hours=1)
     Job.objects.filter(pk=job.pk).update(status="running", attempt=3, heartbeat_at=long_ago)
@@ -181,7 +182,7 @@ def test_a_job_lost_three_times_fails_with_a_message(client, owner):
 
 
 def test_a_worker_that_is_running_is_not_presumed_lost(owner):
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(TASKS=DATABASE_TASKS):
         job = services.start_job("test-lines", owner, {"rows": 30}, "Regels")
     Job.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
     assert services.restart_if_lost(job).attempt == 1

@@ -59,3 +59,31 @@ def test_without_a_worker_the_request_renders_and_stores_the_pdf(client):
     response = member_client(client, report).get(reverse("reports:report_pdf", args=[report.code]))
     assert response.status_code == 200
     assert Report.objects.get(pk=report.pk).pdf
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_worker_the_pdf_waits_until_the_report_stayed_unchanged(settings):
+    """A round publishing step after step renders its PDF once it is quiet: each publication's
+    task runs REPORT_PDF_DELAY seconds later, and a newer revision makes it stale."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from leerkansen.testing import DATABASE_TASKS
+
+    settings.TASKS = DATABASE_TASKS
+    assessment = make_answered_round({"medewerker": 5})
+    report = close_and_publish(assessment)
+    (task,) = DBTaskResult.objects.filter(task_path__endswith="render_report_pdf")
+    delay = task.run_after - timezone.now()
+    assert timedelta(seconds=settings.REPORT_PDF_DELAY - 30) < delay
+    assert delay <= timedelta(seconds=settings.REPORT_PDF_DELAY)
+    # A worker now runs nothing yet.
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert not Report.objects.get(pk=report.pk).pdf
+    # Five minutes later it renders the report that stayed unchanged.
+    DBTaskResult.objects.filter(pk=task.pk).update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert bytes(Report.objects.get(pk=report.pk).pdf).startswith(b"%PDF")
