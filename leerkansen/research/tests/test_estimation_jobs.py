@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from leerkansen.jobs.models import Job
@@ -15,7 +15,7 @@ from leerkansen.modelversions.services import active_version
 from leerkansen.organisations.auth import RESEARCHERS_GROUP
 from leerkansen.research.estimation import estimate_profiles
 from leerkansen.research.simulation import simulate_organisations
-from leerkansen.testing import make_admin, make_researcher
+from leerkansen.testing import DATABASE_TASKS, make_admin, make_researcher
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +192,19 @@ def test_a_researcher_who_is_no_longer_one_no_longer_sees_the_job(researcher):
     researcher.user.groups.remove(Group.objects.get(name=RESEARCHERS_GROUP))
 
     assert researcher.get(response["Location"]).status_code == 404
+
+
+def test_the_same_re_estimation_while_it_waits_is_one_job_and_a_fourth_is_refused(researcher):
+    with override_settings(TASKS=DATABASE_TASKS):  # the jobs wait for a worker
+        first = researcher.post(PROFILES, {"profielen-source": "real", **FAST})
+        again = researcher.post(PROFILES, {"profielen-source": "real", **FAST})
+        assert again["Location"] == first["Location"]
+        researcher.post(EVIDENCE, {"evidentie-source": "real"})
+        researcher.post(EVIDENCE, {"evidentie-source": "simulated"})
+        assert Job.objects.filter(status="queued").count() == 3
+
+        refused = researcher.post(PROFILES, {"profielen-source": "simulated", **FAST})
+
+    assert refused.status_code == 429
+    assert "Je hebt al drie taken die wachten of lopen" in text(refused)
+    assert Job.objects.count() == 3
