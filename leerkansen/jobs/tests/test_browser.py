@@ -4,6 +4,7 @@ job; the progress moves by itself with JavaScript and shows on refresh without i
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -43,7 +44,7 @@ def test_an_admin_downloads_the_organisations_data_through_its_job(
     page.screenshot(path=tmp_path / f"job-done-{width}.png", full_page=True)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download").click()
-    data = json.loads(open(download_info.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert any(row.get("name") == organisation.name for row in data["organisations.Organisation"])
 
     page.get_by_role("link", name="Jouw bestanden").click()
