@@ -24,6 +24,7 @@ PUBLIC_PARAMETERS = {
     "dataset",
     "file_format",
     "id",
+    "job_id",  # a job's UUID: only whoever started it gets past its login and owner check
     "link",  # a shared link's public code on the admin's page (the token is its HMAC)
     "object_id",
     "pk",
