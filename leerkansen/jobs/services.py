@@ -221,6 +221,16 @@ def purge_expired_jobs(now: datetime | None = None, *, dry_run: bool = False) ->
     return count
 
 
+def active_jobs(user) -> list[Job]:
+    """The person's jobs waiting or running, oldest first (the ones that count towards
+    MAX_ACTIVE_PER_USER)."""
+    return list(
+        Job.objects.filter(requested_by=user, status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+        .defer("params", "result")
+        .order_by("created_at")
+    )
+
+
 def active_or_recent_jobs(user) -> list[Job]:
     """The person's jobs that are still kept, newest first."""
     return list(

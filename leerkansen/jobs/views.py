@@ -108,3 +108,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
         if kind.check(request, job) is None:
             jobs.append(job)
     return render(request, "jobs/job_list.html", {"jobs": jobs})
+
+
+def too_many_jobs(request: HttpRequest, back_url: str) -> HttpResponse:
+    """The answer to a person who starts a job while MAX_ACTIVE_PER_USER of theirs still wait
+    or run (services.TooManyJobs): a page (HTTP 429) that lists those, each leading to its
+    progress, and leads back to where they were. Nothing is started."""
+    context = {"jobs": services.active_jobs(request.user), "back_url": back_url}
+    return render(request, "jobs/too_many.html", context, status=429)

@@ -14,11 +14,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leerkansen.jobs.services import TooManyJobs
+from leerkansen.jobs.views import too_many_jobs
 
 from .gdpr import erase_organisation
 from .jobs import forget_data_downloads, start_data_download
@@ -85,8 +87,7 @@ def _start(request: HttpRequest, file_format: str) -> HttpResponse:
     try:
         job = start_data_download(request.user, request.organisation, file_format)
     except TooManyJobs:
-        context = {"organisation": request.organisation, "too_many_jobs": True}
-        return render(request, "organisations/data.html", context, status=429)
+        return too_many_jobs(request, reverse("organisations:data"))
     return redirect("jobs:job", job_id=job.pk)
 
 

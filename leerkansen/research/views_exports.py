@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from leerkansen.jobs.services import TooManyJobs
+from leerkansen.jobs.views import too_many_jobs
 from leerkansen.lib.downloads import file_attachment, streamed_attachment
 from leerkansen.modelversions.services import version_summaries
 from leerkansen.organisations.auth import researcher_required
@@ -223,11 +224,7 @@ def export_download(request: HttpRequest, dataset: str, file_format: str) -> Htt
     try:
         job = start_export(request.user, dataset, file_format, export_filter, title)
     except TooManyJobs:
-        return HttpResponse(
-            _("You already have three files being made. Wait until one is ready, then try again."),
-            status=429,
-            content_type="text/plain; charset=utf-8",
-        )
+        return too_many_jobs(request, f"{exports_page}?{query}" if query else exports_page)
     _log(request, dataset, file_format, export_filter)
     return redirect("jobs:job", job_id=job.pk)
 

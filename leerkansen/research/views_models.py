@@ -19,6 +19,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.jobs.services import TooManyJobs
+from leerkansen.jobs.views import too_many_jobs
 from leerkansen.modelversions import services
 from leerkansen.modelversions.models import ModelActivation, ModelVersion
 from leerkansen.organisations.auth import researcher_required
@@ -300,11 +302,7 @@ def _start_estimation(request: HttpRequest, what: str) -> HttpResponse:
     try:
         job = start_estimation(request.user, kind, params, f"{title}: {data}")
     except TooManyJobs:
-        return HttpResponse(
-            _("You already have three jobs waiting or running. Try again when one is ready."),
-            status=429,
-            content_type="text/plain; charset=utf-8",
-        )
+        return too_many_jobs(request, reverse("research:models"))
     return redirect("jobs:job", job_id=job.pk)
 
 

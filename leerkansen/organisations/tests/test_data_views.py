@@ -5,6 +5,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from leerkansen.content.questionnaire_pages import questionnaire_pages
+from leerkansen.jobs.models import Job
 from leerkansen.organisations.gdpr import tenant_models
 from leerkansen.organisations.models import Membership, Organisation, SecurityEvent
 from leerkansen.organisations.services import choose_organisation
@@ -138,6 +140,30 @@ def test_download_is_an_attachment_named_by_code_not_cached_and_logged(url, exte
     assert "Zorggroep" not in disposition
     event = SecurityEvent.objects.get(kind=Kind.EXPORT)
     assert (event.user, event.organisation, event.detail) == (an, organisation, detail)
+
+
+def test_a_download_while_three_files_are_being_made_is_refused_with_the_list_and_a_way_back():
+    an, _organisation = make_admin()
+    waiting = [
+        Job.objects.create(
+            kind="research_export",
+            title=f"Export {number}",
+            requested_by=an,
+            expires_at=timezone.now() + timedelta(hours=24),
+        )
+        for number in (1, 2, 3)
+    ]
+
+    refused = logged_in(an).post(JSON)
+
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Je hebt al 3 bestanden of taken die wachten of gemaakt worden" in page
+    assert "niets nieuws gestart" in page
+    for job in waiting:
+        assert f'href="/bestanden/{job.pk}/"' in page and job.title in page
+    assert f'href="{DATA}"' in page
+    assert Job.objects.count() == 3
 
 
 def test_json_download_holds_the_own_rounds_and_reports_and_nothing_of_another():

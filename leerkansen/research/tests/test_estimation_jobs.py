@@ -206,5 +206,8 @@ def test_the_same_re_estimation_while_it_waits_is_one_job_and_a_fourth_is_refuse
         refused = researcher.post(PROFILES, {"profielen-source": "simulated", **FAST})
 
     assert refused.status_code == 429
-    assert "Je hebt al drie taken die wachten of lopen" in text(refused)
+    assert "Je hebt al 3 bestanden of taken die wachten of gemaakt worden" in text(refused)
+    for job in Job.objects.all():
+        assert f'href="/bestanden/{job.pk}/"' in refused.content.decode()
+    assert 'href="/onderzoek/modellen/"' in refused.content.decode()
     assert Job.objects.count() == 3
