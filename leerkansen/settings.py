@@ -75,9 +75,11 @@ INSTALLED_APPS = [
     "leerkansen.organisations",
     "leerkansen.survey",
     "leerkansen.modelversions",
+    "leerkansen.benchmarks",
     "leerkansen.reports",
     "leerkansen.research",
     "leerkansen.plans",
+    "leerkansen.paper",
 ]
 
 MIDDLEWARE = [
