@@ -30,7 +30,7 @@ from typing import ClassVar
 from urllib.parse import urlencode
 
 import gevent
-from locust import FastHttpUser, LoadTestShape, constant_pacing, events, task
+from locust import FastHttpUser, LoadTestShape, events, task
 
 CONFIG = json.loads(os.environ.get("LOADTEST_CONFIG", "{}"))
 PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text()) if CONFIG else {}
@@ -78,12 +78,20 @@ def journey_failed(name: str, failure: Failed) -> None:
 
 class Visitor(FastHttpUser):
     abstract = True
-    wait_time = constant_pacing(PACING)
 
     def on_start(self) -> None:
         self.client.cookiejar.set_policy(LoopbackCookies())
         # Spread the journeys over the pacing interval instead of starting them together.
         gevent.sleep(random.uniform(0, PACING))
+        self.next_journey = time.monotonic()
+
+    def wait_time(self) -> float:
+        """Until this user's next journey: one every PACING seconds counted from its own first,
+        whatever a journey took. (Locust's constant_pacing counts the first from the user's
+        spawn, so the random first delay shortened the first wait and every user with a short
+        delay began its second journey at the same moment: the load came in waves.)"""
+        self.next_journey += PACING
+        return max(0.0, self.next_journey - time.monotonic())
 
     def think(self) -> None:
         gevent.sleep(random.uniform(*THINK))
