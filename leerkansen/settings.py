@@ -106,6 +106,14 @@ AUTHENTICATION_BACKENDS = [
     "leerkansen.organisations.throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id first (memory-hard: 100 MiB per hash makes a GPU attack costly, and it takes less CPU
+# per login than PBKDF2's 1,000,000 rounds); a PBKDF2 hash is re-hashed at its next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "organisations:login"
 LOGIN_REDIRECT_URL = "organisations:dashboard"
 LOGOUT_REDIRECT_URL = "catalogue:home"

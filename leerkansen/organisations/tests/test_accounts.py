@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core import mail, signing
 from django.utils.html import escape
 
@@ -266,3 +267,16 @@ def test_forgotten_password_mails_a_link_that_sets_a_new_one(client):
     assert response["Location"] == DASHBOARD
     client.post(LOGOUT)
     assert log_in(client, password=new)["Location"] == DASHBOARD
+
+
+def test_passwords_are_kept_as_argon2id_and_an_older_hash_becomes_one_at_login(client):
+    user = make_user()
+    assert user.password.startswith("argon2$argon2id$")
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+
+    assert log_in(client).status_code == 302
+
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(PASSWORD)
