@@ -14,6 +14,14 @@ class Role(models.TextChoices):
     MEDEWERKER = "medewerker", _("Employee")
 
 
+class Language(models.TextChoices):
+    """The languages a respondent answers in; each named in itself, whatever the page's."""
+
+    NL = "nl", "Nederlands"
+    FR = "fr", "Français"
+    EN = "en", "English"
+
+
 def default_roles() -> list[str]:
     # A round made without a choice (the API, the demo) is answered by HR alone.
     return [Role.HR.value]
@@ -140,6 +148,13 @@ class Response(models.Model):
     # Typed in by the organisation through the API (a paper questionnaire, an import), not
     # answered by the respondent through a link (survey/api_rounds.py).
     entered_by_organisation = models.BooleanField(default=False, editable=False)
+    # The language the respondent answers in (survey/language.py): the questionnaire's texts
+    # and pages, when they open their link again. Never shown to the organisation nor in a
+    # report: in a small team, the one respondent who answers in French would stand out.
+    # Answers themselves are codes and numbers, the same in every language.
+    language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.NL, editable=False
+    )
 
     organisation_path = "assessment__organisation"
     # One respondent's row: erased with the organisation, never in its data download
