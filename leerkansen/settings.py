@@ -88,7 +88,9 @@ MIDDLEWARE = [
     "leerkansen.lib.middleware.SiteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Dutch everywhere; the respondent's language on the questionnaire's pages only
+    # (survey/language.py), in place of Django's LocaleMiddleware.
+    "leerkansen.survey.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,7 +179,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", "Nederlands")]
+# Respondents answer in Dutch, French or English (survey/language.py); every other page is
+# Dutch. English needs no catalogue: the msgids are English.
+LANGUAGES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True

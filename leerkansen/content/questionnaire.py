@@ -273,6 +273,9 @@ class Questionnaire(_Frozen):
     # The role whose version this is; None for the file as a whole.
     _role: str | None = PrivateAttr(default=None)
     _versions: dict[str, Questionnaire] = PrivateAttr(default_factory=dict)
+    # The challenges' titles in this version's language: the catalogue's for the Dutch file,
+    # the translation's for a translation (questionnaire_translations.py).
+    _challenge_titles: dict[int, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_structure(self, info: ValidationInfo) -> Questionnaire:
@@ -283,6 +286,7 @@ class Questionnaire(_Frozen):
             raise FieldProblems(problems)
         self._items = tuple(self._resolve(catalogue))
         self._by_id = {item.id: item for item in self._items}
+        self._challenge_titles = {c.number: c.title for c in catalogue.challenges}
         problems = problems_in_items(self, ROLES)
         if problems:
             raise FieldProblems(problems)
@@ -378,6 +382,10 @@ class Questionnaire(_Frozen):
                     )
                 )
         return items
+
+    def challenge_title(self, number: int) -> str:
+        """A challenge's title in this version's language (the catalogue's for Dutch)."""
+        return self._challenge_titles[number]
 
     def items(self, section: str | None = None) -> tuple[Item, ...]:
         """All answerable items in order, or those of one section."""

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from .questionnaire import ROLES, Item, Questionnaire, Section, get_questionnaire, questionnaire_for
+from django.utils import translation
+from django.utils.translation import gettext
+
+from .questionnaire import ROLES, Item, Questionnaire, Section, get_questionnaire
+from .questionnaire_translations import questionnaire_in
 
 # Items per page: 12 statements (half a screen each) or 20 practice rows (a select each) and
 # the page's heading and buttons fit in eight screens of a 390 x 844 phone
@@ -38,7 +42,12 @@ def in_pages(
         pages = _split_at_challenges(own, max_items)
         for number, page in enumerate(pages, start=1):
             page_id = section.id if number == 1 else f"{section.id}{number}"
-            title = f"{section.title} ({number} van {len(pages)})"
+            with translation.override(questionnaire.language):
+                title = gettext("%(title)s (%(number)s of %(count)s)") % {
+                    "title": section.title,
+                    "number": number,
+                    "count": len(pages),
+                }
             sections.append(section.model_copy(update={"id": page_id, "title": title}))
             items += [item.model_copy(update={"section": page_id}) for item in page]
     paged = questionnaire.model_copy(update={"sections": tuple(sections)})
@@ -67,9 +76,10 @@ def _challenge(item: Item) -> int | None:
 
 
 @cache
-def questionnaire_pages(role: str) -> Questionnaire:
-    """The version `role` answers, in the pages the answering screens show."""
-    return in_pages(questionnaire_for(role))
+def questionnaire_pages(role: str, language: str = "nl") -> Questionnaire:
+    """The version `role` answers, in the pages the answering screens show, in `language`
+    (LookupError for a language not offered, see questionnaire_translations)."""
+    return in_pages(questionnaire_in(language, role))
 
 
 @cache

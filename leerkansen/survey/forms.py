@@ -227,7 +227,10 @@ class SectionForm(forms.Form):
                 ids = {action.id for action in challenge.actions}
                 mine = tuple(row for row in rows if row.item.action in ids)
                 if mine:
-                    groups.append(Group(challenge.title, challenge, mine))
+                    # The title in the page's language (the questionnaire's translation).
+                    title = self.questionnaire.challenge_title(challenge.number)
+                    shown = challenge.model_copy(update={"title": title})
+                    groups.append(Group(title, shown, mine))
             return groups
         if self.section.kind == "needs":
             groups = []

@@ -15,7 +15,7 @@ from leerkansen.lib.codes import hash_token, new_token
 from leerkansen.organisations.models import Organisation
 from leerkansen.scoring.scales import scale_items, scores_of
 
-from .models import Answer, Assessment, Invitation, Response, Role, today
+from .models import Answer, Assessment, Invitation, Language, Response, Role, today
 
 AnswerValue = int | str | None
 
@@ -43,14 +43,17 @@ def new_assessment(
     )
 
 
-def start_response(assessment: Assessment, role: str = Role.HR) -> tuple[Response, str]:
-    """A new draft response in `role`; returns it with its resume token.
+def start_response(
+    assessment: Assessment, role: str = Role.HR, language: str = Language.NL
+) -> tuple[Response, str]:
+    """A new draft response in `role`, answered in `language`; returns it with its resume
+    token.
 
     The token is returned once and only its hash is stored: the respondent keeps the link.
     """
     token = new_token()
     response = Response.objects.create(
-        assessment=assessment, role=role, resume_token_hash=hash_token(token)
+        assessment=assessment, role=role, resume_token_hash=hash_token(token), language=language
     )
     return response, token
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_sent
+from . import language, views, views_sent
 
 app_name = "survey"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("overzicht/", views.review, name="review"),
     path("bedankt/", views_sent.thanks, name="thanks"),
     path("opnieuw/", views.again, name="again"),
+    path("taal/", language.choose_language, name="language"),
 ]

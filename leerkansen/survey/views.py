@@ -30,12 +30,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leerkansen.content.questionnaire import Questionnaire
-from leerkansen.content.questionnaire_pages import pages_without_role, questionnaire_pages
+from leerkansen.content.questionnaire_pages import pages_without_role
 from leerkansen.lib.clients import client_address
 from leerkansen.organisations.models import Membership
 
 from . import rounds
 from .forms import SectionForm, SectionInput, read_section
+from .language import pages_for, questionnaire_of, remember_language
 from .models import Assessment, Invitation, Response
 from .respondent import (
     LINK_COOKIE,
@@ -115,7 +116,7 @@ def _continue(request: HttpRequest, response: Response) -> HttpResponse:
     pending_section = _save_pending_answers(request, response)
     if pending_section:
         return redirect("survey:section", section_id=pending_section)
-    section_id = resume_section(answers_of(response), questionnaire_pages(response.role))
+    section_id = resume_section(answers_of(response), pages_for(request, response.role))
     if section_id is None:
         return redirect("survey:review")
     return redirect("survey:section", section_id=section_id)
@@ -126,7 +127,7 @@ def _save_pending_answers(request: HttpRequest, response: Response) -> str | Non
     pending = request.session.pop(SESSION_PENDING_KEY, None)
     if not isinstance(pending, dict) or response.assessment.status != Assessment.Status.OPEN:
         return None
-    questionnaire = questionnaire_pages(response.role)
+    questionnaire = pages_for(request, response.role)
     section = questionnaire.section(str(pending.get("section", "")))
     data = pending.get("data")
     if section is None or not isinstance(data, dict):
@@ -203,7 +204,7 @@ def start(request: HttpRequest) -> HttpResponse:
     current = session_response(request)
     if current and (current.is_completed or current.assessment.status != Assessment.Status.OPEN):
         current = None
-    questionnaire = questionnaire_pages(current.role) if current else pages_without_role()
+    questionnaire = pages_for(request, current.role) if current else questionnaire_of(request)
     context = {
         "questionnaire": questionnaire,
         "current": current,
@@ -244,12 +245,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if current.is_completed:
             return _already_answered(request) if personal else shared_link_sent(request)
         return _continue(request, current)
-    response, resume_token = start_response(found.assessment, found.role)
+    response, resume_token = start_response(found.assessment, found.role, request.LANGUAGE_CODE)
     if personal:
         # The resume link carries the invitation too, so that sending from another browser
         # still completes the personal link once.
         resume_token += LINK_SEPARATOR + token
     remember_response(request, response, resume_token, shared=not personal)
+    remember_language(request, response)
     if not request.session.get(SESSION_PENDING_KEY):
         messages.success(
             request,
@@ -279,6 +281,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         if personal.completed_on is not None and not response.is_completed:
             return _already_answered(request)
     remember_response(request, response, token)
+    remember_language(request, response)
     if response.assessment.status != Assessment.Status.OPEN:
         return _round_closed(request)
     return _continue(request, response)
@@ -290,7 +293,7 @@ def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
     Rendered at the resume link's own address: the token stays in the address bar rather
     than in the session, so nothing in the browser shows the page again without the link.
     """
-    questionnaire = questionnaire_pages(response.role)
+    questionnaire = pages_for(request, response.role)
     answers = answers_of(response)
     sections = [
         {
@@ -321,7 +324,7 @@ def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
 def section(request: HttpRequest, section_id: str) -> HttpResponse:
     # The link's role decides the version: another role's section does not exist here.
     current = session_response(request)
-    questionnaire = questionnaire_pages(current.role) if current else pages_without_role()
+    questionnaire = pages_for(request, current.role) if current else pages_without_role()
     if questionnaire.section(section_id) is None:
         raise Http404
     if request.method == "POST":
@@ -384,7 +387,7 @@ def _keep_for_later(
 
 @with_open_response
 def section_page(request: HttpRequest, response: Response, section_id: str) -> HttpResponse:
-    questionnaire = questionnaire_pages(response.role)
+    questionnaire = pages_for(request, response.role)
     current = questionnaire.section(section_id)
     previous, following = adjacent_sections(section_id, questionnaire)
     saved = answers_of(response, [item.id for item in questionnaire.items(section_id)])
@@ -410,7 +413,7 @@ def section_page(request: HttpRequest, response: Response, section_id: str) -> H
 @link_cookie
 @with_open_response
 def review(request: HttpRequest, response: Response) -> HttpResponse:
-    questionnaire = questionnaire_pages(response.role)
+    questionnaire = pages_for(request, response.role)
     answers = answers_of(response)
     scorable = can_be_scored(answers, questionnaire)
     if request.method == "POST" and scorable:
@@ -474,8 +477,9 @@ def again(request: HttpRequest) -> HttpResponse:
         # Switched off (or expired) since: no new responses through it.
         return render(request, "survey/link_not_found.html", status=404)
     forget_respondent(request)
-    response, resume_token = start_response(assessment, current.role)
+    response, resume_token = start_response(assessment, current.role, request.LANGUAGE_CODE)
     remember_response(request, response, resume_token, shared=True)
+    remember_language(request, response)
     messages.success(
         request,
         _(

@@ -86,8 +86,10 @@ def test_start_page_sends_respondents_to_their_link_and_hr_to_an_account(client)
     assert "top 3 van acties" in html
     assert 'href="/account/registreren/">Maak een account</a>' in html
     assert 'href="/account/inloggen/">Inloggen</a>' in html
-    # Without a link nobody starts a questionnaire here any more.
-    assert "<form" not in html.split('id="inhoud"')[1]
+    # Without a link nobody starts a questionnaire here any more: the one form left is the
+    # language switch.
+    content = html.split('id="inhoud"')[1]
+    assert content.count("<form") == content.count('action="/vragenlijst/taal/"') == 1
     assert client.post(START, {"organisation_name": "Zorggroep Noord"}).status_code == 405
     assert not Response.objects.exists()
 
