@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("leerkansen.reports.urls")),
     path("", include("leerkansen.catalogue.urls")),
     path("organisatie/rondes/", include("leerkansen.survey.urls_rounds")),
+    path("organisatie/rondes/", include("leerkansen.paper.urls")),
     # /organisatie/plan/… and the progress page under /rapport/<code>/voortgang/.
     path("", include("leerkansen.plans.urls")),
     path("onderzoek/", include("leerkansen.research.urls")),

@@ -31,6 +31,13 @@ ROUND_ROUTES = (
     "rounds:close",
     "reports:round_report",
     "rounds:answer",
+    # The paper pages of a round (leerkansen/paper); their role is a query parameter.
+    "paper:index",
+    "paper:form_pdf",
+    "paper:entry",
+    "paper:template_csv",
+    "paper:template_xlsx",
+    "paper:import",
 )
 
 

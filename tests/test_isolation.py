@@ -119,6 +119,14 @@ MATRIX: dict[str, Row] = {
     "rounds:close": row([404, L, R, L, OK], [404, L, R, L, "away"]),
     "reports:round_report": A_ONLY_POST,
     "rounds:answer": A_ONLY_POST,
+    # The paper pages: without a role (?rol=) the PDF and templates lead back to the paper
+    # page; an empty post of the entry screen asks for the role, of the import for the file.
+    "paper:index": A_ONLY_GET,
+    "paper:form_pdf": row([404, L, R, L, "away"], [405, L, R, L, 405]),
+    "paper:template_csv": row([404, L, R, L, "away"], [405, L, R, L, 405]),
+    "paper:template_xlsx": row([404, L, R, L, "away"], [405, L, R, L, 405]),
+    "paper:entry": row([404, L, R, L, OK], [404, L, R, L, OK]),
+    "paper:import": row([404, L, R, L, OK], [404, L, R, L, OK]),
     "survey:start": row([OK] * 5, [405] * 5),
     "survey:invitation": row([404] * 5, [405] * 5),
     "survey:resume": row([404] * 5, [405] * 5),

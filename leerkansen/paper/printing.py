@@ -1,0 +1,110 @@
+"""The paper questionnaire of a round and role, as an A4 PDF.
+
+A cover page (the anonymity note, how to fill it in) and then one page per page of the
+answering screens (content.questionnaire_pages: a long section split at challenge boundaries,
+at most 12 statements or 20 practice rows to a page), every page headed by the round's code, the
+role and a box for the number HR writes on a questionnaire once it is typed in. Every question
+prints its boxes numbered as HR types them (keys.py), "Weet niet" (0) on every one.
+
+Cached, not a job: the PDF depends on the questionnaire's version, the role and the round (its
+code and title), never on answers, so it is rendered once (about a second on this machine) and
+served from the shared database cache afterwards, for every worker. A round has at most four
+roles; a job's progress page would cost the admin more clicks than the one wait it saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+
+from leerkansen.content.questionnaire import Item, questionnaire_for
+from leerkansen.content.questionnaire_pages import questionnaire_pages
+from leerkansen.survey.models import Assessment, Role
+
+from .keys import Key, choices
+
+# Scales printed as a table: one row per statement, one column per box.
+TABLE_SCALES = ("agreement", "practice", "urgency")
+CACHE_SECONDS = 30 * 24 * 3600
+
+
+@dataclass
+class Block:
+    table: bool
+    # The challenges' numbers only in the header: their titles are listed once, above.
+    numbers_only: bool = False
+    legend: list[Key] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
+    items: list = field(default_factory=list)
+
+
+def _blocks(items: tuple[Item, ...]) -> list[Block]:
+    blocks: list[Block] = []
+    legend_printed = False
+    for item in items:
+        keys = choices(item)
+        if item.scale == "challenges":
+            # Nine long titles per ranked need would not fit a page three times over.
+            legend = [] if legend_printed else keys[:-1]
+            legend_printed = True
+            blocks.append(Block(table=True, numbers_only=True, legend=legend, keys=keys))
+            blocks[-1].items.append(item)
+            continue
+        if item.scale in TABLE_SCALES:
+            last = blocks[-1] if blocks else None
+            if last is None or not last.table or last.keys != keys:
+                last = Block(table=True, keys=keys)
+                blocks.append(last)
+            last.items.append(item)
+            continue
+        if not blocks or blocks[-1].table:
+            blocks.append(Block(table=False))
+        open_question = item.scale == "text"
+        blocks[-1].items.append({"item": item, "keys": keys, "open": open_question})
+    return blocks
+
+
+def form_context(assessment: Assessment, role: str) -> dict:
+    paged = questionnaire_pages(role)
+    sections = [
+        {
+            "id": section.id,
+            "title": section.title,
+            "purpose": section.purpose,
+            "blocks": _blocks(paged.items(section.id)),
+        }
+        for section in paged.sections
+    ]
+    return {
+        "round": assessment,
+        "role_label": Role(role).label,
+        "questionnaire": questionnaire_for(role),
+        "sections": sections,
+    }
+
+
+def render_form_pdf(assessment: Assessment, role: str) -> bytes:
+    # WeasyPrint is heavy to import: only with the first PDF (lib/pdf.py).
+    from leerkansen.lib.pdf import html_to_pdf
+
+    return html_to_pdf(render_to_string("paper/form_pdf.html", form_context(assessment, role)))
+
+
+def cache_key(assessment: Assessment, role: str) -> str:
+    # The title is printed too: a new title is a new key.
+    version = questionnaire_for(role).version
+    title = hashlib.sha256(assessment.title.encode()).hexdigest()[:16]
+    return f"paper-form:{version}:{role}:{assessment.code}:{title}"
+
+
+def form_pdf(assessment: Assessment, role: str) -> bytes:
+    """The round's paper questionnaire for `role`: from the cache, or rendered and cached."""
+    key = cache_key(assessment, role)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_form_pdf(assessment, role)
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf
