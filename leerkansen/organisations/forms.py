@@ -198,6 +198,22 @@ class LoginForm(AuthenticationForm):
         return None
 
 
+def _share_benchmark_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=_("Compare with similar organisations"),
+        choices=[
+            ("nee", _("No, do not share our results")),
+            ("ja", _("Yes, share our round results anonymously")),
+        ],
+        coerce=lambda value: value == "ja",
+        empty_value=False,
+        initial="nee",
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of the options.")},
+    )
+
+
 class OrganisationForm(forms.ModelForm):
     sector = forms.ChoiceField(
         label=_("Sector"),
@@ -230,9 +246,18 @@ class OrganisationForm(forms.ModelForm):
         }
         widgets: ClassVar = {"name": forms.TextInput(attrs={"autocomplete": "organization"})}
 
+    # Not a model field: the choice is recorded with its date (services.set_benchmark_sharing).
+    share_benchmark = _share_benchmark_field()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = [("", _("Choose a sector")), *sector_choices()]
+
+
+class BenchmarkSharingForm(forms.Form):
+    """The organisation's choice to share its round results for the comparison."""
+
+    share_benchmark = _share_benchmark_field()
 
 
 class InvitationForm(forms.Form):

@@ -28,6 +28,11 @@ class Organisation(models.Model):
     # exports of real data.
     is_simulated = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The organisation's choice to add its round results, anonymously, to the comparison with
+    # similar organisations (the benchmarks app): when it last opted in and last opted out.
+    # It shares while opted in after its last opt-out; by default it does not.
+    benchmark_opted_in_at = models.DateTimeField(null=True, blank=True, editable=False)
+    benchmark_opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     organisation_path = ""
 
@@ -39,9 +44,27 @@ class Organisation(models.Model):
         return self.name
 
     @property
+    def shares_benchmark(self) -> bool:
+        """Whether its round results count in the comparison with similar organisations."""
+        opted_in, opted_out = self.benchmark_opted_in_at, self.benchmark_opted_out_at
+        return opted_in is not None and (opted_out is None or opted_out < opted_in)
+
+    @property
     def sector_label(self) -> str:
         """The sector in words, as the questionnaire names it (empty when not given)."""
         return dict(sector_choices()).get(self.sector, "")
+
+
+def sharing_benchmark(path: str = "") -> models.Q:
+    """The condition on organisations that share their results for the comparison (see
+    Organisation.shares_benchmark); `path` leads from the queried model to the organisation."""
+    prefix = f"{path}__" if path else ""
+    return models.Q(**{f"{prefix}benchmark_opted_in_at__isnull": False}) & (
+        models.Q(**{f"{prefix}benchmark_opted_out_at__isnull": True})
+        | models.Q(
+            **{f"{prefix}benchmark_opted_out_at__lt": models.F(f"{prefix}benchmark_opted_in_at")}
+        )
+    )
 
 
 def sector_choices() -> list[tuple[str, str]]:

@@ -109,6 +109,23 @@ def create_organisation(
     return organisation
 
 
+def set_benchmark_sharing(organisation: Organisation, share: bool) -> bool:
+    """Record the organisation's choice to share its round results for the comparison with
+    similar organisations, with the moment; True when the choice changed.
+
+    Choosing what is already chosen records nothing, so the dates say when it really changed.
+    """
+    if share == organisation.shares_benchmark:
+        return False
+    now = timezone.now()
+    if share:
+        organisation.benchmark_opted_in_at = now
+    else:
+        organisation.benchmark_opted_out_at = now
+    organisation.save(update_fields=["benchmark_opted_in_at", "benchmark_opted_out_at"])
+    return True
+
+
 def choose_organisation(session, organisation: Organisation) -> None:
     """Make `organisation` the one the user works in (for users with several)."""
     session[SESSION_ORGANISATION_KEY] = organisation.code

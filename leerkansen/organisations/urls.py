@@ -26,6 +26,7 @@ urlpatterns = [
     path("organisatie/", views.dashboard, name="dashboard"),
     path("organisatie/nieuw/", views.create, name="create"),
     path("organisatie/wisselen/", views.switch, name="switch"),
+    path("organisatie/vergelijken/", views.benchmark_sharing, name="benchmark_sharing"),
     path("organisatie/team/", views.team, name="team"),
     path("organisatie/team/uitnodigen/", views.invite, name="invite"),
     path("organisatie/uitnodiging/<str:token>/", views.invitation, name="invitation"),

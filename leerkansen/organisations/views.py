@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import emails, services, signals, throttle
 from .forms import (
     ApiTokenForm,
+    BenchmarkSharingForm,
     InvitationForm,
     InvitedRegistrationForm,
     LoginForm,
@@ -198,6 +199,7 @@ def create(request: HttpRequest) -> HttpResponse:
         organisation = services.create_organisation(
             request.user, data["name"], data["sector"], data["size_band"]
         )
+        services.set_benchmark_sharing(organisation, data["share_benchmark"])
         services.choose_organisation(request.session, organisation)
         messages.success(request, _("Your organisation is ready. You are its admin."))
         return redirect("organisations:dashboard")
@@ -215,6 +217,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "admins": services.admins(organisation),
         "active_tokens": sum(token.is_active for token in services.api_tokens(organisation)),
         "threshold": settings.ANONYMITY_THRESHOLD,
+        "sharing_form": BenchmarkSharingForm(
+            initial={"share_benchmark": "ja" if organisation.shares_benchmark else "nee"}
+        ),
         # Filled in by the apps above (signals.py): the latest report, or why there is none.
         "latest_report": None,
         "has_rounds": False,
@@ -222,6 +227,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for _receiver, extra in signals.dashboard_shown.send(Organisation, organisation=organisation):
         context.update(extra or {})
     return render(request, "organisations/dashboard.html", context)
+
+
+@organisation_required
+@require_POST
+def benchmark_sharing(request: HttpRequest) -> HttpResponse:
+    """Opt in to or out of the comparison with similar organisations (recorded with the date)."""
+    form = BenchmarkSharingForm(request.POST)
+    if form.is_valid():
+        share = form.cleaned_data["share_benchmark"]
+        if services.set_benchmark_sharing(request.organisation, share):
+            if share:
+                messages.success(
+                    request,
+                    _(
+                        "Your organisation now shares its round results anonymously for the "
+                        "comparison with similar organisations."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your organisation no longer shares its round results. They are left "
+                        "out of the next comparison tables."
+                    ),
+                )
+    else:
+        messages.error(request, _("Choose one of the options."))
+    return redirect(f"{reverse('organisations:dashboard')}#vergelijken")
 
 
 @organisation_required
