@@ -138,6 +138,8 @@ MATRIX: dict[str, Row] = {
     "survey:thanks": row(["start", "start", "start", "start", "start"], [405] * 5),
     # Only after a shared link's send; nobody here sent one.
     "survey:again": row([405] * 5, ["start"] * 5),
+    # The language switch: a POST that goes back to the questionnaire (here: its start).
+    "survey:language": row([405] * 5, ["start"] * 5),
     "reports:demo_report": PUBLIC_PAGE,
     "reports:demo_report_pdf": PUBLIC_PAGE,
     "reports:report": A_ONLY_GET,

@@ -1,7 +1,8 @@
 """The questionnaire as JSON, and the body of a whole assessment submitted in one request.
 
 GET  /api/v1/questionnaire: every section and answerable item with its options and the roles
-that answer it; ?rol= gives one role's version (content.questionnaire.questionnaire_for).
+that answer it; ?rol= gives one role's version (content.questionnaire.questionnaire_for), ?taal=
+its texts in French or English (content.questionnaire_translations), Dutch by default.
 POST /api/v1/assessments: answers, practices, needs and context at once → a report. The
 endpoint is the reports app's (reports/api.py), since it makes the report; its body is read
 and judged here (AssessmentIn, read_body), as is a response entered in a round
@@ -32,7 +33,11 @@ from leerkansen.content.questionnaire import (
     Item,
     Questionnaire,
     get_questionnaire,
-    questionnaire_for,
+)
+from leerkansen.content.questionnaire_translations import (
+    LANGUAGES,
+    available_languages,
+    questionnaire_in,
 )
 from leerkansen.lib.text import clean_text
 
@@ -124,6 +129,10 @@ class ItemOut(Schema):
 
 class QuestionnaireOut(Schema):
     version: str
+    language: str = Field(
+        description="The language of the texts (?taal=) / de taal van de teksten.",
+        examples=["nl"],
+    )
     role: str | None = Field(
         description=(
             "The role whose version this is (?rol=); null: the items of every role together, "
@@ -148,6 +157,7 @@ def questionnaire_as_dict(questionnaire: Questionnaire) -> dict:
         roles_of_section.setdefault(item.section, set()).update(item.roles)
     return {
         "version": questionnaire.version,
+        "language": questionnaire.language,
         "role": questionnaire.role,
         "sections": [
             {
@@ -189,16 +199,19 @@ def values_message(values: Iterable[object]) -> str:
 
 @router.get(
     "/questionnaire",
-    response={200: QuestionnaireOut, 422: ErrorOut},
+    response={200: QuestionnaireOut, 400: ErrorOut, 422: ErrorOut},
     summary="The questionnaire / de vragenlijst",
     description=(
         "Every section and every answerable item, with the values it accepts. Each role "
         "answers its own version: ?rol=hr, directie, leidinggevende or medewerker gives that "
         "version (what POST /api/v1/rounds/{id}/responses accepts for the role); without it, "
         "the items of every role together, each naming the roles that answer it. Section C has "
-        "one row per practice; section D ranks the nine challenges.\n\n"
+        "one row per practice; section D ranks the nine challenges. ?taal=nl, fr or en gives "
+        "the texts in Dutch (the default), French or English: the ids and values to send are "
+        "the same in every language.\n\n"
         "Alle delen en vragen van de vragenlijst, met de antwoorden die ze aanvaarden. Elke rol "
-        "beantwoordt een eigen versie: ?rol=medewerker geeft die van de medewerkers."
+        "beantwoordt een eigen versie: ?rol=medewerker geeft die van de medewerkers. ?taal=fr "
+        "geeft de teksten in het Frans, ?taal=en in het Engels."
     ),
 )
 def questionnaire(
@@ -208,14 +221,22 @@ def questionnaire(
         description="The role whose version to give / de rol: " + ", ".join(ROLES),
         examples=["medewerker"],
     ),
+    taal: str = Query(
+        "nl",
+        description="The language of the texts / de taal: " + ", ".join(LANGUAGES),
+        examples=["fr"],
+    ),
 ):
-    if rol is None:
-        return questionnaire_as_dict(get_questionnaire())
-    if rol not in ROLES:
+    if taal not in available_languages():
+        msg = gettext("Choose one of these languages: %(languages)s.") % {
+            "languages": ", ".join(available_languages())
+        }
+        return Status(400, {"detail": [error(["query", "taal"], msg, "invalid_language")]})
+    if rol is not None and rol not in ROLES:
         return Status(
             422, {"detail": [error(["query", "rol"], values_message(ROLES), "invalid_value")]}
         )
-    return questionnaire_as_dict(questionnaire_for(rol))
+    return questionnaire_as_dict(questionnaire_in(taal, rol))
 
 
 # --- POST /assessments ----------------------------------------------------------------------

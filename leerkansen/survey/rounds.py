@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
+from leerkansen.content.questionnaire_translations import available_languages
 from leerkansen.lib.codes import hash_token
 from leerkansen.organisations.models import Organisation
 
@@ -347,16 +348,28 @@ def send_invitation_mails(
 def invitation_mail(
     invitation: Invitation, base_url: str, *, reminder: bool = False
 ) -> mail.EmailMessage:
-    """The invitation's (or reminder's) e-mail, in Dutch."""
+    """The invitation's (or reminder's) e-mail, in Dutch, with a line in each other language
+    a respondent can answer in, saying how to choose it.
+
+    Nothing tells us an invitee's language before they open their link (an invitation is an
+    address and a role), so the mail is Dutch with a pointer to the language switch of the
+    respondent pages (survey/language.py); once chosen, the language stays with the response.
+    """
     kind = "reminder" if reminder else "invitation"
     assessment = invitation.assessment
+    context = {
+        "organisation": assessment.organisation.name,
+        "title": assessment.title,
+        "url": invitation_url(invitation, base_url),
+        "expires_on": timezone.localdate(invitation.expires_at),
+    }
+    notes = []
+    for language in available_languages():
+        if language != settings.LANGUAGE_CODE:
+            with translation.override(language):
+                notes.append(render_to_string("survey/email/_language_note.txt", context).strip())
+    context["language_notes"] = notes
     with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "organisation": assessment.organisation.name,
-            "title": assessment.title,
-            "url": invitation_url(invitation, base_url),
-            "expires_on": timezone.localdate(invitation.expires_at),
-        }
         subject = render_to_string(f"survey/email/{kind}_subject.txt", context)
         body = render_to_string(f"survey/email/{kind}_body.txt", context)
     return mail.EmailMessage(subject=" ".join(subject.split()), body=body, to=[invitation.email])
