@@ -1,0 +1,204 @@
+"""Paper questionnaires in a real browser: HR types ten in with the keyboard alone, and an
+import with a wrong row shows what to correct; both at 1366 and 390 px, axe-clean."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from leerkansen.content.questionnaire import questionnaire_for
+from leerkansen.survey.models import Response
+from leerkansen.survey.services import answers_of
+from leerkansen.testing import BARE, assert_no_axe_violations, make_admin, make_round
+
+from .helpers import typed_answers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The slowest acceptable: ten questionnaires in five minutes, by hand. A person types slower
+# than Playwright; what this measures is that the screen needs no mouse and no waiting.
+FIVE_MINUTES = 300
+
+
+def no_sideways_scrolling(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def open_page(browser, live_server, browser_login, admin, width: int):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 844}, locale="nl-BE"
+    )
+    browser_login(context, admin)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+def keys_in_page_order(role: str) -> tuple[str, str]:
+    """The digits of one questionnaire in the order of the fields, and its open answer."""
+    typed = typed_answers(role, seed=3)
+    items = questionnaire_for(role).items()
+    digits = "".join(typed[item.id] for item in items if item.scale != "text")
+    open_answer = next(typed[item.id] for item in items if item.scale == "text")
+    return digits, open_answer
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_hr_enters_ten_paper_questionnaires_with_the_keyboard_alone(
+    browser, live_server, browser_login, width
+):
+    admin, organisation = make_admin(**BARE)
+    assessment = make_round(organisation, roles=("leidinggevende", "medewerker"))
+    context, page = open_page(browser, live_server, browser_login, admin, width)
+
+    page.goto(f"/organisatie/rondes/{assessment.code}/")
+    assert_no_axe_violations(page)
+    page.get_by_role(
+        "link", name="Papieren vragenlijsten afdrukken, invoeren of importeren"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Antwoorden op papier")
+    assert no_sideways_scrolling(page)
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Een vragenlijst van Medewerker invoeren").click()
+
+    digits, open_answer = keys_in_page_order("medewerker")
+    # The open question is the last field: after it, Tab reaches the save button.
+    last_item = questionnaire_for("medewerker").items()[-1]
+    assert last_item.scale == "text"
+    started = time.monotonic()
+    for number in range(1, 11):
+        first_field = page.locator(".paper-entry__key").first
+        expect(first_field).to_be_focused()
+        page.keyboard.type(digits)
+        expect(page.locator(f"#f-{last_item.id}")).to_be_focused()
+        page.keyboard.type(open_answer)
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Deze vragenlijst bewaren")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_contain_text(
+            f"Bewaard als papieren vragenlijst {number} van deze ronde"
+        )
+        if number == 1:
+            assert no_sideways_scrolling(page)
+            assert_no_axe_violations(page)
+    elapsed = time.monotonic() - started
+    assert elapsed < FIVE_MINUTES / 5, f"ten questionnaires took {elapsed:.0f} s"
+
+    entered = Response.objects.filter(assessment=assessment, entered_by_organisation=True)
+    assert entered.filter(completed_on__isnull=False, role="medewerker").count() == 10
+    expected = typed_answers("medewerker", seed=3)
+    items = {item.id: item for item in questionnaire_for("medewerker").items()}
+    for response in entered:
+        answers = answers_of(response)
+        assert len(answers) == len(items)
+        for item_id, value in answers.items():
+            if items[item_id].scale == "agreement":
+                assert value == int(expected[item_id])
+    context.close()
+
+
+def test_a_wrong_digit_is_named_and_the_typing_kept_in_the_browser(
+    browser, live_server, browser_login
+):
+    admin, organisation = make_admin(**BARE)
+    assessment = make_round(organisation, roles=("medewerker",))
+    context, page = open_page(browser, live_server, browser_login, admin, 1366)
+    page.goto(f"/organisatie/rondes/{assessment.code}/papier/invoeren/?rol=medewerker")
+    digits, _open_answer = keys_in_page_order("medewerker")
+    digits = digits[:5] + "9" + digits[6:]
+    page.keyboard.type(digits)
+    # The open answer stays empty: Tab past it to the save button.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    wrong = questionnaire_for("medewerker").items()[5]
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(f"Vraag {wrong.id}")
+    expect(alert).to_contain_text("“9” is geen vakje van deze vraag")
+    expect(page.locator(f"#f-{wrong.id}")).to_have_value("9")
+    expect(page.locator(".paper-entry__key").first).to_have_value(digits[0])
+    assert_no_axe_violations(page)
+    # The summary's link leads to the field; the right digit replaces the wrong one.
+    alert.get_by_role("link").first.click()
+    expect(page.locator(f"#f-{wrong.id}")).to_be_focused()
+    page.keyboard.type("3")
+    page.get_by_role("button", name="Deze vragenlijst bewaren").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Bewaard als papieren vragenlijst 1")
+    assert Response.objects.filter(assessment=assessment, entered_by_organisation=True).count() == 1
+    context.close()
+
+
+def test_without_javascript_the_entry_screen_is_a_plain_form(browser, live_server, browser_login):
+    admin, organisation = make_admin(**BARE)
+    assessment = make_round(organisation, roles=("medewerker",))
+    context = browser.new_context(
+        base_url=live_server.url, locale="nl-BE", java_script_enabled=False
+    )
+    browser_login(context, admin)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"/organisatie/rondes/{assessment.code}/papier/invoeren/?rol=medewerker")
+    digits, open_answer = keys_in_page_order("medewerker")
+    # Without the script the cursor stays: Tab to the next field after each digit.
+    for digit in digits:
+        page.keyboard.type(digit)
+        page.keyboard.press("Tab")
+    page.keyboard.type(open_answer)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Bewaard als papieren vragenlijst 1")
+    saved = Response.objects.get(assessment=assessment, entered_by_organisation=True)
+    assert answers_of(saved)[questionnaire_for("medewerker").items()[-1].id] == open_answer
+    context.close()
+
+
+def template_with_a_wrong_row(role: str) -> bytes:
+    items = questionnaire_for(role).items()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["nr", *(item.id for item in items)])
+    for number in range(1, 6):
+        typed = typed_answers(role, seed=number)
+        if number == 4:
+            typed[items[2].id] = "x"
+        writer.writerow([str(number), *(typed.get(item.id, "") for item in items)])
+    return buffer.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_an_import_with_a_wrong_row_shows_what_to_correct_and_imports_nothing(
+    browser, live_server, browser_login, width
+):
+    admin, organisation = make_admin(**BARE)
+    assessment = make_round(organisation, roles=("medewerker",))
+    context, page = open_page(browser, live_server, browser_login, admin, width)
+    page.goto(f"/organisatie/rondes/{assessment.code}/papier/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="XLSX").click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    page.get_by_role("link", name="Een ingevuld sjabloon importeren").click()
+    page.get_by_label("Medewerker").check()
+    page.get_by_label("Het ingevulde sjabloon (.csv of .xlsx)").set_input_files(
+        files=[
+            {
+                "name": "papier.csv",
+                "mimeType": "text/csv",
+                "buffer": template_with_a_wrong_row("medewerker"),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Importeren").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Er is niets geïmporteerd")
+    wrong = questionnaire_for("medewerker").items()[2].id
+    # Row 5 of the file (a header row, then questionnaires 1 to 5).
+    row = alert.get_by_role("row").filter(has_text=wrong)
+    expect(row).to_contain_text("5 (nr. 4)")
+    expect(row).to_contain_text("“x” is geen vakje van deze vraag")
+    assert no_sideways_scrolling(page)
+    assert_no_axe_violations(page)
+    assert not Response.objects.filter(assessment=assessment).exists()
+    context.close()
