@@ -86,6 +86,8 @@ MATRIX: dict[str, Row] = {
     "organisations:create": row([OK, L, OK, L, OK], [OK, L, OK, L, OK]),
     # Without a choice, back to the organisation's page; another's code is a 404 (test_switch).
     "organisations:switch": row([405, L, R, L, 405], ["away", L, R, L, "away"]),
+    # Each admin sets their own organisation's choice; an empty POST is refused with a message.
+    "organisations:benchmark_sharing": row([405, L, R, L, 405], ["away", L, R, L, "away"]),
     "organisations:team": MEMBERS_ONLY_GET,
     "organisations:invite": MEMBERS_ONLY_FORM,
     "organisations:invitation": row([404] * 5, [404] * 5),
@@ -150,6 +152,7 @@ MATRIX: dict[str, Row] = {
     # Researchers only; everyone else logged in is refused (and the refusal is logged).
     "research:dashboard": RESEARCHERS_ONLY_GET,
     "research:organisation_list": RESEARCHERS_ONLY_GET,
+    "research:benchmarks": RESEARCHERS_ONLY_GET,
     "research:models": RESEARCHERS_ONLY_GET,
     "research:exports": RESEARCHERS_ONLY_GET,
     # POST starts the export as a job (its page: "away"); a GET leads back to the exports.

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from leerkansen.benchmarks.services import comparison_view, stored_comparison
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 from leerkansen.reports.models import Report
 
@@ -43,5 +44,8 @@ def progress(request: HttpRequest, code: str) -> HttpResponse:
         # Without an earlier round, a later one may already show the progress.
         "later": later_report(report) if result.previous is None else None,
         "has_plan_actions": any(result.plan_actions.values()),
+        # Where the round stands among similar organisations: the comparison its report was
+        # published with (benchmarks.services.freeze_comparison).
+        "benchmark": comparison_view(stored_comparison(report.assessment)),
     }
     return render(request, "plans/progress.html", context)

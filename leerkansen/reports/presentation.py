@@ -14,6 +14,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from leerkansen.benchmarks.services import comparison_view, stored_comparison
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.scoring.scales import score_value
@@ -336,4 +337,6 @@ def report_context(report: Report) -> dict[str, Any]:
         "challenges": challenges,
         "action_count": sum(len(challenge.actions) for challenge in catalogue.challenges),
         "catalogue": catalogue,
+        # Where the organisation stands among similar ones, as recorded when it was published.
+        "benchmark": comparison_view(stored_comparison(report.assessment)),
     }

@@ -7,6 +7,8 @@ Connected in apps.ReportsConfig.ready():
   all its completed responses where the rule allows it (services.refresh_report).
 - organisations.signals.dashboard_shown → dashboard_report: the organisation's latest report for
   its page (the newest round's that has one), and whether it has any round at all.
+- benchmarks.signals.round_results_wanted → round_results: the stored scores and profile of the
+  rounds' reports, for the comparison with similar organisations.
 """
 
 from __future__ import annotations
@@ -42,4 +44,20 @@ def dashboard_report(sender, organisation: Organisation, **kwargs) -> dict:
     return {
         "latest_report": latest,
         "has_rounds": latest is not None or owned(Assessment, organisation).exists(),
+    }
+
+
+def round_results(sender, assessment_ids, **kwargs) -> dict:
+    """Per round with a report: whether it is final, its respondents, scores and profile."""
+    rows = Report.objects.filter(assessment_id__in=list(assessment_ids)).values_list(
+        "assessment_id", "final", "response_count", "scores", "profile"
+    )
+    return {
+        assessment: {
+            "final": final,
+            "response_count": count,
+            "scores": scores,
+            "profile": {"id": profile.get("id", ""), "name": profile.get("name", "")},
+        }
+        for assessment, final, count, scores, profile in rows
     }

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from leerkansen.benchmarks.services import freeze_comparison
 from leerkansen.content.catalogue import get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.modelversions.services import get_active_model, get_model
@@ -184,6 +185,11 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
             report.revision += 1
             report.pdf = None
         report.assessment = assessment
+        # The comparison with similar organisations, from the benchmark table of now; a final
+        # report keeps the one it was first published with (benchmarks.services).
+        freeze_comparison(
+            assessment, report.scores, str(report.profile.get("id", "")), final=closing
+        )
         report.html = render_report_html(report)
         report.save()
         render_pdf_after_commit(report)

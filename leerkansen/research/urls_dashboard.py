@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import views_dashboard
+from . import views_benchmarks, views_dashboard
 
 urlpatterns = [
     path("", views_dashboard.overview, name="dashboard"),
     path("organisaties/", views_dashboard.organisation_list, name="organisation_list"),
+    path("vergelijking/", views_benchmarks.benchmark_table, name="benchmarks"),
 ]
