@@ -124,7 +124,17 @@ def _csv_cells(data: bytes) -> list[list[str]]:
         ) from error
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + HEADER_ROWS:
+                break
+    except csv.Error as error:  # a cell past the csv module's size limit, a stray quote
+        raise UnreadableFile(
+            gettext("Row %(row)d of the file cannot be read as CSV.") % {"row": len(rows) + 1}
+        ) from error
+    return rows
 
 
 def _xlsx_cells(data: bytes) -> list[list[str]]:

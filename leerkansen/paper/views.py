@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.lib.downloads import attachment
+from leerkansen.lib.text import clean_text
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 from leerkansen.survey.models import Assessment, Role
 
@@ -171,7 +172,12 @@ def entry(request: HttpRequest, code: str) -> HttpResponse:
     problems: dict[str, str] = {}
     general: list[str] = []
     if request.method == "POST":
-        typed = {item.id: request.POST.get(item.id, "")[:2000] for item in questionnaire.items()}
+        # Invisible control characters go silently, as in every form (lib.text); an import
+        # refuses them instead, naming the cell, since nobody sees what was pasted there.
+        typed = {
+            item.id: clean_text(request.POST.get(item.id, "")[:2000])
+            for item in questionnaire.items()
+        }
         answers, problems = read_answers(questionnaire, typed)
         if not assessment.is_open:
             general.append(_("This round is closed: it takes no more answers."))

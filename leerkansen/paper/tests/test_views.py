@@ -300,3 +300,22 @@ def test_an_anonymous_visitor_is_sent_to_the_login(admin_round, page, method):
     response = getattr(Client(), method)(url(assessment, page))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("organisations:login"))
+
+
+def test_a_csv_cell_too_large_to_read_is_a_dutch_message_not_an_error(admin_round):
+    client, assessment = admin_round
+    first = questionnaire_for("medewerker").items()[0].id
+    content = f"nr,{first}\n1,{'4' * 200_000}\n".encode()
+    page = upload(client, assessment, "medewerker", "x.csv", content).content.decode()
+    assert "Rij 2 van het bestand is geen leesbare CSV." in page
+    assert not paper_responses(assessment).exists()
+
+
+def test_the_entry_screen_drops_an_invisible_control_character(admin_round):
+    client, assessment = admin_round
+    typed = typed_answers("medewerker")
+    first = next(iter(typed))
+    typed[first] = "\x003"
+    response = client.post(url(assessment, "invoeren/"), {"rol": "medewerker", **typed})
+    assert response.status_code == 302
+    assert answers_of(paper_responses(assessment).get())[first] == 3
