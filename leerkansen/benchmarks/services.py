@@ -264,6 +264,7 @@ def comparison_for(
     scores: Mapping[str, float | None],
     profile_id: str = "",
     table: BenchmarkTable | None = None,
+    profile_name: str = "",
 ) -> dict:
     """Where the organisation's scores stand in its comparison groups of `table` (the latest
     by default): plain data to store with a report, {} without a table."""
@@ -283,7 +284,7 @@ def comparison_for(
             {
                 "kind": kind,
                 "key": key,
-                "label": group.label if group else "",
+                "label": group.label if group else group_label(kind, key, profile_name),
                 "organisations": group.organisations if group else 0,
                 "challenges": rows,
             }
@@ -297,7 +298,11 @@ def comparison_for(
 
 
 def freeze_comparison(
-    assessment: Assessment, scores: Mapping[str, float | None], profile_id: str, *, final: bool
+    assessment: Assessment,
+    scores: Mapping[str, float | None],
+    profile: Mapping[str, str],
+    *,
+    final: bool,
 ) -> RoundComparison | None:
     """Record the comparison a round's report is published with (the latest table now).
 
@@ -311,7 +316,13 @@ def freeze_comparison(
     if existing is not None and existing.data.get("final"):
         return existing
     table = latest_table()
-    data = comparison_for(organisation, scores, profile_id, table)
+    data = comparison_for(
+        organisation,
+        scores,
+        str(profile.get("id", "")),
+        table,
+        profile_name=str(profile.get("name", "")),
+    )
     data["final"] = final
     if existing is None:
         existing = RoundComparison(assessment=assessment)

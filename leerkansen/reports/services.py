@@ -187,9 +187,7 @@ def _publish(assessment: Assessment, *, first_as_it_stands: bool = False) -> Rep
         report.assessment = assessment
         # The comparison with similar organisations, from the benchmark table of now; a final
         # report keeps the one it was first published with (benchmarks.services).
-        freeze_comparison(
-            assessment, report.scores, str(report.profile.get("id", "")), final=closing
-        )
+        freeze_comparison(assessment, report.scores, report.profile, final=closing)
         report.html = render_report_html(report)
         report.save()
         render_pdf_after_commit(report)

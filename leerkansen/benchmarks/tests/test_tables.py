@@ -196,3 +196,18 @@ def test_groups_are_the_sector_group_the_size_band_the_profile_and_all():
         ("profile", "alleen-aan-de-slag"): "profiel “Alleen aan de slag”",
         ("all", ""): "alle deelnemende organisaties",
     }
+
+
+def test_a_group_nobody_shares_in_yet_is_named_and_needs_ten():
+    contributors([50] * 10)
+    compute_benchmarks()
+    school = make_organisation("School", sector="P", size_band="lt10")
+    view = comparison_view(
+        comparison_for(school, {"1": 10.0}, "alleen-aan-de-slag", profile_name="Alleen aan de slag")
+    )
+    hidden = {g.label: g.missing for g in view["hidden"]}
+    assert hidden == {
+        "onderwijs": 10,
+        "minder dan 10 medewerkers": 10,
+        "profiel “Alleen aan de slag”": 10,
+    }
