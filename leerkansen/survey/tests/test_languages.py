@@ -212,3 +212,13 @@ def test_the_invitation_mail_is_dutch_and_points_to_french_and_english(assessmen
     reminder = invitation_mail(invitation, "https://leerkansen.example", reminder=True)
     assert "Vous pouvez aussi répondre en français" in reminder.body
     assert not mail.outbox
+
+
+def test_what_a_french_respondent_answered_is_shown_in_french(assessment):
+    client = open_link(assessment, **FRENCH_BROWSER)
+    token = resume_token_of(client)
+    answer_everything(client, "medewerker")
+    own = Client(**FRENCH_BROWSER).get(f"/vragenlijst/hervat/{token}/").content.decode()
+    assert lang_of(own) == "fr"
+    assert "Ce que vous avez répondu" in own
+    assert "Vous avez répondu comme\u00a0: Membre du personnel." in own
