@@ -7,9 +7,13 @@ role and a box for the number HR writes on a questionnaire once it is typed in. 
 prints its boxes numbered as HR types them (keys.py), "Weet niet" (0) on every one.
 
 Cached, not a job: the PDF depends on the questionnaire's version, the role and the round (its
-code and title), never on answers, so it is rendered once (about a second on this machine) and
-served from the shared database cache afterwards, for every worker. A round has at most four
-roles; a job's progress page would cost the admin more clicks than the one wait it saves.
+code and title), never on answers, so it is rendered once per round and role (measured on
+the shared 2-core development machine: 1-2 s for an employee's version, 4-6 s for HR's, the
+longest, up to 10 s while other test suites ran) and served from the shared database cache
+afterwards, by every worker. A round has at most four roles, so that wait comes at most four
+times per round; a job's progress page would cost the admin more clicks than the one wait it
+saves. The code printed on every page is why the round is part of the key: the questionnaire
+alone would be cached per version and role.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ CACHE_SECONDS = 30 * 24 * 3600
 @dataclass
 class Block:
     table: bool
+    scale: str = ""
     # The challenges' numbers only in the header: their titles are listed once, above.
     numbers_only: bool = False
     legend: list[Key] = field(default_factory=list)
@@ -56,7 +61,7 @@ def _blocks(items: tuple[Item, ...]) -> list[Block]:
         if item.scale in TABLE_SCALES:
             last = blocks[-1] if blocks else None
             if last is None or not last.table or last.keys != keys:
-                last = Block(table=True, keys=keys)
+                last = Block(table=True, scale=item.scale or "", keys=keys)
                 blocks.append(last)
             last.items.append(item)
             continue
