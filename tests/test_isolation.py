@@ -153,6 +153,8 @@ MATRIX: dict[str, Row] = {
     "research:dashboard": RESEARCHERS_ONLY_GET,
     "research:organisation_list": RESEARCHERS_ONLY_GET,
     "research:benchmarks": RESEARCHERS_ONLY_GET,
+    # Without a table yet (as here), a 404 for the researcher.
+    "research:benchmarks_csv": row([403, L, 404, L, 403], [403, L, 405, L, 403]),
     "research:models": RESEARCHERS_ONLY_GET,
     "research:exports": RESEARCHERS_ONLY_GET,
     # POST starts the export as a job (its page: "away"); a GET leads back to the exports.

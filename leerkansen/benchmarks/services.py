@@ -492,6 +492,7 @@ def table_rows(table: BenchmarkTable) -> list[dict]:
         rows.append(
             {
                 "kind": group.get_kind_display(),
+                "kind_key": group.kind,
                 "label": group.label,
                 "organisations": group.organisations,
                 "figures_version": group.figures_version,

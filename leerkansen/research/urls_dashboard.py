@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views_dashboard.overview, name="dashboard"),
     path("organisaties/", views_dashboard.organisation_list, name="organisation_list"),
     path("vergelijking/", views_benchmarks.benchmark_table, name="benchmarks"),
+    path("vergelijking/tabel.csv", views_benchmarks.benchmark_csv, name="benchmarks_csv"),
 ]

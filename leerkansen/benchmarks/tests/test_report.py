@@ -128,9 +128,25 @@ def test_researchers_see_the_table_and_admins_do_not(client):
     assert client.get(reverse("research:benchmarks") + "?versie=9").status_code == 404
     assert client.get(reverse("research:benchmarks") + "?versie=x").status_code == 404
 
+    csv_file = client.get(reverse("research:benchmarks_csv") + "?versie=1")
+    assert (
+        csv_file["Content-Disposition"] == 'attachment; filename="leerkansen-vergelijking-v1.csv"'
+    )
+    lines = csv_file.content.decode().splitlines()
+    assert lines[0] == (
+        "table_version,computed_on,group_kind,group,organisations,figures_version,"
+        "challenge,n,p25,median,p75"
+    )
+    assert any(
+        line.startswith("1,")
+        and ",all,alle deelnemende organisaties,10,1,1,10,42.2,44.5,46.8" in line
+        for line in lines
+    )
+
     report = published_round()
     client.force_login(make_member(report.assessment.organisation))
     assert client.get(reverse("research:benchmarks")).status_code == 403
+    assert client.get(reverse("research:benchmarks_csv")).status_code == 403
 
 
 def test_the_choice_is_asked_when_the_organisation_is_added_and_changed_on_its_page(client):
