@@ -250,7 +250,7 @@ def benchmark_sharing(request: HttpRequest) -> HttpResponse:
                     request,
                     _(
                         "Your organisation no longer shares its round results. They are left "
-                        "out of the next comparison tables."
+                        "out as soon as the comparison's figures are computed anew."
                     ),
                 )
     else:
