@@ -3,9 +3,11 @@
 A respondent answers in the language they choose with the switch on every respondent page
 (`choose_language`, a plain POST form: no JavaScript needed). Until they choose, their
 browser's Accept-Language decides among the offered languages, else Dutch. The choice is kept
-in their session (a key under respondent.SESSION_PREFIX, so it goes with the rest when a
-shared device is handed on) and on their response (`Response.language`), so that opening
-the link again on another device continues in the same language.
+on their response (`Response.language`), so that opening the link again on another device
+continues in the same language; chosen before a link is opened (or after sending), it is
+kept in the session (a key under respondent.SESSION_PREFIX, so it goes with the rest when a
+shared device is handed on). What they answered (the resume link after sending) is shown in
+the language they answered in.
 
 HR's pages, the research pages, the catalogue and the API stay Dutch whatever the browser
 asks: `LanguageMiddleware` (in place of Django's LocaleMiddleware) activates a respondent's
@@ -36,7 +38,7 @@ from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.content.questionnaire_translations import available_languages, questionnaire_in
 
 from .models import Language, Response
-from .respondent import open_draft_id
+from .respondent import SESSION_RESPONSE_KEY, open_draft_id
 
 SESSION_LANGUAGE_KEY = "survey_language"
 LANGUAGE_FIELD = "taal"
@@ -53,10 +55,11 @@ def is_respondent_page(request: HttpRequest) -> bool:
     return request.path_info.startswith(respondent_prefix())
 
 
-def pages_for(request: HttpRequest, role: str) -> Questionnaire:
-    """`role`'s version in the pages the answering screens show, in the page's language."""
+def pages_for(request: HttpRequest, role: str, language: str | None = None) -> Questionnaire:
+    """`role`'s version in the pages the answering screens show, in `language` (default: the
+    page's)."""
     try:
-        return questionnaire_pages(role, getattr(request, "LANGUAGE_CODE", "nl"))
+        return questionnaire_pages(role, language or getattr(request, "LANGUAGE_CODE", "nl"))
     except LookupError:
         # Its translation stopped passing the checks since the request began: Dutch.
         return questionnaire_pages(role)
@@ -86,18 +89,32 @@ def browser_language(request: HttpRequest, offered: tuple[str, ...]) -> str | No
 
 
 def respondent_language(request: HttpRequest) -> str:
-    """The language of this respondent's pages: their choice, else their browser's, else nl."""
+    """The language of this respondent's pages: the one chosen before a link was opened,
+    else their response's, else their browser's, else Dutch."""
     offered = available_languages()
-    chosen = request.session.get(SESSION_LANGUAGE_KEY) if hasattr(request, "session") else None
-    if chosen in offered:
-        return chosen
-    return browser_language(request, offered) or settings.LANGUAGE_CODE
+    session = getattr(request, "session", None)
+    if session is not None:
+        chosen = session.get(SESSION_LANGUAGE_KEY)
+        if chosen in offered:
+            return chosen
+        response_id = session.get(SESSION_RESPONSE_KEY)
+        if response_id is not None:
+            kept = Response.objects.filter(pk=response_id).values_list("language", flat=True)
+            if (language := kept.first()) in offered:
+                return language
+    return first_language(request)
 
 
-def remember_language(request: HttpRequest, response: Response) -> None:
-    """A link opened: continue in the language the response was answered in so far."""
+def first_language(request: HttpRequest) -> str:
+    """The language a new respondent on this browser starts in: the browser's, else Dutch."""
+    return browser_language(request, available_languages()) or settings.LANGUAGE_CODE
+
+
+def language_of(request: HttpRequest, response: Response) -> str:
+    """The language `response` was answered in, if still offered; else the page's."""
     if response.language in available_languages():
-        request.session[SESSION_LANGUAGE_KEY] = response.language
+        return response.language
+    return getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
 
 
 class LanguageMiddleware:
@@ -128,8 +145,12 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     ) or not back.startswith(respondent_prefix()):
         back = respondent_prefix()
     if language in available_languages():
-        request.session[SESSION_LANGUAGE_KEY] = language
         draft_id = open_draft_id(request)
         if draft_id is not None:
+            # Kept with the response alone: the session holds nothing more than before.
             Response.objects.filter(pk=draft_id).update(language=language)
+            request.session.pop(SESSION_LANGUAGE_KEY, None)
+        else:
+            # No questionnaire started (or it was sent): for this browser's session.
+            request.session[SESSION_LANGUAGE_KEY] = language
     return redirect(back)

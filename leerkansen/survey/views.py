@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -36,7 +37,7 @@ from leerkansen.organisations.models import Membership
 
 from . import rounds
 from .forms import SectionForm, SectionInput, read_section
-from .language import pages_for, questionnaire_of, remember_language
+from .language import first_language, language_of, pages_for, questionnaire_of
 from .models import Assessment, Invitation, Response
 from .respondent import (
     LINK_COOKIE,
@@ -251,7 +252,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         # still completes the personal link once.
         resume_token += LINK_SEPARATOR + token
     remember_response(request, response, resume_token, shared=not personal)
-    remember_language(request, response)
     if not request.session.get(SESSION_PENDING_KEY):
         messages.success(
             request,
@@ -281,7 +281,6 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         if personal.completed_on is not None and not response.is_completed:
             return _already_answered(request)
     remember_response(request, response, token)
-    remember_language(request, response)
     if response.assessment.status != Assessment.Status.OPEN:
         return _round_closed(request)
     return _continue(request, response)
@@ -293,7 +292,16 @@ def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
     Rendered at the resume link's own address: the token stays in the address bar rather
     than in the session, so nothing in the browser shows the page again without the link.
     """
-    questionnaire = pages_for(request, response.role)
+    # In the language it was answered in, whatever the browser that opens the link.
+    language = language_of(request, response)
+    with translation.override(language):
+        answer = _render_own_answers(request, response, language)
+    answer["Content-Language"] = language
+    return answer
+
+
+def _render_own_answers(request: HttpRequest, response: Response, language: str) -> HttpResponse:
+    questionnaire = pages_for(request, response.role, language)
     answers = answers_of(response)
     sections = [
         {
@@ -477,9 +485,9 @@ def again(request: HttpRequest) -> HttpResponse:
         # Switched off (or expired) since: no new responses through it.
         return render(request, "survey/link_not_found.html", status=404)
     forget_respondent(request)
-    response, resume_token = start_response(assessment, current.role, request.LANGUAGE_CODE)
+    # The next person starts in their browser's language, not in the previous person's.
+    response, resume_token = start_response(assessment, current.role, first_language(request))
     remember_response(request, response, resume_token, shared=True)
-    remember_language(request, response)
     messages.success(
         request,
         _(

@@ -24,6 +24,9 @@ ALLOWED_FIELDS = {
     "report_step",
     # Entered by the organisation (paper, import through the API): a flag, not a person.
     "entered_by_organisation",
+    # The language the respondent chose for the pages (nl, fr, en): shown to nobody but the
+    # respondent, in no report or export (in a small team it could single someone out).
+    "language",
     "answers",
 }
 

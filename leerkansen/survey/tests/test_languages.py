@@ -100,6 +100,8 @@ def test_the_switch_changes_the_language_and_the_response_keeps_it(assessment):
     assert questionnaire_in("en", "medewerker").item("B1_6").text in html.replace("&#x27;", "'")
     assert ">Next</button>" in html
     assert the_response(client).language == "en"
+    # Kept with the response: the session holds no more than before.
+    assert "survey_language" not in client.session
 
     # The link opened again in another browser (a Dutch one) continues in English.
     token = resume_token_of(client)
@@ -218,7 +220,9 @@ def test_what_a_french_respondent_answered_is_shown_in_french(assessment):
     client = open_link(assessment, **FRENCH_BROWSER)
     token = resume_token_of(client)
     answer_everything(client, "medewerker")
-    own = Client(**FRENCH_BROWSER).get(f"/vragenlijst/hervat/{token}/").content.decode()
-    assert lang_of(own) == "fr"
+    # Opened in a Dutch browser: shown in the language it was answered in.
+    page = Client(HTTP_ACCEPT_LANGUAGE="nl-BE").get(f"/vragenlijst/hervat/{token}/")
+    own = page.content.decode()
+    assert lang_of(own) == "fr" and page["Content-Language"] == "fr"
     assert "Ce que vous avez répondu" in own
     assert "Vous avez répondu comme\u00a0: Membre du personnel." in own
