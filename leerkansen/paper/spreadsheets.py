@@ -118,10 +118,15 @@ class UnreadableFile(ValueError):
 def _csv_cells(data: bytes) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(
-            gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
-        ) from error
+    except UnicodeDecodeError:
+        # Excel's "CSV (puntkomma)" on a Belgian Windows writes Windows-1252. The cells this
+        # import reads are digits and the open answers; the template's own rows are skipped.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(
+                gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+            ) from error
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     rows = []
@@ -197,8 +202,12 @@ def read_rows(role: str, cells: list[list[str]]) -> Reading:
             columns[index] = name
     if reading.problems:
         return reading
-    data_rows = cells[HEADER_ROWS:] if _has_template_rows(cells) else cells[1:]
-    first_row_number = len(cells) - len(data_rows) + 1
+    # The template's rows of question texts and allowed values, if still there, are skipped.
+    first_data = 1
+    while first_data < min(len(cells), HEADER_ROWS) and _is_template_row(cells[first_data]):
+        first_data += 1
+    data_rows = cells[first_data:]
+    first_row_number = first_data + 1
     if len(data_rows) > MAX_ROWS:
         msg = gettext("The file has more than %(limit)d rows: split it up.") % {"limit": MAX_ROWS}
         reading.problems.append(Problem(first_row_number + MAX_ROWS, "", msg))
@@ -231,9 +240,6 @@ def read_rows(role: str, cells: list[list[str]]) -> Reading:
     return reading
 
 
-def _has_template_rows(cells: list[list[str]]) -> bool:
-    """Whether rows 2 and 3 are the template's question texts and allowed values."""
-    labels = {gettext("Question"), gettext("Allowed values")}
-    return len(cells) >= HEADER_ROWS and all(
-        row and row[0].strip() in labels for row in cells[1:HEADER_ROWS]
-    )
+def _is_template_row(row: list[str]) -> bool:
+    """Whether the row is the template's row of question texts or of allowed values."""
+    return bool(row) and row[0].strip() in {gettext("Question"), gettext("Allowed values")}

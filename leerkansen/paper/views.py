@@ -42,6 +42,7 @@ from .services import (
 )
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_PROBLEMS_SHOWN = 200
 
 
 def _round(request: HttpRequest, code: str) -> Assessment:
@@ -281,7 +282,10 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "round": assessment,
         "form": form,
-        "problems": problems,
+        # A file wrong throughout would list thousands: the first ones show what to correct.
+        "problems": problems[:MAX_PROBLEMS_SHOWN],
+        "problem_count": len(problems),
+        "problems_left_out": max(0, len(problems) - MAX_PROBLEMS_SHOWN),
         "general_errors": general,
         "max_rows": spreadsheets.MAX_ROWS,
         "max_megabytes": spreadsheets.MAX_UPLOAD_BYTES // (1024 * 1024),

@@ -321,3 +321,33 @@ def test_the_entry_screen_drops_an_invisible_control_character(admin_round):
     response = client.post(url(assessment, "invoeren/"), {"rol": "medewerker", **typed})
     assert response.status_code == 302
     assert answers_of(paper_responses(assessment).get())[first] == 3
+
+
+def test_a_belgian_excel_csv_with_semicolons_in_windows_1252_is_read(admin_round):
+    client, assessment = admin_round
+    items = questionnaire_for("medewerker").items()
+    typed = typed_answers("medewerker", seed=2)
+    open_item = next(item.id for item in items if item.scale == "text")
+    typed[open_item] = "Meer tijd voor één gesprek per maand"
+    # Only the row of question texts kept from the template: it is skipped all the same.
+    lines = [
+        ";".join(["nr", *(item.id for item in items)]),
+        ";".join(["Vraag", *("tekst" for _ in items)]),
+        ";".join(["1", *(typed[item.id] for item in items)]),
+    ]
+    content = "\r\n".join(lines).encode("cp1252")
+    response = upload(client, assessment, "medewerker", "papier.csv", content)
+    assert response.status_code == 302
+    assert answers_of(paper_responses(assessment).get())[open_item] == typed[open_item]
+
+
+def test_a_file_wrong_throughout_shows_the_first_200_problems_and_how_many_more(admin_round):
+    client, assessment = admin_round
+    rows = [{item.id: "9" for item in questionnaire_for("medewerker").items()} for _ in range(10)]
+    page = upload(
+        client, assessment, "medewerker", "x.csv", filled_csv("medewerker", rows)
+    ).content.decode()
+    # 40 statements per row refuse a 9 (the open answer takes it as text).
+    assert "Verbeter 400 problemen in het bestand" in page
+    assert page.count("is geen vakje van deze vraag") == 200
+    assert "En nog 200 problemen: verbeter eerst deze" in page
