@@ -5,7 +5,7 @@ itself."""
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 OURS = {"catalogue", "reports", "plans", "rounds", "organisations", "survey", "research"}
-OURS |= {"jobs", "api_v1"}
+OURS |= {"jobs", "api_v1", "paper"}
 SAMPLES = {
     "IntConverter": 7,
     "PathConverter": "a/b",
