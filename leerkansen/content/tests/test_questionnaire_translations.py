@@ -84,7 +84,8 @@ def test_a_translation_asks_the_same_items_with_the_same_values(language, dutch)
 
 def test_the_dutch_texts_stay_what_the_rest_of_the_code_reads(dutch):
     french = questionnaire_in("fr", "medewerker")
-    assert french.item("B1_6").text.startswith("À cause de la charge de travail")
+    assert french.item("B1_6").text == load_translation("fr").item("B1_6").text
+    assert french.item("B1_6").text != dutch.item("B1_6").text
     # Loading French changed nothing of the Dutch file: item.text is the Dutch text.
     assert get_questionnaire().item("B1_6").text.startswith("Door de drukte op het werk")
     assert questionnaire_for("medewerker").item("B1_6").text == dutch.item("B1_6").text
@@ -92,12 +93,15 @@ def test_the_dutch_texts_stay_what_the_rest_of_the_code_reads(dutch):
 
 
 def test_a_translated_version_refuses_answers_in_its_own_language():
+    french = questionnaire_in("fr", "medewerker")
     with translation.override("fr"):
-        errors = questionnaire_in("fr", "medewerker").validate_answers({"B1_6": 7})
+        errors = french.validate_answers({"B1_6": 7})
+    scale = french.scales
     assert errors["B1_6"] == [
-        "Choisissez une réponse de 1 (Pas du tout d'accord) à 5 (Tout à fait d'accord), "
-        "ou choisissez «\u00a0Je ne sais pas\u00a0»."
+        f"Choisissez une réponse de 1 ({scale.agreement[0].label}) à 5 "
+        f"({scale.agreement[-1].label}), ou choisissez «\u00a0{scale.dont_know_label}\u00a0»."
     ]
+    assert scale.dont_know_label != get_questionnaire().scales.dont_know_label
 
 
 def test_the_pages_of_a_long_section_are_numbered_in_the_language():

@@ -54,8 +54,10 @@ def test_the_whole_file_in_french(client):
     data = client.get(URL, {"taal": "fr"}).json()
     assert data["role"] is None
     labels = {item["id"]: item for item in data["items"]}
-    assert labels["B1_6"]["options"][0]["label"] == "Pas du tout d'accord"
-    assert labels["B1_6"]["options"][-1] == {"value": None, "label": "Je ne sais pas"}
+    scales = questionnaire_in("fr").scales
+    assert labels["B1_6"]["options"][0]["label"] == scales.agreement[0].label
+    assert labels["B1_6"]["options"][-1] == {"value": None, "label": scales.dont_know_label}
+    assert scales.dont_know_label != "Weet niet"
 
 
 @pytest.mark.parametrize("taal", ["de", "FR", "", "nl-BE", "fr\x00"])

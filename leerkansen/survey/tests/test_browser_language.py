@@ -40,6 +40,8 @@ def test_a_french_speaking_employee_answers_everything_in_french_on_a_phone(
     assessment = make_round(roles=("hr", "medewerker"))
     page.goto(link(make_invitation(assessment, "medewerker")[1]))
     french = questionnaire_pages("medewerker", "fr")
+    # The French label of 4 on the agreement scale ("D'accord").
+    agree = french.scales.agreement[3].label
     assert page.url.endswith("/vragenlijst/stap/B/")
     # The switch is there, French chosen.
     assert page.get_by_role("button", name="Français").get_attribute("aria-pressed") == "true"
@@ -56,7 +58,7 @@ def test_a_french_speaking_employee_answers_everything_in_french_on_a_phone(
             if item.scale == "text":
                 row.get_by_role("textbox").fill("Plus de temps pour apprendre ensemble.")
             else:
-                row.get_by_label("D'accord", exact=True).check()
+                row.get_by_label(agree, exact=True).check()
         page.get_by_role("button", name="Suivant").click()
 
     assert page.url.endswith("/vragenlijst/overzicht/")
@@ -71,7 +73,7 @@ def test_a_french_speaking_employee_answers_everything_in_french_on_a_phone(
 
     response = Response.objects.get(assessment=assessment)
     assert response.is_completed and response.language == "fr"
-    # Stored as codes and numbers: "D'accord" is 4, whatever the language.
+    # Stored as codes and numbers: agreeing is 4, whatever the language.
     answers = answers_of(response)
     statements = [i.id for i in questionnaire_in("fr", "medewerker").items() if i.scale]
     assert {answers[i] for i in statements if i != "E_open"} == {4}
