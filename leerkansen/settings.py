@@ -106,7 +106,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Pauses an account under attack and an address that tries many accounts (throttle.py).
     "leerkansen.organisations.throttle.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the logged-in person with a query compiled once (backends.py).
+    "leerkansen.organisations.backends.AccountBackend",
 ]
 # Argon2id first (memory-hard: 100 MiB per hash makes a GPU attack costly, and it takes less CPU
 # per login than PBKDF2's 1,000,000 rounds); a PBKDF2 hash is re-hashed at its next login.
@@ -327,6 +328,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with a query compiled once per process (lib/sessions.py).
+SESSION_ENGINE = "leerkansen.lib.sessions"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31_536_000

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 NUL, VT, C1 = "\x00", "\x0b", "\x85"
 OPEN_ANSWER = f"Meer{NUL} tijd{VT} om\r\nsamen te{C1} leren."
 OPEN_ANSWER_KEPT = "Meer tijd om\r\nsamen te leren."
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "leerkansen.organisations.backends.AccountBackend"
 
 
 def admin_of(organisation: Organisation) -> Client:

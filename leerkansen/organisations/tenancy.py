@@ -10,9 +10,11 @@ from functools import wraps
 from typing import TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.db import models
+from django.db import models, router
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+
+from leerkansen.lib.prepared import Prepared
 
 from .auth import is_researcher
 from .models import Membership, Organisation
@@ -45,12 +47,20 @@ def owned_or_404(
     return get_object_or_404(owned(queryset, organisation), **lookup)
 
 
+# Read on every page of a logged-in member: compiled once per process (lib/prepared.py).
+_ORGANISATIONS_OF = Prepared(
+    lambda user_id: Organisation.objects.filter(memberships__user_id=user_id).order_by(
+        "memberships__created_at", "memberships__pk"
+    ),
+    -7_770_003,
+)
+
+
 def organisations_of(user) -> list[Organisation]:
     """The organisations `user` is a member of, oldest membership first."""
     if not user.is_authenticated:
         return []
-    memberships = Membership.objects.filter(user=user).select_related("organisation")
-    return [membership.organisation for membership in memberships.order_by("created_at", "pk")]
+    return _ORGANISATIONS_OF.instances(user.pk, using=router.db_for_read(Membership))
 
 
 def current_organisation(request: HttpRequest) -> Organisation | None:

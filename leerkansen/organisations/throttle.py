@@ -122,7 +122,7 @@ def forget_account(username: str) -> None:
 
 class LoginThrottleBackend:
     """An authentication backend that only refuses: a paused account or address gets no
-    password check. Listed after django-axes' backend and before ModelBackend."""
+    password check. Listed after django-axes' backend and before the accounts' ModelBackend."""
 
     def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
         if request is None:

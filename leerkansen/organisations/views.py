@@ -49,7 +49,7 @@ from .tenancy import (
 
 # The backend for logins that need no password check (a confirmed or invited address);
 # AxesStandaloneBackend comes first in settings and only guards password checks.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "leerkansen.organisations.backends.AccountBackend"
 
 
 # Accounts ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # Named, so that force_login does not depend on the order of AUTHENTICATION_BACKENDS (the
 # first backend with get_user would be taken, and a throttling backend returns no user).
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PASSWORD_BACKEND = "leerkansen.organisations.backends.AccountBackend"
 
 
 def logged_in(user) -> Client:

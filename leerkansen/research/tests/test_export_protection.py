@@ -397,7 +397,7 @@ def test_the_code_form_needs_its_csrf_token():
     researcher = make_researcher()
     device = TOTPDevice.objects.create(user=researcher, name="Telefoon", confirmed=True)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(researcher, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(researcher, backend="leerkansen.organisations.backends.AccountBackend")
     page = reverse("research:second_factor")
     assert client.post(page, {"code": totp_code(device)}).status_code == 403
     # Not verified: the export's own form, without its token, is refused too.
