@@ -1,15 +1,18 @@
 """What HR types for a ticked box: the numbers printed next to the boxes of the paper form.
 
 Every item's options are numbered from 1 in the questionnaire's order, "Weet niet" is 0, and
-an empty field is a question left open. The same numbers are printed on the form (printing.py),
-typed on the entry screen (views_entry.py) and written in an import's cells (spreadsheets.py),
-so one rule reads all three.
+an empty field is a question left open. The same numbers are printed on the form
+(printing.py), typed on the entry screen (views.py) and written in an import's cells
+(spreadsheets.py), so one rule reads all three. An item of more than nine options (the
+sector) takes two digits on the entry screen, "01" to "21" and "00", so that the cursor can
+move on after the second one; a single digit is read the same.
 
 "Weet niet" is printed on every question. On an item that does not take it (the ranked needs
-and their urgency), a ticked "Weet niet" is read as no answer: the respondent gave none.
+and their urgency, the sector), a ticked "Weet niet" is read as no answer: the respondent gave
+none.
 
-An open question takes the written text itself, without control characters, of at most the
-questionnaire's MAX_TEXT_LENGTH characters.
+An open question takes the written text itself, of at most the questionnaire's
+MAX_TEXT_LENGTH characters; a control character in it is refused.
 """
 
 from __future__ import annotations
@@ -93,6 +96,9 @@ def read_key(item: Item, typed: str) -> object:
     if key.endswith(".0") and key[:-2].isdigit():
         key = key[:-2]
     numbered = [option for option in item.options if option.value is not None]
+    # An item of more than nine options is typed in two digits: "07" is 7, "00" is 0.
+    if len(key) == 2 and key.startswith("0") and key.isascii() and key.isdigit():
+        key = key[1]
     if key == DONT_KNOW_KEY:
         return None if item.allows_dont_know else NOT_ANSWERED
     if key.isascii() and key.isdigit() and 1 <= int(key) <= len(numbered):

@@ -136,6 +136,7 @@ def _entry_sections(role: str, typed: dict[str, str], problems: dict[str, str]) 
                         "keys": None if shared or item.scale == "text" else choices(item),
                         "open": item.scale == "text",
                         "max": option_count(item),
+                        "two_digits": option_count(item) > 9,
                         "allowed": allowed_text(item),
                         "value": typed.get(item.id, ""),
                         "error": problems.get(item.id),

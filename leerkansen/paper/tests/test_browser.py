@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from leerkansen.content.questionnaire import questionnaire_for
+from leerkansen.paper.keys import option_count
 from leerkansen.survey.models import Response
 from leerkansen.survey.services import answers_of
 from leerkansen.testing import BARE, assert_no_axe_violations, make_admin, make_round
@@ -42,7 +43,12 @@ def keys_in_page_order(role: str) -> tuple[str, str]:
     """The digits of one questionnaire in the order of the fields, and its open answer."""
     typed = typed_answers(role, seed=3)
     items = questionnaire_for(role).items()
-    digits = "".join(typed[item.id] for item in items if item.scale != "text")
+    # The sector's 21 options take two digits each: "01".
+    digits = "".join(
+        typed[item.id].zfill(2 if option_count(item) > 9 else 1)
+        for item in items
+        if item.scale != "text"
+    )
     open_answer = next(typed[item.id] for item in items if item.scale == "text")
     return digits, open_answer
 
@@ -98,6 +104,31 @@ def test_hr_enters_ten_paper_questionnaires_with_the_keyboard_alone(
         for item_id, value in answers.items():
             if items[item_id].scale == "agreement":
                 assert value == int(expected[item_id])
+    context.close()
+
+
+def test_hr_enters_their_own_version_with_the_sector_in_two_digits(
+    browser, live_server, browser_login
+):
+    admin, organisation = make_admin(**BARE)
+    assessment = make_round(organisation, roles=("hr",))
+    context, page = open_page(browser, live_server, browser_login, admin, 1366)
+    page.goto(f"/organisatie/rondes/{assessment.code}/papier/invoeren/")
+    # The role first: the only one of this round, chosen with the keyboard.
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Papieren vragenlijst invoeren: HR")
+    expect(page.locator("#keys-A_sector")).to_contain_text("Twee cijfers: 01 tot 21")
+    digits, open_answer = keys_in_page_order("hr")
+    page.keyboard.type(digits)
+    page.keyboard.type(open_answer)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Bewaard als papieren vragenlijst 1")
+    saved = Response.objects.get(assessment=assessment, entered_by_organisation=True)
+    answers = answers_of(saved)
+    assert answers["A_sector"] == "A"
+    assert len(answers) == len(questionnaire_for("hr").items())
     context.close()
 
 

@@ -41,6 +41,9 @@ def test_the_sector_takes_two_digits_and_the_options_own_codes():
     sector = item("A_sector")
     assert read_key(sector, "1") == "A"
     assert read_key(sector, "21") == "U"
+    # Two digits on the entry screen, so that the cursor moves on: "07", and "00".
+    assert read_key(sector, "07") == "G"
+    assert read_key(sector, "00") is NOT_ANSWERED
     with pytest.raises(ValueError):
         read_key(sector, "22")
 

@@ -6,13 +6,13 @@
   if (!form) return;
   const fields = Array.from(form.querySelectorAll(".paper-entry__key, .paper-entry__text, #paper-save"));
 
-  // Complete: "0" (weet niet), two digits, or a digit no second digit could follow
-  // (3 with at most 21 options may still become 21; 3 with 5 options cannot).
+  // Complete: one digit where an item has at most nine options, two where it has more
+  // (the sector: "01" to "21", "00" for weet niet).
   function complete(input) {
     const value = input.value.trim();
     const max = parseInt(input.dataset.max, 10) || 9;
     if (!/^[0-9]+$/.test(value)) return false;
-    return value === "0" || value.length >= 2 || parseInt(value, 10) * 10 > max;
+    return max > 9 ? value.length >= 2 : value.length >= 1;
   }
 
   // A field with an answer already: the next digit typed replaces it.
