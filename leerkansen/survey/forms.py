@@ -20,7 +20,7 @@ from leerkansen.content.catalogue import Challenge, get_catalogue
 from leerkansen.content.questionnaire import MAX_TEXT_LENGTH, Item, Questionnaire, Section
 from leerkansen.lib.text import CleanCharField, clean_text
 
-from .models import Assessment, Role
+from .models import Assessment, Language, Role
 from .rounds import MAX_ADDRESSES, parse_addresses
 from .services import AnswerValue
 
@@ -71,9 +71,19 @@ class InviteForm(forms.Form):
         error_messages={"required": _("Fill in at least one e-mail address.")},
     )
 
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail"),
+        choices=Language.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
+    )
+
     def __init__(self, assessment: Assessment, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _round_roles(assessment)
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or Language.NL
 
     def clean_addresses(self) -> list[str]:
         valid, invalid = parse_addresses(self.cleaned_data["addresses"])

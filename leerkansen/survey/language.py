@@ -37,7 +37,7 @@ from leerkansen.content.questionnaire import Questionnaire
 from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.content.questionnaire_translations import available_languages, questionnaire_in
 
-from .models import Language, Response
+from .models import Invitation, Language, Response
 from .respondent import SESSION_RESPONSE_KEY, open_draft_id
 
 SESSION_LANGUAGE_KEY = "survey_language"
@@ -103,6 +103,19 @@ def respondent_language(request: HttpRequest) -> str:
             if (language := kept.first()) in offered:
                 return language
     return first_language(request)
+
+
+def starting_language(request: HttpRequest, invitation: Invitation) -> str:
+    """The language a response started with `invitation` begins in: one chosen on this
+    browser before, else French or English when the admin mailed the invitation in it, else
+    the page's (the browser's)."""
+    chosen = request.session.get(SESSION_LANGUAGE_KEY)
+    offered = available_languages()
+    if chosen in offered:
+        return chosen
+    if invitation.language != Language.NL and invitation.language in offered:
+        return invitation.language
+    return getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
 
 
 def first_language(request: HttpRequest) -> str:

@@ -107,6 +107,11 @@ class Invitation(models.Model):
     # never whether the invitee answered.
     mail_status = models.CharField(max_length=10, choices=MailStatus.choices, blank=True)
     mail_attempts = models.PositiveSmallIntegerField(default=0)
+    # The language of the invitation and reminder mails, as the admin chose it for these
+    # addresses; French or English also opens the questionnaire in it (survey/language.py).
+    language = models.CharField(
+        _("language of the e-mail"), max_length=2, choices=Language.choices, default=Language.NL
+    )
 
     organisation_path = "assessment__organisation"
 

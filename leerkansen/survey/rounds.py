@@ -34,7 +34,7 @@ from leerkansen.content.questionnaire_translations import available_languages
 from leerkansen.lib.codes import hash_token
 from leerkansen.organisations.models import Organisation
 
-from .models import Assessment, Invitation, Response, Role, today
+from .models import Assessment, Invitation, Language, Response, Role, today
 from .services import new_assessment
 from .signals import round_closed
 
@@ -265,9 +265,13 @@ class InviteResult:
 
 
 def invite_people(
-    assessment: Assessment, role: str, addresses: Iterable[str], base_url: str
+    assessment: Assessment,
+    role: str,
+    addresses: Iterable[str],
+    base_url: str,
+    language: str = Language.NL,
 ) -> InviteResult:
-    """One personal invitation per new address, e-mailed with its link.
+    """One personal invitation per new address, e-mailed with its link in `language`.
 
     An address already invited to this round (in any role) is skipped: one person, one link.
     """
@@ -285,6 +289,10 @@ def invite_people(
         invitations = [
             _new_invitation(assessment, role, Invitation.Kind.PERSONAL, address) for address in new
         ]
+        if language != Language.NL:
+            Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(language=language)
+            for invitation in invitations:
+                invitation.language = language
     send_invitation_mails(invitations, base_url)
     return InviteResult(invited=new, already_invited=skipped)
 
@@ -348,13 +356,9 @@ def send_invitation_mails(
 def invitation_mail(
     invitation: Invitation, base_url: str, *, reminder: bool = False
 ) -> mail.EmailMessage:
-    """The invitation's (or reminder's) e-mail, in Dutch, with a line in each other language
-    a respondent can answer in, saying how to choose it.
-
-    Nothing tells us an invitee's language before they open their link (an invitation is an
-    address and a role), so the mail is Dutch with a pointer to the language switch of the
-    respondent pages (survey/language.py); once chosen, the language stays with the response.
-    """
+    """The invitation's (or reminder's) e-mail in the language the admin chose for it (Dutch
+    unless told otherwise), with a line in each other language a respondent can answer in,
+    saying how to choose it on the respondent pages (survey/language.py)."""
     kind = "reminder" if reminder else "invitation"
     assessment = invitation.assessment
     context = {
@@ -363,13 +367,15 @@ def invitation_mail(
         "url": invitation_url(invitation, base_url),
         "expires_on": timezone.localdate(invitation.expires_at),
     }
+    offered = available_languages()
+    language = invitation.language if invitation.language in offered else settings.LANGUAGE_CODE
     notes = []
-    for language in available_languages():
-        if language != settings.LANGUAGE_CODE:
-            with translation.override(language):
+    for other in offered:
+        if other != language:
+            with translation.override(other):
                 notes.append(render_to_string("survey/email/_language_note.txt", context).strip())
     context["language_notes"] = notes
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
         subject = render_to_string(f"survey/email/{kind}_subject.txt", context)
         body = render_to_string(f"survey/email/{kind}_body.txt", context)
     return mail.EmailMessage(subject=" ".join(subject.split()), body=body, to=[invitation.email])

@@ -37,7 +37,7 @@ from leerkansen.organisations.models import Membership
 
 from . import rounds
 from .forms import SectionForm, SectionInput, read_section
-from .language import first_language, language_of, pages_for, questionnaire_of
+from .language import first_language, language_of, pages_for, questionnaire_of, starting_language
 from .models import Assessment, Invitation, Response
 from .respondent import (
     LINK_COOKIE,
@@ -246,7 +246,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if current.is_completed:
             return _already_answered(request) if personal else shared_link_sent(request)
         return _continue(request, current)
-    response, resume_token = start_response(found.assessment, found.role, request.LANGUAGE_CODE)
+    language = starting_language(request, found)
+    response, resume_token = start_response(found.assessment, found.role, language)
     if personal:
         # The resume link carries the invitation too, so that sending from another browser
         # still completes the personal link once.

@@ -124,6 +124,7 @@ def round_invite(request: HttpRequest, code: str) -> HttpResponse:
             form.cleaned_data["role"],
             form.cleaned_data["addresses"],
             _base_url(request),
+            language=form.cleaned_data["language"],
         )
         if result.invited:
             count = len(result.invited)

@@ -227,3 +227,59 @@ def test_what_a_french_respondent_answered_is_shown_in_french(assessment):
     assert lang_of(own) == "fr" and page["Content-Language"] == "fr"
     assert "Ce que vous avez répondu" in own
     assert "Vous avez répondu comme\u00a0: Membre du personnel." in own
+
+
+def test_an_admin_invites_in_french_and_the_mail_and_the_questionnaire_are_french():
+    user, organisation = make_admin()
+    assessment = make_round(organisation)
+    admin = admin_client(user)
+    form = admin.get(f"/organisatie/rondes/{assessment.code}/uitnodigen/").content.decode()
+    assert "Taal van de e-mail" in form and '<option value="fr" lang="fr">Français</option>' in form
+    admin.post(
+        f"/organisatie/rondes/{assessment.code}/uitnodigen/",
+        {"role": "medewerker", "addresses": "chloe@linde.be", "language": "fr"},
+    )
+    (message,) = mail.outbox
+    # (A subject is one line: its spaces, the no-break one too, become plain spaces.)
+    assert message.subject == (
+        f"{organisation.name} vous demande votre avis : le questionnaire Leerkansen"
+    )
+    assert message.body.startswith(f"Bonjour,\n\n{organisation.name} veut savoir comment")
+    assert "Votre lien personnel\u00a0:" in message.body
+    # The other languages point to themselves; no line repeats the mail's own language.
+    assert "Je kan ook in het Nederlands antwoorden" in message.body
+    assert "You can also answer in English" in message.body
+    assert "Vous pouvez aussi répondre en français" not in message.body
+    # Her phone is set to Dutch: the questionnaire opens in the mail's language all the same.
+    url = re.search(r"https?://\S+/vragenlijst/uitnodiging/\S+/", message.body).group(0)
+    phone = Client(HTTP_ACCEPT_LANGUAGE="nl-BE")
+    page = phone.get(url.split("testserver", 1)[-1], follow=True)
+    assert lang_of(page.content.decode()) == "fr"
+    assert the_response(phone).language == "fr"
+
+
+def test_without_a_choice_the_mail_is_dutch_and_the_browser_decides():
+    user, organisation = make_admin()
+    assessment = make_round(organisation)
+    admin = admin_client(user)
+    admin.post(
+        f"/organisatie/rondes/{assessment.code}/uitnodigen/",
+        {"role": "medewerker", "addresses": "jan@linde.be"},
+    )
+    (message,) = mail.outbox
+    assert message.body.startswith("Dag,")
+    url = re.search(r"https?://\S+/vragenlijst/uitnodiging/\S+/", message.body).group(0)
+    phone = Client(**FRENCH_BROWSER)
+    phone.get(url.split("testserver", 1)[-1])
+    assert the_response(phone).language == "fr"
+
+
+def test_an_unknown_mail_language_is_refused_in_dutch():
+    user, organisation = make_admin()
+    assessment = make_round(organisation)
+    page = admin_client(user).post(
+        f"/organisatie/rondes/{assessment.code}/uitnodigen/",
+        {"role": "medewerker", "addresses": "jan@linde.be", "language": "de"},
+    )
+    assert "Kies een van de talen in de lijst." in page.content.decode()
+    assert not mail.outbox
