@@ -283,3 +283,13 @@ def test_an_unknown_mail_language_is_refused_in_dutch():
     )
     assert "Kies een van de talen in de lijst." in page.content.decode()
     assert not mail.outbox
+
+
+def test_a_link_that_does_not_work_is_explained_in_the_browser_language():
+    page = Client(**FRENCH_BROWSER).get(link("pas-un-lien"))
+    html = page.content.decode()
+    assert page.status_code == 404
+    assert lang_of(html) == "fr"
+    assert "Nous ne trouvons pas ce lien" in html
+    # The switch is there too: someone who reads neither can still find their language.
+    assert f'action="{SWITCH}"' in html
