@@ -458,12 +458,22 @@ def comparison_view(data: Mapping) -> dict:
                 challenges=tuple(challenges),
             )
         )
+    shown = [g for g in groups if g.shown]
+    # The most specific group shown is drawn; the others are a compact table beside it.
+    others = shown[1:]
+    cells = [{c.number: c for c in g.challenges} for g in others]
+    scores = {c.number: c.shown_score for g in others for c in g.challenges}
     return {
         "version": data["version"],
         "computed_on": date.fromisoformat(data["computed_on"]),
         "minimum": minimum,
         "groups": groups,
-        "main": next((g for g in groups if g.shown), None),
+        "main": shown[0] if shown else None,
+        "others": others,
+        "other_rows": [
+            {"number": number, "score": scores[number], "cells": [c.get(number) for c in cells]}
+            for number in sorted(scores)
+        ],
         "hidden": [g for g in groups if not g.shown],
     }
 

@@ -54,6 +54,11 @@ def test_the_report_draws_the_comparison_with_its_sentence_and_table_version(cli
     assert 'aria-label="Middelste helft 40 tot 40, mediaan 40, jullie score 100"' in page
     assert SENTENCE in page
     assert "niet met alle organisaties: vergelijkingstabel 1 van" in page
+    # Drawn against the most specific group shown; the others in a table beside it.
+    assert page.count('<svg class="benchmark__drawing"') == 9
+    assert "Tegenover de andere groepen" in page
+    assert "50–249 medewerkers (10 organisaties)" in page
+    assert '<td class="number">40 (40–40)</td>' in page
     # Fewer than 10 in the size band? No: the 10 are 50-249 too. The profile group may be small.
     comparison = RoundComparison.objects.get(assessment=report.assessment)
     assert comparison.table.version == 1
