@@ -101,3 +101,39 @@ def test_the_language_switch_works_without_javascript(browser, live_server, tran
         assert Response.objects.get(assessment=assessment).language == "nl"
     finally:
         context.close()
+
+
+def test_hr_chooses_the_mail_language_on_a_phone_and_the_page_stays_dutch(
+    browser, live_server, browser_login, transactional_db
+):
+    from django.core import mail
+
+    from leerkansen.testing import make_admin
+
+    user, organisation = make_admin()
+    assessment = make_round(organisation, roles=("medewerker",))
+    # A French browser: HR's pages stay Dutch all the same.
+    context = browser.new_context(base_url=live_server.url, locale="fr-BE", viewport=PHONE)
+    browser_login(context, user)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"/organisatie/rondes/{assessment.code}/uitnodigen/")
+        assert page.locator("html").get_attribute("lang") == "nl"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert_no_axe_violations(page)
+        page.get_by_label("E-mailadressen").fill("chloe@linde.be")
+        page.get_by_label("Taal van de e-mail").select_option("fr")
+        page.get_by_role("button", name="Verstuur de uitnodigingen").click()
+        # No group chosen: refused, and the language chosen is kept.
+        page.get_by_text("Kijk dit even na").wait_for()
+        assert page.get_by_label("Taal van de e-mail").input_value() == "fr"
+        assert not mail.outbox
+        page.get_by_label("Medewerker").check()
+        page.get_by_role("button", name="Verstuur de uitnodigingen").click()
+        page.get_by_text("1 uitnodiging verstuurd.").wait_for()
+        assert page.locator("html").get_attribute("lang") == "nl"
+        (message,) = mail.outbox
+        assert message.body.startswith("Bonjour,")
+    finally:
+        context.close()
