@@ -56,6 +56,8 @@ EXPORTED_FIELDS = {
         # The delivery of the invitation mail only (a reminder's is never kept).
         "mail_status",
         "mail_attempts",
+        # The mail's language, as the admin chose it for the address (not the respondent's).
+        "language",
     ),
 }
 # What Django admin's log keeps of a row of an erased organisation.

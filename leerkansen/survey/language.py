@@ -36,6 +36,7 @@ from django.views.decorators.http import require_POST
 from leerkansen.content.questionnaire import Questionnaire
 from leerkansen.content.questionnaire_pages import questionnaire_pages
 from leerkansen.content.questionnaire_translations import available_languages, questionnaire_in
+from leerkansen.lib.middleware import DATABASE_OUTAGE
 
 from .models import Invitation, Language, Response
 from .respondent import SESSION_RESPONSE_KEY, open_draft_id
@@ -94,14 +95,19 @@ def respondent_language(request: HttpRequest) -> str:
     offered = available_languages()
     session = getattr(request, "session", None)
     if session is not None:
-        chosen = session.get(SESSION_LANGUAGE_KEY)
-        if chosen in offered:
-            return chosen
-        response_id = session.get(SESSION_RESPONSE_KEY)
-        if response_id is not None:
-            kept = Response.objects.filter(pk=response_id).values_list("language", flat=True)
-            if (language := kept.first()) in offered:
-                return language
+        try:
+            chosen = session.get(SESSION_LANGUAGE_KEY)
+            if chosen in offered:
+                return chosen
+            response_id = session.get(SESSION_RESPONSE_KEY)
+            if response_id is not None:
+                kept = Response.objects.filter(pk=response_id).values_list("language", flat=True)
+                if (language := kept.first()) in offered:
+                    return language
+        except DATABASE_OUTAGE:
+            # The view meets the same outage and answers with the 503 page (lib/middleware.py),
+            # in the browser's language.
+            pass
     return first_language(request)
 
 
