@@ -11,6 +11,7 @@ survey's pages do not import the reports app. It says on the round page what cha
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Case, Subquery, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.text import slugify
@@ -19,8 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leerkansen.lib.downloads import attachment
 from leerkansen.lib.prepared import Prepared, Utf8
-from leerkansen.organisations.models import Organisation
-from leerkansen.organisations.tenancy import organisation_required, owned, owned_or_404
+from leerkansen.organisations.models import Membership
+from leerkansen.organisations.tenancy import (
+    SESSION_ORGANISATION_KEY,
+    organisation_required,
+    owned,
+    owned_or_404,
+)
 from leerkansen.survey.models import Assessment
 
 from .changes import Published, refresh_message, waiting_responses
@@ -28,27 +34,51 @@ from .layout import in_layout
 from .models import Report
 from .services import refresh_report, render_stored_body
 
-# The stored body of the report with this code, inside the organisation (owned(), as every
-# lookup of tenant data): compiled once per process (lib/prepared.py), run per view with the
-# organisation's id and the code. No model instance; the body is read on every view, so a
-# refresh or a hidden comment shows at once.
+# The stored body of the report with this code, inside the organisation the person works in
+# now (tenancy.current_organisation: the one they chose if they are still a member of it, else
+# their oldest membership's), as one query compiled once per process (lib/prepared.py) and run
+# per view with the account's id, the chosen organisation's code ("" for none) and the report's
+# code. No model instance; the body is read on every view, so a refresh or a hidden comment
+# shows at once.
 _OWN_REPORT = Prepared(
-    lambda organisation_id, code: (
-        owned(Report, Organisation(pk=organisation_id))
-        .filter(code=code)
-        .values_list("pk", Utf8("html"))[:1]
+    lambda user_id, chosen, code: (
+        # owned()'s filter (Report.organisation_path), the organisation given as a subquery.
+        Report.objects.filter(
+            **{
+                Report.organisation_path: Subquery(
+                    Membership.objects.filter(user_id=user_id)
+                    .annotate(not_chosen=Case(When(organisation__code=chosen, then=0), default=1))
+                    .order_by("not_chosen", "created_at", "pk")
+                    .values("organisation_id")[:1]
+                )
+            },
+            code=code,
+        ).values_list("pk", Utf8("html"))[:1]
     ),
     -7_770_001,
+    "prepared-chosen-organisation-marker",
     "prepared-report-code-marker",
 )
 _DEMO_REPORT = Prepared(lambda: _demo().values_list("pk", Utf8("html"))[:1])
 
 
 @never_cache
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    if request.method == "GET" and request.user.is_authenticated:
+        chosen = request.session.get(SESSION_ORGANISATION_KEY) or ""
+        found = _OWN_REPORT.rows(request.user.pk, chosen, code)
+        if found:
+            return _page(request, found)
+    return _no_report(request, code)
+
+
 @organisation_required
 @require_GET
-def report(request: HttpRequest, code: str) -> HttpResponse:
-    return _page(request, _OWN_REPORT.rows(request.organisation.pk, code))
+def _no_report(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the member's own report was not found (or not asked with GET): what
+    organisation_required and require_GET answer anyone (the login, making an organisation,
+    the research area, 405), else a 404."""
+    raise Http404
 
 
 @never_cache

@@ -103,21 +103,25 @@ def test_a_member_of_two_organisations_reads_only_the_one_they_work_in_now():
     assert client.get(f"/rapport/{report.code}/").status_code == 404
 
 
-def test_the_prepared_lookup_is_the_organisations_own_query():
+def test_the_prepared_lookup_is_the_members_own_organisations_query():
     report = close_and_publish(make_answered_round({"medewerker": 5}))
     other = close_and_publish(
         make_answered_round({"medewerker": 5}, organisation_name="Bouw Noord")
     )
-    mine = report.assessment.organisation.pk
-    [(pk, body)] = _OWN_REPORT.rows(mine, report.code)
+    mine = make_member(report.assessment.organisation).pk
+    [(pk, body)] = _OWN_REPORT.rows(mine, "", report.code)
     # Bytes on SQLite, text on PostgreSQL (lib/prepared.Utf8).
     assert pk == report.pk and (body if isinstance(body, str) else body.decode()) == report.html
-    assert _OWN_REPORT.rows(mine, other.code) == []
-    assert _OWN_REPORT.rows(other.assessment.organisation.pk, report.code) == []
+    assert _OWN_REPORT.rows(mine, "", other.code) == []
+    # Choosing another organisation's code does not make its report the member's.
+    other_code = other.assessment.organisation.code
+    assert _OWN_REPORT.rows(mine, other_code, other.code) == []
+    assert _OWN_REPORT.rows(make_member(other.assessment.organisation).pk, "", report.code) == []
     # A code is text: never compared as a number or a pattern.
-    assert _OWN_REPORT.rows(mine, "%") == []
+    assert _OWN_REPORT.rows(mine, "", "%") == []
+    assert _OWN_REPORT.rows(mine, "%", report.code) == [(pk, body)]
     with pytest.raises(TypeError):
-        _OWN_REPORT.rows(str(mine), report.code)
+        _OWN_REPORT.rows(str(mine), "", report.code)
 
 
 def test_the_body_comes_as_its_own_utf8_bytes_backslashes_and_all(client):
