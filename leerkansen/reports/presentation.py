@@ -18,6 +18,7 @@ from leerkansen.benchmarks.services import comparison_view, stored_comparison
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.scoring.scales import score_value
+from leerkansen.survey.models import Response
 
 from .chart import chart
 from .comparison import role_comparison
@@ -225,6 +226,16 @@ def _action(catalogue: Catalogue, action_id: str) -> Action:
     return action
 
 
+def paper_count(report: Report) -> int:
+    """How many of the answers in the report HR typed in or imported from paper questionnaires
+    (survey.Response.entered_by_organisation): the admin knows each of them already."""
+    return Response.objects.filter(
+        assessment_id=report.assessment_id,
+        report_step__isnull=False,
+        entered_by_organisation=True,
+    ).count()
+
+
 def report_context(report: Report) -> dict[str, Any]:
     """The templates' context for a report: profile, chart, top 3, needs, all actions, and for
     several respondents the comparison per role, the agreement and the open answers."""
@@ -321,6 +332,7 @@ def report_context(report: Report) -> dict[str, Any]:
         "next_steps": next_steps,
         # The parts about several respondents, shown once a round has more than one.
         "several_respondents": report.response_count > 1,
+        "paper_count": paper_count(report),
         # Per role only in a closed round's final state; before that the report says when it
         # changes next (services.refresh_report).
         "final": report.final,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from leerkansen.reports.models import Report
+from leerkansen.reports.services import refresh_report
 from leerkansen.reports.tests import add_responses
 from leerkansen.testing import BARE, make_admin, make_round
 
@@ -52,6 +53,22 @@ def test_paper_questionnaires_make_a_report_only_from_k(admin_round):
     )
     report = Report.objects.get(assessment=assessment)
     assert report.response_count == k
+    page = client.get(f"/rapport/{report.code}/").content.decode()
+    assert f"antwoorden van {k} personen. Daarvan antwoordden {k} personen op papier." in page
+
+
+def test_the_report_counts_the_paper_answers_among_those_through_links(admin_round):
+    client, assessment = admin_round
+    k = settings.ANONYMITY_THRESHOLD
+    add_responses(assessment, "medewerker", k)
+    report = refresh_report(assessment)
+    page = client.get(f"/rapport/{report.code}/").content.decode()
+    assert "op papier" not in page
+
+    import_rows(client, assessment, k)
+
+    page = client.get(f"/rapport/{report.code}/").content.decode()
+    assert f"antwoorden van {2 * k} personen. Daarvan antwoordden {k} personen op papier." in page
 
 
 def test_paper_questionnaires_never_make_up_the_k_of_answers_through_a_link(admin_round):
