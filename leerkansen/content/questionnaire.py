@@ -40,6 +40,7 @@ from .questionnaire_checks import (
     accepts,
     choose_message,
     duplicates,
+    not_blank,
     problems_in_items,
     problems_in_same_practice,
     problems_in_sections,
@@ -59,15 +60,7 @@ SectionKind = Literal["context", "diagnostic", "practices", "needs", "outcomes"]
 ScaleName = Literal["agreement", "practice", "urgency", "challenges", "text"]
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("text is blank")
-    if text != text.strip():
-        raise ValueError("text has leading or trailing spaces")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_not_blank)]
+Text = Annotated[str, AfterValidator(not_blank)]
 ItemId = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")]
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
 

@@ -28,6 +28,15 @@ MIN_ANCHORS_PER_CHALLENGE = 2
 MAX_TEXT_LENGTH = 1000
 
 
+def not_blank(text: str) -> str:
+    """A text field of the file: something to read, without spaces around it."""
+    if not text.strip():
+        raise ValueError("text is blank")
+    if text != text.strip():
+        raise ValueError("text has leading or trailing spaces")
+    return text
+
+
 def accepts(item: Item, value: object) -> bool:
     if value is None:
         return item.optional or item.allows_dont_know

@@ -16,7 +16,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from leerkansen.benchmarks.services import comparison_view, stored_comparison
+from leerkansen.benchmarks.presentation import comparison_view
+from leerkansen.benchmarks.services import stored_comparison
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 from leerkansen.reports.models import Report
 

@@ -14,7 +14,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from leerkansen.benchmarks.services import comparison_view, stored_comparison
+from leerkansen.benchmarks.presentation import comparison_view
+from leerkansen.benchmarks.services import stored_comparison
 from leerkansen.content.catalogue import Action, Catalogue, Challenge, get_catalogue
 from leerkansen.content.questionnaire import get_questionnaire
 from leerkansen.scoring.scales import score_value

@@ -24,7 +24,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,7 +36,7 @@ from leerkansen.organisations.models import Membership
 
 from . import rounds
 from .forms import SectionForm, SectionInput, read_section
-from .language import first_language, language_of, pages_for, questionnaire_of, starting_language
+from .language import first_language, pages_for, questionnaire_of, starting_language
 from .models import Assessment, Invitation, Response
 from .respondent import (
     LINK_COOKIE,
@@ -68,7 +67,7 @@ from .services import (
     unanswered_items,
 )
 from .signals import response_completed
-from .views_sent import shared_link_sent
+from .views_sent import own_answers, shared_link_sent
 
 # A page posted after the session ended: {"section": "B", "data": {item id: posted value}},
 # valid answers only (see _keep_for_later).
@@ -274,7 +273,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         # (and a revoked one is deleted in time, see retention).
         if link_of(request, response):
             request.survey_link = ""  # a leftover cookie of this sent response goes
-        return _own_answers(request, response)
+        return own_answers(request, response)
     if invitation_token:
         personal = rounds.personal_invitation_of(invitation_token, response.assessment_id)
         if personal is None:
@@ -285,46 +284,6 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if response.assessment.status != Assessment.Status.OPEN:
         return _round_closed(request)
     return _continue(request, response)
-
-
-def _own_answers(request: HttpRequest, response: Response) -> HttpResponse:
-    """What the sent `response` answered, per section, read-only ("Wat je antwoordde").
-
-    Rendered at the resume link's own address: the token stays in the address bar rather
-    than in the session, so nothing in the browser shows the page again without the link.
-    """
-    # In the language it was answered in, whatever the browser that opens the link.
-    language = language_of(request, response)
-    with translation.override(language):
-        answer = _render_own_answers(request, response, language)
-    answer["Content-Language"] = language
-    return answer
-
-
-def _render_own_answers(request: HttpRequest, response: Response, language: str) -> HttpResponse:
-    questionnaire = pages_for(request, response.role, language)
-    answers = answers_of(response)
-    sections = [
-        {
-            "section": s,
-            "step": step,
-            # The questionnaire pages' own rows and groups, filled with the saved answers.
-            "groups": SectionForm(s, questionnaire, saved=answers).groups(),
-        }
-        for step, s in enumerate(questionnaire.sections, start=1)
-    ]
-    context = {
-        "organisation": response.assessment.organisation,
-        "role": response.get_role_display(),
-        "sent_on": response.completed_on,
-        "sections": sections,
-        "free_text_threshold": settings.FREE_TEXT_THRESHOLD,
-    }
-    answer = render(request, "survey/own_answers.html", context)
-    # The address holds the token: no link on the page may pass it on, not even to us.
-    answer["Referrer-Policy"] = "no-referrer"
-    answer["X-Robots-Tag"] = "noindex, nofollow"
-    return answer
 
 
 @never_cache

@@ -1,5 +1,5 @@
-"""After sending: the thank-you page, and the page of a shared link opened again on the device
-that sent answers with it.
+"""After sending: the thank-you page, what was answered (at the resume link), and the page of a
+shared link opened again on the device that sent answers with it.
 
 Both serve a shared computer (a break room) as much as the person who answered: the own link
 to what was answered is offered once and then forgotten, and the next person is offered a
@@ -9,14 +9,19 @@ shared link gives. A personal link sends once (views._already_answered).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from leerkansen.organisations.models import Membership
 
+from .forms import SectionForm
+from .language import language_of, pages_for
+from .models import Response
 from .respondent import (
     SENT_COOKIE,
     came_with_shared_link,
@@ -26,6 +31,7 @@ from .respondent import (
     mark_shared,
     session_response,
 )
+from .services import answers_of
 
 
 def shared_link_sent(request: HttpRequest) -> HttpResponse:
@@ -69,4 +75,44 @@ def thanks(request: HttpRequest) -> HttpResponse:
     answer = render(request, "survey/thanks.html", context)
     if SENT_COOKIE in request.COOKIES:
         answer.delete_cookie(SENT_COOKIE, path=reverse("survey:thanks"), samesite="Lax")
+    return answer
+
+
+def own_answers(request: HttpRequest, response: Response) -> HttpResponse:
+    """What the sent `response` answered, per section, read-only ("Wat je antwoordde").
+
+    Rendered at the resume link's own address: the token stays in the address bar rather
+    than in the session, so nothing in the browser shows the page again without the link.
+    """
+    # In the language it was answered in, whatever the browser that opens the link.
+    language = language_of(request, response)
+    with translation.override(language):
+        answer = _render_own_answers(request, response, language)
+    answer["Content-Language"] = language
+    return answer
+
+
+def _render_own_answers(request: HttpRequest, response: Response, language: str) -> HttpResponse:
+    questionnaire = pages_for(request, response.role, language)
+    answers = answers_of(response)
+    sections = [
+        {
+            "section": s,
+            "step": step,
+            # The questionnaire pages' own rows and groups, filled with the saved answers.
+            "groups": SectionForm(s, questionnaire, saved=answers).groups(),
+        }
+        for step, s in enumerate(questionnaire.sections, start=1)
+    ]
+    context = {
+        "organisation": response.assessment.organisation,
+        "role": response.get_role_display(),
+        "sent_on": response.completed_on,
+        "sections": sections,
+        "free_text_threshold": settings.FREE_TEXT_THRESHOLD,
+    }
+    answer = render(request, "survey/own_answers.html", context)
+    # The address holds the token: no link on the page may pass it on, not even to us.
+    answer["Referrer-Policy"] = "no-referrer"
+    answer["X-Robots-Tag"] = "noindex, nofollow"
     return answer

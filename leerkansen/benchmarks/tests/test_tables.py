@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from leerkansen.benchmarks.models import BenchmarkGroup, BenchmarkTable
+from leerkansen.benchmarks.presentation import comparison_view
 from leerkansen.benchmarks.services import (
     BENCHMARK_MIN_CHANGE,
     BENCHMARK_MIN_ORGANISATIONS,
     comparison_for,
-    comparison_view,
     compute_benchmarks,
     counted_rounds,
     distribution,
