@@ -25,11 +25,12 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
+
+from .csrf import get_token
 
 # Stands in for the CSRF token in a stored page; a real token never looks like this.
 CSRF_PLACEHOLDER = "stored-page-csrf-placeholder"

@@ -12,11 +12,11 @@ or it would be cached for everyone: there is no user in the context here.
 from functools import cache
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from leerkansen.lib.csrf import get_token
 from leerkansen.lib.pagecache import CSRF_PLACEHOLDER, Visitor
 
 _BODY = "<!-- report body -->"
