@@ -26,7 +26,8 @@ def _tasks_run_in_process():
 
     # And no report PDF rendered ahead inside every publication (reports/tasks.py): its own
     # tests turn it on.
-    with override_settings(TASKS=IMMEDIATE_TASKS, REPORT_PDF_AHEAD=False):
+    # Nor the paper questionnaires' PDFs at every opening of a paper page (paper/tasks.py).
+    with override_settings(TASKS=IMMEDIATE_TASKS, REPORT_PDF_AHEAD=False, PAPER_PDF_AHEAD=False):
         yield
 
 

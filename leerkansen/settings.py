@@ -284,6 +284,10 @@ REPORT_PDF_AHEAD = env_bool("REPORT_PDF_AHEAD", True)
 # step every few minutes renders its PDF once it is quiet, not at every step (a PDF costs
 # 2 s of CPU; rendering at every publication took more CPU than the pages in the load test).
 REPORT_PDF_DELAY = int(os.environ.get("REPORT_PDF_DELAY", "300"))
+# The paper questionnaires' PDFs of a round are asked for when its paper page is opened
+# (paper/tasks.py); tests turn it off (the root conftest): with tasks run in-process every
+# paper page would render four PDFs.
+PAPER_PDF_AHEAD = env_bool("PAPER_PDF_AHEAD", True)
 
 CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = os.environ.get(

@@ -6,14 +6,14 @@ at most 12 statements or 20 practice rows to a page), every page headed by the r
 role and a box for the number HR writes on a questionnaire once it is typed in. Every question
 prints its boxes numbered as HR types them (keys.py), "Weet niet" (0) on every one.
 
-Cached, not a job: the PDF depends on the questionnaire's version, the role and the round (its
-code and title), never on answers, so it is rendered once per round and role (measured on
-the shared 2-core development machine: 1-2 s for an employee's version, 4-6 s for HR's, the
-longest, up to 10 s while other test suites ran) and served from the shared database cache
-afterwards, by every worker. A round has at most four roles, so that wait comes at most four
-times per round; a job's progress page would cost the admin more clicks than the one wait it
-saves. The code printed on every page is why the round is part of the key: the questionnaire
-alone would be cached per version and role.
+Rendered by a task, never in a request (issue 16's rule): the PDF depends on the
+questionnaire's version, the role and the round (its code and title), never on answers, so it
+is rendered once per round and role (measured on the shared 2-core development machine: 1-2 s
+for an employee's version, 4-6 s for HR's, the longest) and kept in the shared database cache
+for every worker. Opening the round's paper page asks for its PDFs (tasks.py, PAPER_PDF_AHEAD);
+a click before one is ready gets a page that says so and refreshes itself. The code printed
+on every page is why the round is part of the key: the questionnaire alone would be cached per
+version and role.
 """
 
 from __future__ import annotations
@@ -105,11 +105,15 @@ def cache_key(assessment: Assessment, role: str) -> str:
     return f"paper-form:{version}:{role}:{assessment.code}:{title}"
 
 
-def form_pdf(assessment: Assessment, role: str) -> bytes:
-    """The round's paper questionnaire for `role`: from the cache, or rendered and cached."""
+def stored_form_pdf(assessment: Assessment, role: str) -> bytes | None:
+    """The round's paper questionnaire for `role` if a task has rendered it, else None."""
+    return cache.get(cache_key(assessment, role))
+
+
+def store_form_pdf(assessment: Assessment, role: str) -> bool:
+    """Render and keep the PDF unless it is kept already; whether it was rendered."""
     key = cache_key(assessment, role)
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = render_form_pdf(assessment, role)
-        cache.set(key, pdf, CACHE_SECONDS)
-    return pdf
+    if cache.get(key) is not None:
+        return False
+    cache.set(key, render_form_pdf(assessment, role), CACHE_SECONDS)
+    return True

@@ -242,3 +242,46 @@ def test_an_import_with_a_wrong_row_shows_what_to_correct_and_imports_nothing(
     assert_no_axe_violations(page)
     assert not Response.objects.filter(assessment=assessment).exists()
     context.close()
+
+
+def test_the_pdf_waits_on_a_page_that_opens_it_once_the_worker_made_it(
+    browser, live_server, browser_login, settings, tmp_path
+):
+    from leerkansen.paper.tasks import render_paper_form_pdf
+
+    # Enqueued tasks wait, as for a worker that has not come round to them yet.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "jobs"],
+        }
+    }
+    admin, organisation = make_admin(**BARE)
+    assessment = make_round(organisation, roles=("medewerker",))
+    pdf_url = f"/organisatie/rondes/{assessment.code}/papier/vragenlijst.pdf?rol=medewerker"
+    for width in (1366, 390):
+        context, page = open_page(browser, live_server, browser_login, admin, width)
+        page.goto(pdf_url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "De vragenlijst wordt klaargemaakt"
+        )
+        expect(page.get_by_role("status")).to_contain_text("deze pagina opent hem vanzelf")
+        assert no_sideways_scrolling(page)
+        assert_no_axe_violations(page)
+        page.screenshot(path=tmp_path / f"waiting-{width}.png", full_page=True)
+        context.close()
+
+    # The worker makes it; the page's own refresh (after 3 s, without JavaScript) brings it.
+    context, page = open_page(browser, live_server, browser_login, admin, 390)
+    page.goto(pdf_url)
+    render_paper_form_pdf.call(assessment.pk, "medewerker")
+    pdf = page.wait_for_event(
+        "response",
+        lambda response: (
+            "vragenlijst.pdf" in response.url
+            and response.headers["content-type"] == "application/pdf"
+        ),
+        timeout=10_000,
+    )
+    assert pdf.status == 200
+    context.close()
