@@ -104,7 +104,7 @@ MATRIX: dict[str, Row] = {
     "plans:plan_pdf": MEMBERS_ONLY_GET,
     "plans:plan_xlsx": MEMBERS_ONLY_GET,
     # B's plan is empty: no sheets or card, back to the plan page.
-    "plans:sheets_pdf": row(["away", L, R, L, OK], [405, L, R, L, 405]),
+    "plans:sheets_pdf": row([405, L, R, L, 405], ["away", L, R, L, "away"]),
     "plans:menu_card_pdf": row(["away", L, R, L, OK], [405, L, R, L, 405]),
     "plans:menu_card_png": row(["away", L, R, L, OK], [405, L, R, L, 405]),
     "plans:edit": row([405, L, R, L, 405], [404, L, R, L, OK]),

@@ -234,11 +234,19 @@ def sheet_pdf(action: Action, plan_details: SheetDetails | None = None) -> bytes
     return write_pdf(_sheet_document(action, plan_details))
 
 
-def sheets_bundle_pdf(items: list[tuple[Action, SheetDetails | None]]) -> bytes:
-    """Several sheets as one PDF, each starting on a new page, in the given order."""
+def sheets_bundle_pdf(
+    items: list[tuple[Action, SheetDetails | None]],
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """Several sheets as one PDF, each starting on a new page, in the given order;
+    `progress(n)` after the n-th sheet is laid out (writing the file comes after)."""
     if not items:
         raise ValueError("a bundle needs at least one sheet")
-    documents = [_sheet_document(action, details) for action, details in items]
+    documents = []
+    for action, details in items:
+        documents.append(_sheet_document(action, details))
+        if progress is not None:
+            progress(len(documents))
     pages = [page for document in documents for page in document.pages]
     return write_pdf(documents[0].copy(pages))
 

@@ -43,7 +43,7 @@ class JobKind:
     # Called when the file is downloaded (a security log entry), if given.
     on_download: Callable[[HttpRequest, Job], None] | None = None
     makes_file: bool = True
-    # The unit of the progress count, for the page: "rows", "tables", "models".
+    # The unit of the progress count, for the page: "rows", "tables", "models", "sheets".
     unit: str = "rows"
 
 

@@ -37,7 +37,9 @@ def _build(params: dict, progress: Progress, path: Path) -> Built:
     return Built(filename=filename, content_type=content_type)
 
 
-def _check(request: HttpRequest, job: Job) -> HttpResponse | None:
+def check_member(request: HttpRequest, job: Job) -> HttpResponse | None:
+    """A kind's check for a job of an organisation (params["organisation"]): only while the
+    person still works there."""
     member = Membership.objects.filter(
         user=request.user, organisation_id=job.params["organisation"]
     ).exists()
@@ -53,7 +55,7 @@ register(
     JobKind(
         name=KIND,
         build=_build,
-        check=_check,
+        check=check_member,
         back_url=lambda job: reverse("organisations:data"),
         on_download=_on_download,
         unit="rows",

@@ -7,3 +7,6 @@ class PlansConfig(AppConfig):
 
     name = "leerkansen.plans"
     verbose_name = _("Action plans")
+
+    def ready(self) -> None:
+        from . import jobs  # noqa: F401 (registers the overview sheets' job)

@@ -10,7 +10,7 @@ every download."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -179,8 +179,11 @@ def item_sheet_pdf(item: PlanItem) -> bytes:
     return sheet_pdf(item.action, sheet_details(item))
 
 
-def sheets_bundle_pdf(items: Sequence[PlanItem]) -> bytes:
+def sheets_bundle_pdf(
+    items: Sequence[PlanItem], progress: Callable[[int], None] | None = None
+) -> bytes:
     """The overview sheets of the plan's actions, in the plan's order, as one PDF."""
     from leerkansen.catalogue.printing import sheets_bundle_pdf as bundle
 
-    return bundle([(item.action, sheet_details(item)) for item in items if item.action])
+    sheets = [(item.action, sheet_details(item)) for item in items if item.action]
+    return bundle(sheets, progress=progress)

@@ -18,11 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leerkansen.catalogue import printing
 from leerkansen.content.catalogue import Action, get_catalogue
+from leerkansen.jobs.services import TooManyJobs
+from leerkansen.jobs.views import too_many_jobs
 from leerkansen.lib.downloads import attachment
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 
 from . import exports, services
 from .forms import AddActionForm, ItemForm, MoveForm, RemoveForm
+from .jobs import start_sheets
 from .models import PlanItem
 
 # ?van=rapport on a link to the add page: the action comes from the report.
@@ -302,19 +305,19 @@ def plan_xlsx(request: HttpRequest) -> HttpResponse:
 
 @organisation_required
 @never_cache
-@require_GET
+@require_POST
 def sheets_pdf(request: HttpRequest) -> HttpResponse:
-    """The overview sheets of every action on the plan, with the plan's details, as one PDF."""
+    """The overview sheets of every action on the plan, with the plan's details, as one PDF:
+    made by a job (jobs.py), whose page shows how far it is."""
     organisation = request.organisation
-    items = [item for item in services.items_of(organisation) if item.action is not None]
-    if not items:
+    if not any(item.action is not None for item in services.items_of(organisation)):
         messages.info(request, _("Your plan has no actions yet, so there are no sheets to print."))
         return redirect("plans:plan")
-    return attachment(
-        exports.sheets_bundle_pdf(items),
-        exports.filename(organisation, "fiches", "pdf"),
-        "application/pdf",
-    )
+    try:
+        job = start_sheets(request.user, organisation)
+    except TooManyJobs:
+        return too_many_jobs(request, reverse("plans:plan"))
+    return redirect("jobs:job", job_id=job.pk)
 
 
 @organisation_required

@@ -15,6 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from leerkansen.content.catalogue import get_catalogue
+from leerkansen.jobs.models import Job
 from leerkansen.plans import services
 from leerkansen.plans.models import PlanItem
 from leerkansen.plans.services import ItemChanges
@@ -138,17 +139,61 @@ def test_sheets_carry_the_plans_details(team_a):
     assert "SofiePeeters" in text and "EerstIT" in text
     assert "Tweedestap" not in text
 
-    bundle = team_a.admin.get(reverse("plans:sheets_pdf"))
-    assert bundle.status_code == 200
-    text = squeezed(text_of(bundle.content))
+    # The bundle is a job (plans/jobs.py): the POST leads to its page, which counts the
+    # sheets and offers the file (tests run jobs at once).
+    started = team_a.admin.post(reverse("plans:sheets_pdf"))
+    assert started.status_code == 302
+    job = Job.objects.get(kind="plan-sheets")
+    assert started["Location"] == reverse("jobs:job", args=[job.pk])
+    page = team_a.admin.get(started["Location"]).content.decode()
+    assert "Overzichtsfiches van alle acties (PDF)" in page and "Klaar" in page
+    assert job.total_count == 2 and job.filename.startswith("leerkansen-fiches-")
+    bundle = team_a.admin.get(reverse("jobs:download", args=[job.pk]))
+    content = b"".join(bundle.streaming_content)
+    text = squeezed(text_of(content))
     assert text.index("EerstIT") < text.index("Tweedestap")
-    assert len(PdfReader(io.BytesIO(bundle.content)).pages) >= 2
+    assert len(PdfReader(io.BytesIO(content)).pages) >= 2
+    # Only a POST starts it.
+    assert team_a.admin.get(reverse("plans:sheets_pdf")).status_code == 405
+
+
+def test_the_sheets_job_counts_each_sheet_as_it_is_laid_out(team_a, monkeypatch):
+    from leerkansen.jobs.progress import Progress
+
+    plan_with(
+        team_a.organisation,
+        ("1.1", ItemChanges("Sofie", None, "planned", "")),
+        ("5.3", ItemChanges("Jo", None, "planned", "")),
+        ("6.2", ItemChanges("An", None, "planned", "")),
+    )
+    counted = []
+    monkeypatch.setattr(Progress, "__call__", lambda self, done: counted.append(done))
+    team_a.admin.post(reverse("plans:sheets_pdf"))
+    assert counted == [1, 2, 3]
 
 
 def test_sheets_of_an_empty_plan_send_back_to_the_plan(admin_b):
-    response = admin_b.get(reverse("plans:sheets_pdf"))
+    response = admin_b.post(reverse("plans:sheets_pdf"))
     assert response.status_code == 302
     assert response["Location"] == reverse("plans:plan")
+    assert not Job.objects.exists()
+
+
+def test_a_plan_emptied_before_the_job_ran_gets_a_dutch_message(team_a, monkeypatch):
+    from leerkansen.plans import services
+
+    plan_with(team_a.organisation, ("1.1", ItemChanges("Sofie", None, "planned", "")))
+    real_items_of = services.items_of
+    calls = []
+
+    def emptied_after_the_click(organisation):
+        calls.append(organisation)
+        return real_items_of(organisation) if len(calls) == 1 else []
+
+    monkeypatch.setattr(services, "items_of", emptied_after_the_click)
+    started = team_a.admin.post(reverse("plans:sheets_pdf"))
+    page = team_a.admin.get(started["Location"]).content.decode()
+    assert "Je plan heeft nog geen acties, dus er zijn nog geen fiches om af te drukken." in page
 
 
 def test_the_menu_card_of_the_plan_holds_only_its_actions_on_one_page(team_a):
@@ -190,3 +235,39 @@ def test_an_empty_plan_has_no_menu_card(admin_b, name):
     response = admin_b.get(reverse(name))
     assert response.status_code == 302
     assert response["Location"] == reverse("plans:plan")
+
+
+def test_the_sheets_jobs_page_counts_sheets_while_it_runs(team_a):
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    admin = get_user_model().objects.get(email="an@alfa.be")
+    job = Job.objects.create(
+        kind="plan-sheets",
+        params={"organisation": team_a.organisation.pk},
+        title="Overzichtsfiches van alle acties (PDF)",
+        requested_by=admin,
+        status=Job.Status.RUNNING,
+        done_count=4,
+        total_count=10,
+        heartbeat_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+    page = team_a.admin.get(reverse("jobs:job", args=[job.pk])).content.decode()
+    assert "4 van 10 fiches opgemaakt." in page
+    assert "40%" in page
+
+
+def test_the_sheets_are_for_whoever_asked_while_they_still_work_there(team_a):
+    from leerkansen.organisations.models import Membership
+
+    plan_with(team_a.organisation, ("1.1", ItemChanges("Sofie", None, "planned", "")))
+    team_a.admin.post(reverse("plans:sheets_pdf"))
+    job = Job.objects.get(kind="plan-sheets")
+    download = reverse("jobs:download", args=[job.pk])
+    assert team_a.co_admin.get(download).status_code == 404  # a colleague did not ask for it
+    assert team_a.admin.get(download).status_code == 200
+    Membership.objects.filter(user=job.requested_by).delete()
+    assert team_a.admin.get(download).status_code == 404
