@@ -31,6 +31,19 @@ def _tasks_run_in_process():
         yield
 
 
+@pytest.fixture
+def no_worker_yet(settings):
+    """Tasks are enqueued and wait, as for a worker that has not come round to them yet; the
+    backend, whose `results` lists what was enqueued."""
+    from django_tasks import default_task_backend
+
+    from leerkansen.testing import DUMMY_TASKS
+
+    settings.TASKS = DUMMY_TASKS
+    yield default_task_backend
+    default_task_backend.clear()
+
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless Chromium on a machine without network beyond localhost.
 CHROMIUM_ARGS = [

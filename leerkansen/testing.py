@@ -24,6 +24,14 @@ from leerkansen.survey.rounds import open_round
 DATABASE_TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "jobs"]}
 }
+# Tasks enqueued and left waiting, as for a worker that has not come round to them yet (the
+# root conftest's `no_worker_yet`).
+DUMMY_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        "QUEUES": ["default", "jobs"],
+    }
+}
 
 PASSWORD = "een lange zin als wachtwoord"  # noqa: S105 (a test persona's, not a secret)
 

@@ -20,14 +20,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from leerkansen.content.questionnaire_pages import questionnaire_pages
-from leerkansen.lib.downloads import attachment
+from leerkansen.lib.downloads import attachment, waiting_page
 from leerkansen.lib.text import clean_text
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
 from leerkansen.survey.models import Assessment, Role
@@ -105,20 +104,28 @@ def form_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
     return attachment(pdf, name, "application/pdf", inline=True)
 
 
-# Longer than the slowest rendering measured (HR's version, 4-6 s; 10 s on a busy machine)
-# with a queue in front of it: then the page says it takes longer than it should.
-SLOW_SECONDS = 120
-
-
 def _form_pdf_waiting(
     request: HttpRequest, assessment: Assessment, role: str, asked_at
 ) -> HttpResponse:
-    slow = (timezone.now() - asked_at).total_seconds() > SLOW_SECONDS
-    context = {"round": assessment, "role_label": Role(role).label, "role": role, "slow": slow}
-    response = render(request, "paper/form_pdf_waiting.html", context)
-    # Browsers reload the page after this many seconds, without JavaScript.
-    response["Refresh"] = "30" if slow else "3"
-    return response
+    group = Role(role).label
+    return waiting_page(
+        request,
+        asked_at,
+        heading=_("The questionnaire is being prepared"),
+        message=_(
+            "The questionnaire for %(group)s is being made for printing. That usually takes "
+            "a few seconds; this page opens it by itself once it is ready."
+        )
+        % {"group": group},
+        slow_message=_(
+            "The questionnaire for %(group)s is taking longer than usual. It is still being "
+            "made: try again in a few minutes."
+        )
+        % {"group": group},
+        open_label=_("Open the questionnaire"),
+        back_url=reverse("paper:index", args=[assessment.code]),
+        back_label=_("Answers on paper"),
+    )
 
 
 def _template(request: HttpRequest, code: str, file_format: str) -> HttpResponse:

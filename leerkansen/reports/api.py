@@ -28,6 +28,7 @@ from leerkansen.survey.services import submit_complete_response
 from .models import Report
 from .presentation import top_reasons
 from .services import create_report
+from .tasks import ask_for_pdf
 
 # The submission is documented with the questionnaire it answers.
 submission_router = Router(tags=["questionnaire"])
@@ -266,11 +267,24 @@ def report(request: HttpRequest, id: str, response: HttpResponse):
     return report_as_dict(found)
 
 
+class PdfPendingOut(Schema):
+    detail: str
+    retry_after: int = Field(description="Seconds to wait before asking again / wacht zo lang")
+
+
+# What the API tells a client to wait for a PDF a worker is making (usually 2-4 s).
+PDF_RETRY_AFTER_SECONDS = 5
+
+
 @router.get(
     "/assessments/{id}/report.pdf",
-    response={404: ErrorOut},
+    response={202: PdfPendingOut, 404: ErrorOut},
     summary="An assessment's report as PDF / het rapport als PDF",
-    description="The report as an A4 PDF / het rapport als PDF (A4).",
+    description=(
+        "The report as an A4 PDF / het rapport als PDF (A4). While a worker makes it (the first "
+        "time, within seconds): 202 with Retry-After; ask again then / 202 zolang het gemaakt "
+        "wordt: vraag opnieuw na Retry-After seconden."
+    ),
     openapi_extra={
         "responses": {
             200: {
@@ -280,15 +294,19 @@ def report(request: HttpRequest, id: str, response: HttpResponse):
         }
     },
 )
-def report_pdf(request: HttpRequest, id: str):
+def report_pdf(request: HttpRequest, response: HttpResponse, id: str):
+    add_never_cache_headers(response)
     found = _owned(request).filter(assessment__code=id).first()
     if found is None:
         return _not_found()
-    # WeasyPrint is heavy: load it with the first PDF, not with the URL configuration.
-    from .pdf import get_or_render_pdf
-
-    response = attachment(
-        get_or_render_pdf(found), "leerkansen-rapport.pdf", "application/pdf", inline=True
-    )
-    add_never_cache_headers(response)
-    return response
+    if not found.pdf:
+        ask_for_pdf(found)
+        # A backend that runs tasks at once (tests, TASKS_IMMEDIATE) has stored it by now.
+        found.pdf = Report.objects.filter(pk=found.pk).values_list("pdf", flat=True).first()
+    if not found.pdf:
+        response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
+        detail = gettext("The PDF is being made. Ask again in a few seconds.")
+        return Status(202, {"detail": detail, "retry_after": PDF_RETRY_AFTER_SECONDS})
+    pdf = attachment(bytes(found.pdf), "leerkansen-rapport.pdf", "application/pdf", inline=True)
+    add_never_cache_headers(pdf)
+    return pdf

@@ -5,19 +5,23 @@ A report's PDF took 2 s and 200 MB in the request that first asked for it. Each 
 `render_report_pdf` once the report's row is committed, to run REPORT_PDF_DELAY seconds later
 (5 minutes): a worker renders and stores the PDF of a report that stayed unchanged that long,
 and the first click serves stored bytes; a report that changed meanwhile leaves the task
-stale, so a round publishing step after step renders once, when it is quiet. The request
-still renders it itself when no worker has done so yet (reports/pdf.get_or_render_pdf), so
-nothing depends on the worker being up.
+stale, so a round publishing step after step renders once, when it is quiet. A click before
+that (or with REPORT_PDF_AHEAD off) asks a worker for it at once (`ask_for_pdf`) and gets a
+page that waits for it: no request renders a PDF.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import json
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from leerkansen.lib.downloads import ask_once, forget_asked
 
 from .models import Report
 
@@ -41,6 +45,19 @@ def _enqueue(report_id: int, revision: int) -> None:
     task.enqueue(report_id, revision)
 
 
+def _asked_key(report: Report) -> str:
+    # A PDF belongs to a revision and to the comments hidden when it was made.
+    hidden = json.dumps(report.hidden_comments, sort_keys=True).encode()
+    return f"report-pdf:{report.pk}:{report.revision}:{hashlib.sha256(hidden).hexdigest()[:16]}"
+
+
+def ask_for_pdf(report: Report) -> datetime:
+    """A click on a report whose PDF is not made yet: a worker makes it now (no
+    REPORT_PDF_DELAY: someone is waiting), asked once while it waits; when it was asked."""
+    report_id, revision = report.pk, report.revision
+    return ask_once(_asked_key(report), lambda: render_report_pdf.enqueue(report_id, revision))
+
+
 @task()
 def render_report_pdf(report_id: int, revision: int) -> str:
     """Render and store the PDF of the report's `revision`; "stale" when the report changed
@@ -53,4 +70,5 @@ def render_report_pdf(report_id: int, revision: int) -> str:
     if report.pdf:
         return "stored"
     get_or_render_pdf(report)
+    forget_asked(_asked_key(report))
     return "rendered"

@@ -14,11 +14,13 @@ from django.contrib import messages
 from django.db.models import Case, Subquery, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from leerkansen.lib.downloads import attachment
+from leerkansen.lib.downloads import attachment, waiting_page
 from leerkansen.lib.prepared import Prepared, Utf8
 from leerkansen.organisations.models import Membership
 from leerkansen.organisations.tenancy import (
@@ -33,6 +35,7 @@ from .changes import Published, refresh_message, waiting_responses
 from .layout import in_layout
 from .models import Report
 from .services import refresh_report, render_stored_body
+from .tasks import ask_for_pdf
 
 # The stored body of the report with this code, inside the organisation the person works in
 # now (tenancy.current_organisation: the one they chose if they are still a member of it, else
@@ -85,7 +88,8 @@ def _no_report(request: HttpRequest, code: str) -> HttpResponse:
 @organisation_required
 @require_GET
 def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    return _pdf(owned(Report, request.organisation).filter(code=code))
+    back = reverse("reports:report", args=[code])
+    return _pdf(request, owned(Report, request.organisation).filter(code=code), back)
 
 
 @organisation_required
@@ -120,7 +124,7 @@ def demo_report(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def demo_report_pdf(request: HttpRequest) -> HttpResponse:
-    return _pdf(_demo())
+    return _pdf(request, _demo(), reverse("reports:demo_report"))
 
 
 def _demo():
@@ -138,14 +142,33 @@ def _page(request: HttpRequest, found: list[tuple[int, bytes | str]]) -> HttpRes
     return HttpResponse(in_layout(request, body))
 
 
-def _pdf(reports) -> HttpResponse:
-    # WeasyPrint is heavy: import it with the first PDF, not with the URL configuration.
-    from .pdf import get_or_render_pdf
-
+def _pdf(request: HttpRequest, reports, back_url: str) -> HttpResponse:
+    """The stored PDF, or a page that waits while a worker makes it (tasks.ask_for_pdf)."""
     found = reports.select_related("assessment__organisation").first()
     if found is None:
         raise Http404
-    return attachment(get_or_render_pdf(found), pdf_filename(found), "application/pdf")
+    if not found.pdf:
+        asked_at = ask_for_pdf(found)
+        # A backend that runs tasks at once (tests, TASKS_IMMEDIATE) has stored it by now.
+        found.pdf = Report.objects.filter(pk=found.pk).values_list("pdf", flat=True).first()
+        if not found.pdf:
+            return waiting_page(
+                request,
+                asked_at,
+                heading=_("The report is being made as a PDF"),
+                message=_(
+                    "The PDF of the report is being made. That usually takes a few seconds; "
+                    "this page opens it by itself once it is ready."
+                ),
+                slow_message=_(
+                    "The PDF of the report is taking longer than usual. It is still being "
+                    "made: try again in a few minutes."
+                ),
+                open_label=_("Open the PDF"),
+                back_url=back_url,
+                back_label=_("Back to the report"),
+            )
+    return attachment(bytes(found.pdf), pdf_filename(found), "application/pdf")
 
 
 def pdf_filename(report: Report) -> str:

@@ -14,7 +14,13 @@ from leerkansen.content.questionnaire import questionnaire_for
 from leerkansen.paper.keys import option_count
 from leerkansen.survey.models import Response
 from leerkansen.survey.services import answers_of
-from leerkansen.testing import BARE, assert_no_axe_violations, make_admin, make_round
+from leerkansen.testing import (
+    BARE,
+    DUMMY_TASKS,
+    assert_no_axe_violations,
+    make_admin,
+    make_round,
+)
 
 from .helpers import typed_answers
 
@@ -250,12 +256,7 @@ def test_the_pdf_waits_on_a_page_that_opens_it_once_the_worker_made_it(
     from leerkansen.paper.tasks import render_paper_form_pdf
 
     # Enqueued tasks wait, as for a worker that has not come round to them yet.
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
-            "QUEUES": ["default", "jobs"],
-        }
-    }
+    settings.TASKS = DUMMY_TASKS
     admin, organisation = make_admin(**BARE)
     assessment = make_round(organisation, roles=("medewerker",))
     pdf_url = f"/organisatie/rondes/{assessment.code}/papier/vragenlijst.pdf?rol=medewerker"

@@ -10,28 +10,12 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from django_tasks import default_task_backend
 
 from leerkansen.paper import printing
 from leerkansen.paper.tasks import render_paper_form_pdf
 from leerkansen.testing import BARE, make_admin, make_round
 
 pytestmark = pytest.mark.django_db
-
-DUMMY_TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.dummy.DummyBackend",
-        "QUEUES": ["default", "jobs"],
-    }
-}
-
-
-@pytest.fixture
-def no_worker_yet(settings):
-    """Tasks are enqueued and wait, as with a worker that has not come round to them."""
-    settings.TASKS = DUMMY_TASKS
-    yield default_task_backend
-    default_task_backend.clear()
 
 
 @pytest.fixture
@@ -97,7 +81,7 @@ def test_opening_the_paper_page_asks_for_each_roles_pdf_once(admin_round, no_wor
 def test_a_pdf_that_takes_too_long_says_so_and_is_asked_for_again_later(admin_round, no_worker_yet):
     client, assessment = admin_round
     client.get(pdf_url(assessment, "hr"))
-    pending = printing.cache_key(assessment, "hr") + ":asked"
+    pending = "asked:" + printing.cache_key(assessment, "hr")
     cache.set(pending, (timezone.now() - timedelta(minutes=5)).timestamp(), 600)
 
     page = client.get(pdf_url(assessment, "hr"))

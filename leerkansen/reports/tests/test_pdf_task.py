@@ -1,6 +1,7 @@
 """The report's PDF is rendered by a task when the report is published (issue 16), so the
-first click serves stored bytes; a stale task renders nothing; the request still renders
-the PDF itself when no worker has yet."""
+first click serves stored bytes; a stale task renders nothing; a click before the worker
+made it asks for it at once and waits on a page (web) or gets a 202 (API): no request
+renders a PDF."""
 
 import pytest
 from django.urls import reverse
@@ -51,7 +52,7 @@ def test_a_task_for_an_older_revision_renders_nothing(monkeypatch):
     assert len(calls) == 1
 
 
-def test_without_a_worker_the_request_renders_and_stores_the_pdf(client):
+def test_with_tasks_run_at_once_the_clicks_task_stores_the_pdf_before_it_is_served(client):
     assessment = make_answered_round({"medewerker": 5})
     # No on-commit callbacks run here (the test's transaction never commits): no task ran.
     report = close_and_publish(assessment)
@@ -87,3 +88,51 @@ def test_with_a_worker_the_pdf_waits_until_the_report_stayed_unchanged(settings)
     DBTaskResult.objects.filter(pk=task.pk).update(run_after=timezone.now())
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert bytes(Report.objects.get(pk=report.pk).pdf).startswith(b"%PDF")
+
+
+def test_a_click_before_the_worker_made_the_pdf_waits_and_renders_nothing(
+    client, no_worker_yet, monkeypatch
+):
+    report = close_and_publish(make_answered_round({"medewerker": 5}))
+    monkeypatch.setattr(
+        report_pdf, "render_report_pdf", lambda r: pytest.fail("the request rendered the PDF")
+    )
+    url = reverse("reports:report_pdf", args=[report.code])
+    member = member_client(client, report)
+    page = member.get(url)
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert page["Refresh"] == "3" and "no-store" in page["Cache-Control"]
+    text = page.content.decode()
+    assert "Het rapport wordt als PDF klaargemaakt" in text
+    assert "deze pagina opent hem vanzelf zodra hij klaar is" in text
+    assert f'href="/rapport/{report.code}/"' in text
+    assert [tuple(result.args) for result in no_worker_yet.results] == [
+        (report.pk, report.revision)
+    ]
+    member.get(url)
+    assert len(no_worker_yet.results) == 1  # asked once while it waits
+
+    monkeypatch.undo()
+    assert render_report_pdf.call(report.pk, report.revision) == "rendered"
+    served = member.get(url)
+    assert served["Content-Type"] == "application/pdf"
+    assert served.content == bytes(Report.objects.get(pk=report.pk).pdf)
+
+
+def test_the_api_answers_202_with_retry_after_until_the_pdf_is_made(no_worker_yet):
+    from django.test import Client
+
+    from leerkansen.organisations.services import create_api_token
+
+    report = close_and_publish(make_answered_round({"medewerker": 5}))
+    key = create_api_token(report.assessment.organisation, "Koppeling", None).secret
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    url = f"/api/v1/assessments/{report.assessment.code}/report.pdf"
+    pending = api.get(url)
+    assert pending.status_code == 202
+    assert pending["Retry-After"] == "5"
+    assert pending.json()["retry_after"] == 5
+    assert "opnieuw" in pending.json()["detail"]
+    render_report_pdf.call(report.pk, report.revision)
+    ready = api.get(url)
+    assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
