@@ -50,11 +50,14 @@ class Key:
     label: str
 
 
-def choices(item: Item) -> list[Key]:
-    """The item's boxes in print order: its options 1..n, then "Weet niet" (0)."""
+def choices(item: Item, dont_know_label: str | None = None) -> list[Key]:
+    """The item's boxes in print order: its options 1..n, then "Weet niet" (0). The numbers
+    are the same in every language (a translation keeps the options' order); the labels are
+    the item's, "Weet niet" the Dutch one unless another language's label is given."""
     numbered = [option for option in item.options if option.value is not None]
     keys = [Key(str(index), option.label) for index, option in enumerate(numbered, start=1)]
-    return [*keys, Key(DONT_KNOW_KEY, get_questionnaire().scales.dont_know_label)]
+    dont_know = dont_know_label or get_questionnaire().scales.dont_know_label
+    return [*keys, Key(DONT_KNOW_KEY, dont_know)]
 
 
 def option_count(item: Item) -> int:

@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from leerkansen.content.questionnaire import Item, questionnaire_for
 from leerkansen.content.questionnaire_pages import questionnaire_pages
+from leerkansen.content.questionnaire_translations import questionnaire_in
 from leerkansen.survey.models import Assessment, Role
 
 from .keys import Key, choices
@@ -46,11 +48,11 @@ class Block:
     items: list = field(default_factory=list)
 
 
-def _blocks(items: tuple[Item, ...]) -> list[Block]:
+def _blocks(items: tuple[Item, ...], dont_know_label: str) -> list[Block]:
     blocks: list[Block] = []
     legend_printed = False
     for item in items:
-        keys = choices(item)
+        keys = choices(item, dont_know_label)
         if item.scale == "challenges":
             # Nine long titles per ranked need would not fit a page three times over.
             legend = [] if legend_printed else keys[:-1]
@@ -72,48 +74,54 @@ def _blocks(items: tuple[Item, ...]) -> list[Block]:
     return blocks
 
 
-def form_context(assessment: Assessment, role: str) -> dict:
-    paged = questionnaire_pages(role)
+def form_context(assessment: Assessment, role: str, language: str = "nl") -> dict:
+    """Call inside translation.override(language): the role's label and the template's
+    texts are the interface's, the questions the questionnaire file's in that language."""
+    paged = questionnaire_pages(role, language)
+    dont_know = paged.scales.dont_know_label
     sections = [
         {
             "id": section.id,
             "title": section.title,
             "purpose": section.purpose,
-            "blocks": _blocks(paged.items(section.id)),
+            "blocks": _blocks(paged.items(section.id), dont_know),
         }
         for section in paged.sections
     ]
     return {
         "round": assessment,
         "role_label": Role(role).label,
-        "questionnaire": questionnaire_for(role),
+        "questionnaire": questionnaire_in(language, role),
+        "dont_know_label": dont_know,
         "sections": sections,
     }
 
 
-def render_form_pdf(assessment: Assessment, role: str) -> bytes:
+def render_form_pdf(assessment: Assessment, role: str, language: str = "nl") -> bytes:
     # WeasyPrint is heavy to import: only with the first PDF (lib/pdf.py).
     from leerkansen.lib.pdf import html_to_pdf
 
-    return html_to_pdf(render_to_string("paper/form_pdf.html", form_context(assessment, role)))
+    with translation.override(language):
+        html = render_to_string("paper/form_pdf.html", form_context(assessment, role, language))
+    return html_to_pdf(html)
 
 
-def cache_key(assessment: Assessment, role: str) -> str:
+def cache_key(assessment: Assessment, role: str, language: str = "nl") -> str:
     # The title is printed too: a new title is a new key.
     version = questionnaire_for(role).version
     title = hashlib.sha256(assessment.title.encode()).hexdigest()[:16]
-    return f"paper-form:{version}:{role}:{assessment.code}:{title}"
+    return f"paper-form:{version}:{role}:{language}:{assessment.code}:{title}"
 
 
-def stored_form_pdf(assessment: Assessment, role: str) -> bytes | None:
+def stored_form_pdf(assessment: Assessment, role: str, language: str = "nl") -> bytes | None:
     """The round's paper questionnaire for `role` if a task has rendered it, else None."""
-    return cache.get(cache_key(assessment, role))
+    return cache.get(cache_key(assessment, role, language))
 
 
-def store_form_pdf(assessment: Assessment, role: str) -> bool:
+def store_form_pdf(assessment: Assessment, role: str, language: str = "nl") -> bool:
     """Render and keep the PDF unless it is kept already; whether it was rendered."""
-    key = cache_key(assessment, role)
+    key = cache_key(assessment, role, language)
     if cache.get(key) is not None:
         return False
-    cache.set(key, render_form_pdf(assessment, role), CACHE_SECONDS)
+    cache.set(key, render_form_pdf(assessment, role, language), CACHE_SECONDS)
     return True

@@ -26,9 +26,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from leerkansen.content.questionnaire_pages import questionnaire_pages
+from leerkansen.content.questionnaire_translations import available_languages
 from leerkansen.lib.downloads import attachment, waiting_page
 from leerkansen.lib.text import clean_text
 from leerkansen.organisations.tenancy import organisation_required, owned_or_404
+from leerkansen.survey.language import LANGUAGE_NAMES
 from leerkansen.survey.models import Assessment, Role
 
 from . import spreadsheets
@@ -59,6 +61,11 @@ def _role_links(assessment: Assessment) -> list[dict]:
     return [{"value": role, "label": Role(role).label} for role in assessment.roles]
 
 
+def _other_languages() -> list[tuple[str, str]]:
+    """(code, name in itself) of the languages the questionnaire is printed in besides Dutch."""
+    return [(code, LANGUAGE_NAMES[code]) for code in available_languages() if code != "nl"]
+
+
 def _back_to_index(assessment: Assessment) -> HttpResponse:
     return redirect("paper:index", code=assessment.code)
 
@@ -77,6 +84,7 @@ def index(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "round": assessment,
         "roles": roles,
+        "other_languages": _other_languages(),
         "paper_count": paper_count(assessment),
         "form": ImportForm(assessment),
         "max_rows": spreadsheets.MAX_ROWS,
@@ -93,14 +101,18 @@ def form_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
     role = _role(assessment, request.GET.get("rol"))
     if role is None:
         return _back_to_index(assessment)
-    pdf = stored_form_pdf(assessment, role)
+    language = request.GET.get("taal", "nl")
+    if language not in available_languages():
+        return _back_to_index(assessment)
+    pdf = stored_form_pdf(assessment, role, language)
     if pdf is None:
-        asked_at = ask_for_form_pdf(assessment, role)
+        asked_at = ask_for_form_pdf(assessment, role, language)
         # A backend that runs tasks at once (tests, TASKS_IMMEDIATE) has made it by now.
-        pdf = stored_form_pdf(assessment, role)
+        pdf = stored_form_pdf(assessment, role, language)
     if pdf is None:
         return _form_pdf_waiting(request, assessment, role, asked_at)
-    name = f"vragenlijst-{role}-{assessment.code}.pdf"
+    suffix = "" if language == "nl" else f"-{language}"
+    name = f"vragenlijst-{role}{suffix}-{assessment.code}.pdf"
     return attachment(pdf, name, "application/pdf", inline=True)
 
 

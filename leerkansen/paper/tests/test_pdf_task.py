@@ -50,7 +50,7 @@ def test_a_click_before_the_pdf_is_made_waits_on_a_page_that_refreshes(
     assert "De vragenlijst wordt klaargemaakt" in text
     assert "De vragenlijst voor “Medewerker” wordt klaargemaakt om af te drukken" in text
     assert rendered == [], "the request rendered the PDF itself"
-    assert enqueued(no_worker_yet) == [(assessment.pk, "medewerker")]
+    assert enqueued(no_worker_yet) == [(assessment.pk, "medewerker", "nl")]
 
     # Refreshing asks for nothing more while it waits.
     assert client.get(pdf_url(assessment, "medewerker"))["Refresh"] == "3"
@@ -73,7 +73,10 @@ def test_opening_the_paper_page_asks_for_each_roles_pdf_once(admin_round, no_wor
     settings.PAPER_PDF_AHEAD = True
     client, assessment = admin_round
     assert client.get(f"/organisatie/rondes/{assessment.code}/papier/").status_code == 200
-    assert sorted(enqueued(no_worker_yet)) == [(assessment.pk, "hr"), (assessment.pk, "medewerker")]
+    assert sorted(enqueued(no_worker_yet)) == [
+        (assessment.pk, "hr", "nl"),
+        (assessment.pk, "medewerker", "nl"),
+    ]
     client.get(f"/organisatie/rondes/{assessment.code}/papier/")
     assert len(no_worker_yet.results) == 2
 

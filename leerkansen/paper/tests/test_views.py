@@ -141,6 +141,48 @@ def test_the_pdf_has_a_cover_and_a_page_per_section_each_with_the_round_code(adm
     assert again.content == response.content
 
 
+def test_the_pdf_is_printed_in_french_and_english_with_the_same_numbers(admin_round):
+    from leerkansen.paper.keys import choices
+
+    client, assessment = admin_round
+    dutch = questionnaire_pages("medewerker")
+    for language, how, dont_know in (
+        ("fr", "Comment le remplir", "Je ne sais pas"),
+        ("en", "How to fill it in", "Don't know"),
+    ):
+        response = client.get(
+            url(assessment, "vragenlijst.pdf") + f"?rol=medewerker&taal={language}"
+        )
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert f"vragenlijst-medewerker-{language}-" in response["Content-Disposition"]
+        pages = PdfReader(io.BytesIO(response.content)).pages
+        translated = questionnaire_pages("medewerker", language)
+        assert len(pages) == 1 + len(translated.sections) == 1 + len(dutch.sections)
+        texts = [" ".join(page.extract_text().split()) for page in pages]
+        assert how in texts[0] and dont_know in texts[0]
+        assert "Weet niet" not in " ".join(texts)
+        first_item = translated.items(translated.sections[0].id)[0]
+        assert " ".join(first_item.text.split()[:4]) in texts[1]
+        # The boxes carry the Dutch numbers: typed in on the same screen.
+        for section in translated.sections:
+            for item, dutch_item in zip(
+                translated.items(section.id), dutch.items(section.id), strict=True
+            ):
+                assert [key.number for key in choices(item)] == [
+                    key.number for key in choices(dutch_item)
+                ]
+
+
+def test_the_paper_page_links_each_language_and_refuses_an_unknown_one(admin_round):
+    client, assessment = admin_round
+    page = client.get(url(assessment)).content.decode()
+    assert "?rol=medewerker&amp;taal=fr" in page and ">Français</a>" in page
+    assert "?rol=medewerker&amp;taal=en" in page and ">English</a>" in page
+    assert "de nummers in de vakjes zijn dezelfde" in page
+    response = client.get(url(assessment, "vragenlijst.pdf") + "?rol=medewerker&taal=de")
+    assert response.status_code == 302 and response["Location"] == url(assessment)
+
+
 # --- template and import ---------------------------------------------------------------------
 
 
