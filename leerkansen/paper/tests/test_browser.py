@@ -48,6 +48,12 @@ def open_page(browser, live_server, browser_login, admin, width: int):
     return context, page
 
 
+def wait_for_the_entry_script(page) -> None:
+    """The script that moves the cursor on is deferred: typing before it ran would fill the
+    first field only (seen on a busy machine)."""
+    expect(page.locator(".paper-entry[data-keys-ready]")).to_be_attached()
+
+
 def keys_in_page_order(role: str) -> tuple[str, str]:
     """The digits of one questionnaire in the order of the fields, and its open answer."""
     typed = typed_answers(role, seed=3)
@@ -88,6 +94,7 @@ def test_hr_enters_ten_paper_questionnaires_with_the_keyboard_alone(
     for number in range(1, 11):
         first_field = page.locator(".paper-entry__key").first
         expect(first_field).to_be_focused()
+        wait_for_the_entry_script(page)
         page.keyboard.type(digits)
         expect(page.locator(f"#f-{last_item.id}")).to_be_focused()
         page.keyboard.type(open_answer)
@@ -123,11 +130,14 @@ def test_hr_enters_their_own_version_with_the_sector_in_two_digits(
     assessment = make_round(organisation, roles=("hr",))
     context, page = open_page(browser, live_server, browser_login, admin, 1366)
     page.goto(f"/organisatie/rondes/{assessment.code}/papier/invoeren/")
-    # The role first: the only one of this round, chosen with the keyboard.
+    # The role first: the only one of this round, chosen with the keyboard (once the browser
+    # has put the cursor on it: autofocus comes after the page's load).
+    expect(page.locator("#rol-hr")).to_be_focused()
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Papieren vragenlijst invoeren: HR")
     expect(page.locator("#keys-A_sector")).to_contain_text("Twee cijfers: 01 tot 21")
+    wait_for_the_entry_script(page)
     digits, open_answer = keys_in_page_order("hr")
     page.keyboard.type(digits)
     page.keyboard.type(open_answer)
@@ -152,6 +162,7 @@ def test_a_wrong_digit_is_named_and_the_typing_kept_in_the_browser(
     page.goto(f"/organisatie/rondes/{assessment.code}/papier/invoeren/?rol=medewerker")
     digits, _open_answer = keys_in_page_order("medewerker")
     digits = digits[:5] + "9" + digits[6:]
+    wait_for_the_entry_script(page)
     page.keyboard.type(digits)
     # The open answer stays empty: Tab past it to the save button.
     page.keyboard.press("Tab")

@@ -29,4 +29,6 @@
       if (next.select) next.select();
     }
   });
+  // For the browser tests: typing before this point would not move the cursor on.
+  form.dataset.keysReady = "true";
 })();
