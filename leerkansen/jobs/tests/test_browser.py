@@ -121,3 +121,39 @@ def test_with_javascript_the_bar_moves_by_itself_and_the_page_shows_the_file_whe
     expect(page.get_by_role("link", name="Download gegevens.zip")).to_be_visible(timeout=5_000)
     assert polled
     context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_fourth_file_is_refused_on_a_page_that_lists_the_waiting_ones(
+    browser, live_server, browser_login, width, tmp_path
+):
+    from datetime import timedelta
+
+    admin, _organisation = make_admin(**BARE)
+    for number in (1, 2, 3):
+        Job.objects.create(
+            kind="research_export",
+            title=f"Export {number}",
+            requested_by=admin,
+            expires_at=timezone.now() + timedelta(hours=24),
+        )
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 844}, locale="nl-BE"
+    )
+    browser_login(context, admin)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto("/organisatie/gegevens/")
+    page.get_by_role("button", name="Downloaden als JSON").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Wacht tot een van je bestanden klaar is"
+    )
+    for number in (1, 2, 3):
+        expect(page.get_by_role("link", name=f"Export {number}")).to_be_visible()
+    assert no_sideways_scrolling(page)
+    assert_no_axe_violations(page)
+    page.screenshot(path=tmp_path / f"too-many-{width}.png", full_page=True)
+    assert Job.objects.filter(requested_by=admin).count() == 3
+    context.close()
