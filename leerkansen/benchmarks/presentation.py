@@ -58,6 +58,9 @@ class GroupView:
     shown: bool
     missing: int
     challenges: tuple[ChallengeView, ...]
+    # Not shown although large enough: almost the same organisations as a group shown
+    # (services.withheld_groups).
+    withheld: bool = False
 
 
 def _position(score: float | None, cell: Mapping) -> str:
@@ -128,8 +131,9 @@ def comparison_view(data: Mapping) -> dict:
                 label=group["label"] or gettext("this group"),
                 organisations=counted,
                 shown=bool(challenges),
-                missing=max(minimum - counted, 0) if not challenges else 0,
+                missing=0 if challenges or group.get("withheld") else max(minimum - counted, 0),
                 challenges=tuple(challenges),
+                withheld=bool(group.get("withheld")),
             )
         )
     shown = [g for g in groups if g.shown]

@@ -250,6 +250,25 @@ def compute_benchmarks(today: date | None = None) -> BenchmarkTable | None:
         return table
 
 
+def withheld_groups(groups: Iterable[BenchmarkGroup], min_change: int) -> set[tuple[str, str]]:
+    """The groups of one table whose figures are not shown beside another of its groups: two
+    groups whose organisations differ by fewer than `min_change` (1 or 2) would let their
+    figures be compared to learn about those one or two. From the largest group down (the whole
+    group first), a group is shown only if it differs by none or by at least `min_change` from
+    every group shown before it."""
+    shown: list[BenchmarkGroup] = []
+    withheld: set[tuple[str, str]] = set()
+    order = sorted(groups, key=lambda g: (g.kind != "all", -g.organisations, g.kind, g.key))
+    for group in order:
+        if not _shows_figures(group.figures):
+            continue
+        if any(0 < _changed(group.members, other.members) < min_change for other in shown):
+            withheld.add((group.kind, group.key))
+        else:
+            shown.append(group)
+    return withheld
+
+
 def latest_table() -> BenchmarkTable | None:
     return BenchmarkTable.objects.order_by("-version").first()
 
@@ -270,6 +289,7 @@ def comparison_for(
     if table is None:
         return {}
     groups = {(g.kind, g.key): g for g in table.groups.all()}
+    withheld = withheld_groups(groups.values(), table.min_change)
     result_groups = []
     for kind, key in group_keys(organisation.sector, organisation.size_band, profile_id):
         group = groups.get((kind, key))
@@ -277,13 +297,15 @@ def comparison_for(
         rows = []
         for number, cell in sorted(figures.items(), key=lambda item: int(item[0])):
             score = scores.get(number)
-            rows.append({"challenge": int(number), "score": score, **cell})
+            shown_cell = {"n": cell.get("n", 0)} if (kind, key) in withheld else cell
+            rows.append({"challenge": int(number), "score": score, **shown_cell})
         result_groups.append(
             {
                 "kind": kind,
                 "key": key,
                 "label": group.label if group else group_label(kind, key, profile_name),
                 "organisations": group.organisations if group else 0,
+                "withheld": (kind, key) in withheld,
                 "challenges": rows,
             }
         )
@@ -342,11 +364,14 @@ def table_rows(table: BenchmarkTable) -> list[dict]:
     the same figures a report shows, and the same minimum)."""
     catalogue = get_catalogue()
     groups = sorted(table.groups.all(), key=lambda g: (KIND_ORDER.index(g.kind), g.label, g.key))
+    withheld = withheld_groups(groups, table.min_change)
     rows = []
     for group in groups:
         cells = []
         for challenge in catalogue.challenges:
             cell = group.figures.get(str(challenge.number), {"n": 0})
+            if (group.kind, group.key) in withheld:
+                cell = {"n": cell.get("n", 0), "withheld": True}
             cells.append(
                 {
                     "challenge": challenge.number,
@@ -355,7 +380,10 @@ def table_rows(table: BenchmarkTable) -> list[dict]:
                     "median": cell.get("median"),
                     "p25": cell.get("p25"),
                     "p75": cell.get("p75"),
-                    "missing": max(table.min_organisations - cell.get("n", 0), 0),
+                    "missing": 0
+                    if cell.get("withheld")
+                    else max(table.min_organisations - cell.get("n", 0), 0),
+                    "withheld": bool(cell.get("withheld")),
                 }
             )
         rows.append(

@@ -211,3 +211,73 @@ def test_a_group_nobody_shares_in_yet_is_named_and_needs_ten():
         "minder dan 10 medewerkers": 10,
         "profiel “Alleen aan de slag”": 10,
     }
+
+
+def test_two_groups_of_one_table_that_differ_by_one_or_two_organisations_are_not_both_shown(
+    client,
+):
+    """The attack: the whole group (11) beside the care sector (10) would tell about the one
+    organisation outside the sector. The larger group is shown, the other withheld, in the
+    report's comparison and in the researchers' table; with 3 outside, both are shown."""
+    from django.contrib.auth.models import Group
+
+    from leerkansen.benchmarks.services import table_rows
+    from leerkansen.testing import make_user
+
+    contributors([40 + i for i in range(10)], sector="Q")
+    outsider = contributor(90, sector="C")
+    table = compute_benchmarks()
+    asking = make_organisation("Vraagt", sector="Q", size_band="50_249")
+    comparison = comparison_for(asking, {str(c): 50.0 for c in range(1, 10)})
+    by_kind = {group["kind"]: group for group in comparison["groups"]}
+    assert not by_kind["all"]["withheld"] and "median" in by_kind["all"]["challenges"][0]
+    assert by_kind["sector"]["withheld"]
+    assert all(set(cell) == {"challenge", "score", "n"} for cell in by_kind["sector"]["challenges"])
+    view = {g.kind: g for g in comparison_view(comparison)["groups"]}
+    assert view["all"].shown and not view["sector"].shown and view["sector"].withheld
+    assert view["sector"].missing == 0
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("nl"):
+        html = render_to_string(
+            "benchmarks/_comparison.html", {"benchmark": comparison_view(comparison)}
+        )
+    assert "Groepen zonder vergelijking" in html
+    assert "niet getoond, want bijna dezelfde organisaties als een andere groep hier" in html
+
+    rows = {row["kind_key"] + row["label"]: row for row in table_rows(table)}
+    sector_row = next(
+        row
+        for row in table_rows(table)
+        if row["kind_key"] == "sector" and row["organisations"] == 10
+    )
+    assert all(cell["median"] is None and cell["withheld"] for cell in sector_row["cells"])
+    assert rows  # the whole group keeps its figures
+    researcher = make_user("onderzoeker@example.org")
+    researcher.is_staff = True
+    researcher.save()
+    researcher.groups.add(Group.objects.get(name="Onderzoekers"))
+    client.force_login(researcher)
+    page = client.get("/onderzoek/vergelijking/").content.decode()
+    assert "niet getoond: bijna dezelfde organisaties als een andere groep" in page
+    import csv
+    import io
+
+    download = client.get("/onderzoek/vergelijking/tabel.csv").content.decode()
+    sector_lines = [
+        line
+        for line in csv.DictReader(io.StringIO(download))
+        if line["group_kind"] == "sector" and line["organisations"] == "10"
+    ]
+    assert len(sector_lines) == 9
+    assert all(line["median"] == line["p25"] == line["p75"] == "" for line in sector_lines)
+
+    # Three more outside the sector (the whole group is recomputed only from 3 changes on):
+    # 14 against 10 differ by 4, and both are shown.
+    contributors([91, 92, 93], sector="C")
+    compute_benchmarks()
+    comparison = comparison_for(asking, {str(c): 50.0 for c in range(1, 10)})
+    by_kind = {group["kind"]: group for group in comparison["groups"]}
+    assert not by_kind["sector"]["withheld"] and "median" in by_kind["sector"]["challenges"][0]
+    assert outsider.pk
