@@ -28,7 +28,7 @@ from leerkansen.survey.services import submit_complete_response
 from .models import Report
 from .presentation import top_reasons
 from .services import create_report
-from .tasks import ask_for_pdf
+from .tasks import stored_pdf_or_ask
 
 # The submission is documented with the questionnaire it answers.
 submission_router = Router(tags=["questionnaire"])
@@ -299,14 +299,11 @@ def report_pdf(request: HttpRequest, response: HttpResponse, id: str):
     found = _owned(request).filter(assessment__code=id).first()
     if found is None:
         return _not_found()
-    if not found.pdf:
-        ask_for_pdf(found)
-        # A backend that runs tasks at once (tests, TASKS_IMMEDIATE) has stored it by now.
-        found.pdf = Report.objects.filter(pk=found.pk).values_list("pdf", flat=True).first()
-    if not found.pdf:
+    pdf, _asked_at = stored_pdf_or_ask(found)
+    if pdf is None:
         response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
         detail = gettext("The PDF is being made. Ask again in a few seconds.")
         return Status(202, {"detail": detail, "retry_after": PDF_RETRY_AFTER_SECONDS})
-    pdf = attachment(bytes(found.pdf), "leerkansen-rapport.pdf", "application/pdf", inline=True)
-    add_never_cache_headers(pdf)
-    return pdf
+    download = attachment(pdf, "leerkansen-rapport.pdf", "application/pdf", inline=True)
+    add_never_cache_headers(download)
+    return download

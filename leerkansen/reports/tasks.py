@@ -58,6 +58,17 @@ def ask_for_pdf(report: Report) -> datetime:
     return ask_once(_asked_key(report), lambda: render_report_pdf.enqueue(report_id, revision))
 
 
+def stored_pdf_or_ask(report: Report) -> tuple[bytes | None, datetime | None]:
+    """The report's stored PDF, or None and when a worker was asked for it (`ask_for_pdf`).
+    A backend that runs tasks at once (tests, TASKS_IMMEDIATE) has stored it by the time
+    this looks again."""
+    if report.pdf:
+        return bytes(report.pdf), None
+    asked_at = ask_for_pdf(report)
+    stored = Report.objects.filter(pk=report.pk).values_list("pdf", flat=True).first()
+    return (bytes(stored) if stored else None), asked_at
+
+
 @task()
 def render_report_pdf(report_id: int, revision: int) -> str:
     """Render and store the PDF of the report's `revision`; "stale" when the report changed

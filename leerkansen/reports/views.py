@@ -35,7 +35,7 @@ from .changes import Published, refresh_message, waiting_responses
 from .layout import in_layout
 from .models import Report
 from .services import refresh_report, render_stored_body
-from .tasks import ask_for_pdf
+from .tasks import stored_pdf_or_ask
 
 # The stored body of the report with this code, inside the organisation the person works in
 # now (tenancy.current_organisation: the one they chose if they are still a member of it, else
@@ -147,28 +147,25 @@ def _pdf(request: HttpRequest, reports, back_url: str) -> HttpResponse:
     found = reports.select_related("assessment__organisation").first()
     if found is None:
         raise Http404
-    if not found.pdf:
-        asked_at = ask_for_pdf(found)
-        # A backend that runs tasks at once (tests, TASKS_IMMEDIATE) has stored it by now.
-        found.pdf = Report.objects.filter(pk=found.pk).values_list("pdf", flat=True).first()
-        if not found.pdf:
-            return waiting_page(
-                request,
-                asked_at,
-                heading=_("The report is being made as a PDF"),
-                message=_(
-                    "The PDF of the report is being made. That usually takes a few seconds; "
-                    "this page opens it by itself once it is ready."
-                ),
-                slow_message=_(
-                    "The PDF of the report is taking longer than usual. It is still being "
-                    "made: try again in a few minutes."
-                ),
-                open_label=_("Open the PDF"),
-                back_url=back_url,
-                back_label=_("Back to the report"),
-            )
-    return attachment(bytes(found.pdf), pdf_filename(found), "application/pdf")
+    pdf, asked_at = stored_pdf_or_ask(found)
+    if pdf is None:
+        return waiting_page(
+            request,
+            asked_at,
+            heading=_("The report is being made as a PDF"),
+            message=_(
+                "The PDF of the report is being made. That usually takes a few seconds; "
+                "this page opens it by itself once it is ready."
+            ),
+            slow_message=_(
+                "The PDF of the report is taking longer than usual. It is still being "
+                "made: try again in a few minutes."
+            ),
+            open_label=_("Open the PDF"),
+            back_url=back_url,
+            back_label=_("Back to the report"),
+        )
+    return attachment(pdf, pdf_filename(found), "application/pdf")
 
 
 def pdf_filename(report: Report) -> str:
