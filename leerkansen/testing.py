@@ -129,3 +129,15 @@ def job_download(client, started):
     else:
         response.body = response.content
     return response
+
+
+def logged_in_page(browser, live_server, browser_login, user, width: int):
+    """A Playwright context logged in as `user` at `width` px (Dutch, 844 px high), and its
+    page; the caller closes the context."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 844}, locale="nl-BE"
+    )
+    browser_login(context, user)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page

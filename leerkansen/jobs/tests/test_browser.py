@@ -13,7 +13,13 @@ from playwright.sync_api import expect
 
 from leerkansen.jobs.models import Job
 from leerkansen.organisations.jobs import start_data_download
-from leerkansen.testing import BARE, DATABASE_TASKS, assert_no_axe_violations, make_admin
+from leerkansen.testing import (
+    BARE,
+    DATABASE_TASKS,
+    assert_no_axe_violations,
+    logged_in_page,
+    make_admin,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,12 +33,7 @@ def test_an_admin_downloads_the_organisations_data_through_its_job(
     browser, live_server, browser_login, width, tmp_path
 ):
     admin, organisation = make_admin(**BARE)
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 844}, locale="nl-BE"
-    )
-    browser_login(context, admin)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = logged_in_page(browser, live_server, browser_login, admin, width)
 
     page.goto("/organisatie/gegevens/")
     page.get_by_role("button", name="Downloaden als JSON").click()
@@ -137,12 +138,7 @@ def test_a_fourth_file_is_refused_on_a_page_that_lists_the_waiting_ones(
             requested_by=admin,
             expires_at=timezone.now() + timedelta(hours=24),
         )
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 844}, locale="nl-BE"
-    )
-    browser_login(context, admin)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = logged_in_page(browser, live_server, browser_login, admin, width)
 
     page.goto("/organisatie/gegevens/")
     page.get_by_role("button", name="Downloaden als JSON").click()

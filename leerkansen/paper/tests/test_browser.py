@@ -18,6 +18,7 @@ from leerkansen.testing import (
     BARE,
     DUMMY_TASKS,
     assert_no_axe_violations,
+    logged_in_page,
     make_admin,
     make_round,
 )
@@ -36,16 +37,6 @@ SAVE_TIMEOUT = 20_000
 
 def no_sideways_scrolling(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def open_page(browser, live_server, browser_login, admin, width: int):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 844}, locale="nl-BE"
-    )
-    browser_login(context, admin)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
 
 
 def wait_for_the_entry_script(page) -> None:
@@ -74,7 +65,7 @@ def test_hr_enters_ten_paper_questionnaires_with_the_keyboard_alone(
 ):
     admin, organisation = make_admin(**BARE)
     assessment = make_round(organisation, roles=("leidinggevende", "medewerker"))
-    context, page = open_page(browser, live_server, browser_login, admin, width)
+    context, page = logged_in_page(browser, live_server, browser_login, admin, width)
 
     page.goto(f"/organisatie/rondes/{assessment.code}/")
     assert_no_axe_violations(page)
@@ -128,7 +119,7 @@ def test_hr_enters_their_own_version_with_the_sector_in_two_digits(
 ):
     admin, organisation = make_admin(**BARE)
     assessment = make_round(organisation, roles=("hr",))
-    context, page = open_page(browser, live_server, browser_login, admin, 1366)
+    context, page = logged_in_page(browser, live_server, browser_login, admin, 1366)
     page.goto(f"/organisatie/rondes/{assessment.code}/papier/invoeren/")
     # The role first: the only one of this round, chosen with the keyboard (once the browser
     # has put the cursor on it: autofocus comes after the page's load).
@@ -158,7 +149,7 @@ def test_a_wrong_digit_is_named_and_the_typing_kept_in_the_browser(
 ):
     admin, organisation = make_admin(**BARE)
     assessment = make_round(organisation, roles=("medewerker",))
-    context, page = open_page(browser, live_server, browser_login, admin, 1366)
+    context, page = logged_in_page(browser, live_server, browser_login, admin, 1366)
     page.goto(f"/organisatie/rondes/{assessment.code}/papier/invoeren/?rol=medewerker")
     digits, _open_answer = keys_in_page_order("medewerker")
     digits = digits[:5] + "9" + digits[6:]
@@ -231,7 +222,7 @@ def test_an_import_with_a_wrong_row_shows_what_to_correct_and_imports_nothing(
 ):
     admin, organisation = make_admin(**BARE)
     assessment = make_round(organisation, roles=("medewerker",))
-    context, page = open_page(browser, live_server, browser_login, admin, width)
+    context, page = logged_in_page(browser, live_server, browser_login, admin, width)
     page.goto(f"/organisatie/rondes/{assessment.code}/papier/")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="XLSX").click()
@@ -272,7 +263,7 @@ def test_the_pdf_waits_on_a_page_that_opens_it_once_the_worker_made_it(
     assessment = make_round(organisation, roles=("medewerker",))
     pdf_url = f"/organisatie/rondes/{assessment.code}/papier/vragenlijst.pdf?rol=medewerker"
     for width in (1366, 390):
-        context, page = open_page(browser, live_server, browser_login, admin, width)
+        context, page = logged_in_page(browser, live_server, browser_login, admin, width)
         page.goto(pdf_url)
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "De vragenlijst wordt klaargemaakt"
@@ -284,7 +275,7 @@ def test_the_pdf_waits_on_a_page_that_opens_it_once_the_worker_made_it(
         context.close()
 
     # The worker makes it; the page's own refresh (after 3 s, without JavaScript) brings it.
-    context, page = open_page(browser, live_server, browser_login, admin, 390)
+    context, page = logged_in_page(browser, live_server, browser_login, admin, 390)
     page.goto(pdf_url)
     render_paper_form_pdf.call(assessment.pk, "medewerker")
     pdf = page.wait_for_event(
