@@ -359,8 +359,13 @@ def test_the_model_page_does_not_scroll_sideways(browser, live_server, browser_l
         region.focus()
         assert page.evaluate("document.activeElement.contains(document.getElementById('fit-tied'))")
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "document.querySelector('.table-scroll:has(#fit-tied)').scrollLeft > 0"
-        )
+        # Polled with evaluate: wait_for_function re-runs its string with eval in the page,
+        # which the site's CSP (script-src 'self') refuses whenever the first check is false.
+        scrolled = "document.querySelector('.table-scroll:has(#fit-tied)').scrollLeft > 0"
+        for _ in range(50):
+            if page.evaluate(scrolled):
+                break
+            page.wait_for_timeout(100)
+        assert page.evaluate(scrolled)
     assert_no_axe_violations(page)
     context.close()
